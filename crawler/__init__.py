@@ -1,0 +1,1 @@
+"""radioscrape's Scrapy project: settings, station profiles, spiders and the CLI."""

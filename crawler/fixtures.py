@@ -1,0 +1,160 @@
+"""Fixture files: load a saved page, rebuild its record, diff it per field, add and accept."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crawler.items import Page, dumps
+from crawler.stations import registry
+from pipelines.clean import CleanError, build_record
+
+FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+GENERIC = "generic"
+
+
+@dataclass(frozen=True, order=True)
+class Fixture:
+    """One saved page with its metadata and expected record."""
+
+    path: Path
+
+    @property
+    def name(self) -> str:
+        """'station/slug'."""
+        return f"{self.path.parent.name}/{self.path.name}"
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The parsed meta.json."""
+        return json.loads((self.path / "meta.json").read_text(encoding="utf-8"))
+
+    @property
+    def expected(self) -> dict[str, Any]:
+        """The parsed expected.json."""
+        return json.loads((self.path / "expected.json").read_text(encoding="utf-8"))
+
+    def page(self) -> Page:
+        """The saved page as the Page the crawler would have produced."""
+        meta = self.meta
+        return Page(
+            url=meta["url"],
+            body=(self.path / "page.html").read_bytes(),
+            status=meta.get("status", 200),
+            headers=meta.get("headers", {}),
+            station=meta.get("station"),
+            fetched_at=meta["fetched_at"],
+        )
+
+    def actual(self) -> dict[str, Any]:
+        """The record the cleaner builds now, or {'not_article': kind} for a refused page."""
+        return record_or_refusal(self.page())
+
+
+def record_or_refusal(page: Page) -> dict[str, Any]:
+    """build_record's record as a dict, or {'not_article': kind} when it refuses the page."""
+    profile = registry().get(page.station) if page.station else None
+    try:
+        return build_record(page, profile).to_dict()
+    except CleanError as exc:
+        return {"not_article": exc.kind}
+
+
+def all_fixtures(selector: str | None = None) -> list[Fixture]:
+    """Every fixture, or those of one station ('KEY') or one page ('KEY/SLUG')."""
+    found = sorted(Fixture(p.parent) for p in FIXTURES_DIR.glob("*/*/page.html"))
+    if selector:
+        found = [f for f in found if f.name == selector or f.path.parent.name == selector]
+    return found
+
+
+def diff_fields(expected: dict[str, Any], actual: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """{field: (expected, actual)} for every field that differs (missing keys count)."""
+    return {
+        key: (expected.get(key), actual.get(key))
+        for key in sorted(set(expected) | set(actual))
+        if expected.get(key) != actual.get(key)
+    }
+
+
+def format_diff(name: str, diffs: dict[str, tuple[Any, Any]]) -> str:
+    """A readable per-field report; lists (the body) are compared entry by entry."""
+    lines = [f"{name}: {len(diffs)} field(s) differ"]
+    for key, (want, got) in diffs.items():
+        if isinstance(want, list) and isinstance(got, list):
+            lines.append(f"  {key}:")
+            for i in range(max(len(want), len(got))):
+                w = want[i] if i < len(want) else "<none>"
+                g = got[i] if i < len(got) else "<none>"
+                if w != g:
+                    lines.append(f"    [{i}] expected {dumps(w)}")
+                    lines.append(f"    [{i}]      got {dumps(g)}")
+        else:
+            lines.append(f"  {key}: expected {dumps(want)}")
+            lines.append(f"  {key}:      got {dumps(got)}")
+    return "\n".join(lines)
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """Write the project's stable JSON form (sorted keys, UTF-8, two-space indent, newline)."""
+    path.write_text(dumps(obj, indent=2) + "\n", encoding="utf-8")
+
+
+def slug_for(url: str) -> str:
+    """A folder name from the last meaningful path segment of a URL."""
+    segments = [s for s in re.split(r"[/?#]", url.split("://", 1)[-1])[1:] if s]
+    slug = re.sub(r"[^a-z0-9-]+", "-", (segments[-1] if segments else "home").lower()).strip("-")
+    return slug[:80] or "page"
+
+
+def add_fixture(station: str, page: Page, slug: str | None = None) -> Fixture:
+    """Save a page as a new fixture with the record the cleaner builds now.
+
+    Never overwrites: FileExistsError when the folder exists.
+    """
+    if station != GENERIC:
+        registry().get(station)
+    target = FIXTURES_DIR / station / (slug or slug_for(page.url))
+    target.mkdir(parents=True, exist_ok=False)
+    (target / "page.html").write_bytes(page.body)
+    write_json(
+        target / "meta.json",
+        {
+            "fetched_at": page.fetched_at,
+            "headers": {k: v for k, v in page.headers.items() if k == "content-type"},
+            "notes": "",
+            "station": None if station == GENERIC else station,
+            "status": page.status,
+            "template": "",
+            "url": page.url,
+        },
+    )
+    fixture = Fixture(target)
+    write_json(target / "expected.json", fixture.actual())
+    return fixture
+
+
+def accept(fixture: Fixture, fields: list[str] | None = None) -> list[str]:
+    """Take the cleaner's current output into expected.json (all fields or only `fields`);
+    return the fields that changed."""
+    actual = fixture.actual()
+    expected = fixture.expected
+    diffs = diff_fields(expected, actual)
+    chosen = [f for f in diffs if fields is None or f in fields]
+    unknown = set(fields or ()) - set(expected) - set(actual)
+    if unknown:
+        raise KeyError(f"no such field(s): {', '.join(sorted(unknown))}")
+    if "not_article" in actual or "not_article" in expected:
+        new = actual if fields is None else expected
+    else:
+        new = dict(expected)
+        for key in chosen:
+            if key in actual:
+                new[key] = actual[key]
+            else:
+                new.pop(key, None)
+    write_json(fixture.path / "expected.json", new)
+    return chosen

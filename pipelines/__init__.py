@@ -1,0 +1,1 @@
+"""radioscrape's item pipelines: a fetched Page in, a clean, checked, stored record out."""

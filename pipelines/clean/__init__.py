@@ -1,0 +1,129 @@
+"""The one cleaning chain: build_record(page, profile) turns a fetched Page into an ArticleRecord.
+
+Pure: no Scrapy objects, no I/O. The one-off scrape, the fixture tests and the crawl all call it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from urllib.parse import urlsplit
+
+from lxml import etree, html
+
+from crawler.items import ArticleRecord, Page
+from pipelines.clean.body import (
+    clean_paragraphs,
+    dom_blocks,
+    fill_gaps,
+    find_container,
+    remove_clutter,
+    trafilatura_paragraphs,
+)
+from pipelines.clean.classify import not_article_reason
+from pipelines.clean.decode import decode_html
+from pipelines.clean.embeds import find_embeds
+from pipelines.clean.metadata import extract_metadata
+from pipelines.clean.text import word_count
+from pipelines.clean.urls import canonicalize
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_LOOKS_HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|p|div|article|h1|title)\b", re.I)
+
+
+class CleanError(Exception):
+    """A page that gives no record; `kind` names why (used in reports and exit codes)."""
+
+    kind = "error"
+
+    def __init__(self, kind: str, message: str = ""):
+        super().__init__(message or kind)
+        self.kind = kind
+
+
+class NotAnArticle(CleanError):
+    """The page is a listing, player, schedule or search page, not an article."""
+
+
+class BadPage(CleanError):
+    """The bytes are not a usable HTML page (empty, binary, not HTML)."""
+
+
+def parse_html(page: Page) -> html.HtmlElement:
+    """Decode and parse a page; BadPage when it is empty, binary or not HTML."""
+    if not page.body.strip():
+        raise BadPage("empty", "empty page (0 bytes of content)")
+    text, _ = decode_html(page.body, page.headers.get("content-type"))
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if ch < "\x09" or "\x0e" <= ch < "\x20" or ch == "\ufffd")
+    if controls > len(sample) * 0.05 or not _LOOKS_HTML.search(text[:65536]):
+        raise BadPage("not-html", "not an HTML page")
+    try:
+        root = html.document_fromstring(_XML_DECL.sub("", text, count=1))
+    except (etree.ParserError, ValueError) as exc:
+        raise BadPage("unparsable", f"HTML could not be parsed: {exc}") from exc
+    return root
+
+
+def content_hash(title: str, body: list[str]) -> str:
+    """SHA-256 of the title and body paragraphs: equal hashes mean equal article text."""
+    return hashlib.sha256("\n".join([title, *body]).encode("utf-8")).hexdigest()
+
+
+def build_record(page: Page, profile=None) -> ArticleRecord:
+    """Clean one fetched page into an ArticleRecord (generic rules when `profile` is None).
+
+    Raises NotAnArticle for listings, players, schedules and search pages, and BadPage for
+    input that is not a usable HTML page.
+    """
+    root = parse_html(page)
+    container = find_container(root, profile.selectors.get("body") if profile else None)
+    meta = extract_metadata(root, container, page.url, profile)
+    if reason := not_article_reason(page.url, root, meta, profile):
+        raise NotAnArticle(reason, f"not an article ({reason} page)")
+    embeds, embed_nodes = find_embeds(container, page.url)
+    clutter: Counter[str] = Counter()
+    remove_clutter(container, embed_nodes, clutter)
+    for node in embed_nodes:
+        if node.getparent() is not None:
+            node.drop_tree()
+    image = meta.image or {}
+    echoes = [meta.title, meta.standfirst, meta.section, meta.show, meta.author,
+              image.get("caption"), image.get("credit")]
+    extracted = fill_gaps(trafilatura_paragraphs(container, page.url), dom_blocks(container))
+    body = clean_paragraphs(extracted, echoes, clutter)
+    if not body and not embeds:
+        raise NotAnArticle("empty", "no article text found")
+    title = meta.title or (body[0] if body else "")
+    host = urlsplit(page.url).hostname or ""
+    return ArticleRecord(
+        url=page.url,
+        canonical_url=canonicalize(
+            meta.canonical_url or page.url,
+            profile.canonical_host if profile and _owned(profile, meta.canonical_url) else None,
+        ),
+        station=profile.key if profile else host.removeprefix("www."),
+        station_name=profile.name if profile else meta.site_name,
+        section=meta.section,
+        show=meta.show,
+        title=title,
+        standfirst=meta.standfirst,
+        author=meta.author,
+        published=meta.published,
+        updated=meta.updated,
+        body=body,
+        image=meta.image,
+        tags=meta.tags,
+        embeds=embeds,
+        language=meta.language,
+        word_count=word_count(body),
+        content_hash=content_hash(title, body),
+        fetched_at=page.fetched_at,
+        clutter=dict(sorted(clutter.items())),
+    )
+
+
+def _owned(profile, url: str | None) -> bool:
+    host = (urlsplit(url or "").hostname or "").lower()
+    return host in profile.domains

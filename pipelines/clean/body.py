@@ -1,0 +1,215 @@
+"""The article body: pick the container, strip clutter nodes, run trafilatura, clean paragraphs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import trafilatura
+from lxml import etree, html
+
+from pipelines.clean.clutter import NODE_RULES, match_text
+from pipelines.clean.text import fold, squash
+
+BLOCK_TAGS = frozenset(
+    "p div li h1 h2 h3 h4 h5 h6 section figcaption dt dd td th header".split()
+)
+_CONTAINER_XPATHS = [
+    etree.XPath(x)
+    for x in (
+        "//*[@itemprop='articleBody']",
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]",
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-body ')"
+        " or contains(concat(' ', normalize-space(@class), ' '), ' article--body ')"
+        " or contains(concat(' ', normalize-space(@class), ' '), ' article__body ')"
+        " or contains(concat(' ', normalize-space(@class), ' '), ' post-content ')"
+        " or contains(concat(' ', normalize-space(@class), ' '), ' story-body ')]",
+        "//article",
+        "//main",
+    )
+]
+REPEATED_METADATA = "repeated-metadata"
+
+
+def _paragraph_chars(el: etree._Element) -> int:
+    return sum(len(squash(p.text_content())) for p in el.iter("p"))
+
+
+def find_container(root: html.HtmlElement, selector=None) -> html.HtmlElement:
+    """The element that holds the article text: the profile's body selector, else the
+    generic candidate with the most paragraph text, else <body>."""
+    if selector is not None and (hits := selector(root)):
+        return max(hits, key=_paragraph_chars)
+    for xpath in _CONTAINER_XPATHS:
+        hits = [h for h in xpath(root) if _paragraph_chars(h) > 0]
+        if hits:
+            return max(hits, key=_paragraph_chars)
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def _drop(node: etree._Element) -> None:
+    if node.getparent() is not None:
+        node.drop_tree()
+
+
+def _text_of(node: etree._Element) -> str:
+    return squash(" ".join(node.itertext()))
+
+
+def _embed_follows(node: etree._Element, embed_nodes: set) -> bool:
+    """Whether the next non-empty thing after `node` is (or holds) an embed."""
+    current = node
+    while current is not None:
+        sibling = current.getnext()
+        while sibling is not None:
+            if isinstance(sibling.tag, str):
+                if sibling in embed_nodes or any(d in embed_nodes for d in sibling.iter()):
+                    return True
+                if _text_of(sibling):
+                    return False
+            sibling = sibling.getnext()
+        current = current.getparent()
+        if current is None or current.tag in ("article", "body", "main"):
+            return False
+    return False
+
+
+def _link_heavy(node: etree._Element) -> bool:
+    text = _text_of(node)
+    if not text:
+        return True
+    linked = sum(len(squash(a.text_content())) for a in node.iter("a"))
+    return linked >= 0.5 * len(text) or node.tag in ("article", "ul", "ol", "aside")
+
+
+def remove_clutter(container: etree._Element, embed_nodes: Iterable, counts: Counter) -> None:
+    """Drop clutter nodes (CSS rules) and clutter blocks (text rules) under `container`."""
+    for rule in NODE_RULES:
+        for node in rule.selector(container):
+            if node is not container and node.getparent() is not None:
+                counts[rule.name] += 1
+                _drop(node)
+    embeds = set(embed_nodes)
+    stack = [container]
+    while stack:
+        node = stack.pop()
+        for child in reversed(list(node)):
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag in BLOCK_TAGS and (text := _text_of(child)):
+                rule = match_text(text, embed_follows=_embed_follows(child, embeds))
+                if rule is not None:
+                    counts[rule.name] += 1
+                    if rule.tail:
+                        _drop_tail(child)
+                    _drop(child)
+                    continue
+            stack.append(child)
+
+
+def _drop_tail(node: etree._Element) -> None:
+    """Drop the link-heavy siblings after a rail heading (its cards), up to the first text."""
+    sibling = node.getnext()
+    while sibling is not None and (not isinstance(sibling.tag, str) or _link_heavy(sibling)):
+        following = sibling.getnext()
+        if isinstance(sibling.tag, str):
+            _drop(sibling)
+        sibling = following
+
+
+def _lines(el: etree._Element) -> list[str]:
+    """Split a trafilatura output element at its line breaks into squashed lines."""
+    lines, current = [], [el.text or ""]
+    for child in el:
+        if child.tag == "lb":
+            lines.append("".join(current))
+            current = [child.tail or ""]
+        else:
+            current.append("".join(child.itertext()) + (child.tail or ""))
+    lines.append("".join(current))
+    return [s for s in (squash(line) for line in lines) if s]
+
+
+def trafilatura_paragraphs(container: html.HtmlElement, url: str | None) -> list[str]:
+    """Run trafilatura on the pre-cleaned container and return its paragraphs in order:
+    sub-headings and list items as entries of their own."""
+    doc = trafilatura.bare_extraction(
+        container,
+        url=url,
+        fast=True,
+        include_comments=False,
+        include_tables=True,
+        with_metadata=False,
+        favor_recall=True,
+    )
+    if doc is None or doc.body is None:
+        return []
+    out: list[str] = []
+    for el in doc.body.iter("p", "head", "item", "quote", "row", "code"):
+        if el.tag == "p" and el.getparent() is not None and el.getparent().tag in ("quote", "item"):
+            continue
+        if el.tag == "row":
+            cells = [squash("".join(c.itertext())) for c in el]
+            out.append(" | ".join(c for c in cells if c))
+            continue
+        out.extend(_lines(el))
+    return [p for p in out if p]
+
+
+_LEAF_BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li dd dt blockquote pre td".split())
+
+
+def dom_blocks(container: etree._Element) -> list[str]:
+    """The text of every innermost block element under `container`, in page order, split at
+    <br> like trafilatura's output."""
+    blocks: list[str] = []
+    for el in container.iter(*_LEAF_BLOCKS):
+        if any(d.tag in _LEAF_BLOCKS for d in el.iterdescendants()):
+            continue
+        lines, current = [], [el.text or ""]
+        for child in el.iterdescendants():
+            if child.tag == "br":
+                lines.append("".join(current))
+                current = []
+            elif isinstance(child.tag, str):
+                current.append(child.text or "")
+            current.append(child.tail or "")
+        lines.append("".join(current))
+        blocks.extend(t for t in (squash(line) for line in lines) if t)
+    return blocks
+
+
+def fill_gaps(extracted: list[str], blocks: list[str]) -> list[str]:
+    """Put back blocks trafilatura dropped between two paragraphs it kept (a sub-heading
+    before a list, a one-line quote): inside the article's span, page order decides."""
+    keys = [fold(b) for b in blocks]
+    out: list[str] = []
+    last = -1
+    for para in extracted:
+        key = fold(para)
+        found = next((i for i in range(last + 1, len(keys)) if keys[i] == key), None)
+        if found is not None:
+            if last >= 0:
+                out.extend(blocks[last + 1 : found])
+            last = found
+        out.append(para)
+    return out
+
+
+def clean_paragraphs(paragraphs: list[str], echoes: Iterable[str], counts: Counter) -> list[str]:
+    """The paragraph-level pass: drop clutter lines, metadata repeated in the body (title,
+    standfirst, caption, credit...), and immediate repeats."""
+    echo_keys = {fold(e) for e in echoes if e and len(fold(e)) > 3}
+    kept: list[str] = []
+    for para in paragraphs:
+        rule = match_text(para)
+        if rule is not None:
+            counts[rule.name] += 1
+            continue
+        key = fold(para)
+        if key in echo_keys or (kept and fold(kept[-1]) == key):
+            counts[REPEATED_METADATA] += 1
+            continue
+        kept.append(para)
+    return kept

@@ -1,0 +1,124 @@
+"""Every clutter rule radioscrape knows, one named line each: the only place rules live.
+
+A rule removes either the nodes a CSS selector matches (`css`, applied to the page before
+extraction) or every block and paragraph whose whole text matches a pattern (`text`, applied
+to the page before extraction and again to the extracted paragraphs). `tail` rules also drop
+what follows the matched block in its container (a rail heading and its cards);
+`before_embed` rules only fire when the next thing on the page is an embedded post or video.
+Each rule carries an example that must go and one that must stay; tests hold them to both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from lxml.cssselect import CSSSelector
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One named clutter rule with its family and its two examples."""
+
+    name: str
+    family: str
+    must_go: str
+    must_stay: str
+    css: str | None = None
+    text: str | None = None
+    tail: bool = False
+    before_embed: bool = False
+
+    @cached_property
+    def selector(self) -> CSSSelector | None:
+        """The compiled CSS selector of a node rule."""
+        return CSSSelector(self.css) if self.css else None
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        """The compiled full-text pattern of a text rule."""
+        return re.compile(self.text, re.IGNORECASE) if self.text else None
+
+
+# fmt: off
+_SOCIAL = r"(?:Facebook|Twitter|X|Instagram|YouTube|TikTok|WhatsApp|LinkedIn|Threads|Snapchat|Pinterest|Email|E-mail|Copy link)"  # noqa: E501
+_CAP = r"(?-i:[A-ZÀ-Ý@])[\w'’.&@-]*"
+_CREDIT_SIDE = rf"{_CAP}(?: [\w'’.&@-]+){{0,3}}"
+_DATE = r"(?:\w+day,? )?\d{1,2}(?:st|nd|rd|th)? \w+,? \d{4}"
+_TIME = r",? (?:at )?\d{1,2}[:.]\d{2}(?:\s*[ap]m)?"
+
+RULES: tuple[Rule, ...] = (
+    # --- page chrome, removed as nodes ---------------------------------------------------------
+    Rule("non-content-markup", "markup", css="script, style, noscript, template, svg, canvas, link, button, select, input, textarea", must_go='<button>Search the site</button>', must_stay="<p>She sang for an hour and the crowd sang every word back.</p>"),  # noqa: E501
+    Rule("site-chrome", "navigation", css="nav, [role=navigation], [role=banner], [role=contentinfo], footer, body > header, .header, .site-header, .site-footer, .menu, .breadcrumb, .breadcrumbs, .skip-link", must_go='<nav class="nav"><ul class="nav--list"><li>Home</li><li>Shows</li></ul></nav>', must_stay='<p class="nav-note">The navigation of her career has been anything but smooth, she said.</p>'),  # noqa: E501
+    Rule("ad-slots", "advertising", css=".dfp-ads, [data-slot], [id^=div-gpt-ad], .ad, .ads, .advert, .advertisement, .ad-slot, .ad-container, .adsbygoogle, .sponsored", must_go='<div class="dfp-ads" data-slot="/7938/Jacaranda_FM-Web">Advertisement</div>', must_stay='<p class="lead">The advert she starred in ran for ten years, she said.</p>'),  # noqa: E501
+    Rule("related-rails", "related rails", css=".article-ad-unit, .card-stacked, .card-overlay, aside, .related, .related-posts, .related-articles, .jp-relatedposts, .trending, .more-stories, .recommended, .read-next, .teasers", must_go='<div class="article-ad-unit"><article class="card-stacked"><h3 class="card--title">Another story</h3></article></div>', must_stay="<p>Related by marriage, the two singers have never recorded together.</p>"),  # noqa: E501
+    Rule("player-widgets", "player and live widgets", css=".timeline-section, .now-playing, .nowplaying, .on-air, .onair, .btn-listen-live, .listen-live, .live-player, .player-bar, .audio-player-placeholder, .schedule-widget", must_go='<section class="timeline-section"><span class="timeline-show--current--title">Drive</span></section>', must_stay="<p>Now playing to sold-out crowds, the band added a second night.</p>"),  # noqa: E501
+    Rule("share-follow", "social follow and share", css=".icons-social, .share, .share-bar, .share-buttons, .sharedaddy, .sd-sharing, .social-share, .social-links, .social-follow, .addthis_toolbox", must_go='<div class="share-bar"><a>Facebook</a><a>Twitter</a></div>', must_stay="<p>She shared the news with fans on Sunday.</p>"),  # noqa: E501
+    Rule("icon-ligatures", "audio and app CTAs", css=".material-icons, .material-symbols-outlined, .material-icons-outlined, i.icon, span.icon", must_go='<p>Listen now <span class="material-icons">arrow_forward</span></p>', must_stay="<p>She pointed the arrow forward and kept walking.</p>"),  # noqa: E501
+    Rule("login-chrome", "member and login chrome", css=".login, .login-form, .member-login, .members-bar, .account-links, .user-menu", must_go='<div class="member-login"><a>Listeners Club</a><a>Forgot Password</a></div>', must_stay="<p>She forgot her password on live radio and laughed it off.</p>"),  # noqa: E501
+    Rule("consent-walls", "consent walls", css="#onetrust-consent-sdk, #onetrust-banner-sdk, .cookie-banner, .cookie-consent, .cookie-notice, .cmp-container, .consent-banner, #cookie-law-info-bar", must_go='<div class="cookie-banner">We use cookies to improve your experience. Accept all</div>', must_stay="<p>The cookies she baked on the show sold out in a day.</p>"),  # noqa: E501
+    Rule("comments", "comments", css="#comments, .comments, .comments-area, .comment-respond, .comment-list", must_go='<div id="comments"><h3>2 comments</h3></div>', must_stay="<p>His comments on the show drew praise from fans.</p>"),  # noqa: E501
+    Rule("captions", "image captions and credits", css="figcaption, .wp-caption-text, .caption, .image-caption, .photo-credit, .image-credit, .credit", must_go="<figure><img src='a.jpg'><figcaption>John Legend at the awards. Picture: Getty</figcaption></figure>", must_stay="<p>The caption she wrote on her post was just one word.</p>"),  # noqa: E501
+    # --- inline promos and rails, removed by their text ------------------------------------------
+    Rule("promo-link", "inline related-story promo", text=r"(?:(?-i:WATCH|READ|LISTEN|SEE|MORE)|also read|now read|must read|read more|read also|related|see also|also watch|must watch|watch next)\s*[:|]\s*\S.{0,200}", must_go="WATCH: Woman performs John Legend hit - not knowing he is watching her", must_stay="Watch out for her new single, which drops on Friday."),  # noqa: E501
+    Rule("rail-heading", "related rails", tail=True, text=r"(?:more (?:from|on) (?:\w+ ){0,3}\w+|show'?s stories|trending(?: now| on (?:\w+ ?){1,3})?|more episodes from .{1,60}|you may also like|you might also like|related (?:posts|stories|articles|content)|recommended(?: for you)?|most (?:popular|read)|latest (?:news|stories)|in other news|top stories)\s*:?", must_go="MORE FROM JACARANDA FM", must_stay="“I learnt more from him than from anyone,” she said."),  # noqa: E501
+    Rule("card-timestamp", "related rails", text=r"(?:[\w'&. ]{1,40} )?\d+ (?:seconds?|minutes?|hours?|days?|weeks?|months?)(?:, \d+ (?:hours?|minutes?))? ago\s*-?", must_go="Breakfast with Martin Bester 9 minutes ago -", must_stay="She posted the video 9 minutes before the show started."),  # noqa: E501
+    Rule("card-teaser", "related rails", text=r"[^.!?]{20,90}(?:\.\.\.|…)", must_go="Woman performs John Legend hit - not knowing he is watching her and the...", must_stay="“I waited and waited… and then he called,” she said."),  # noqa: E501
+    # --- bylines and time strips -----------------------------------------------------------------
+    Rule("byline-strip", "byline and time strips", text=rf"(?:(?:updated|published)\b[^|]{{0,40}}\|\s*)?(?:written |words |story |report )?by\s+{_CAP}(?:\s+(?:and\s+|&\s+)?{_CAP}){{0,5}}(?:\s*\|.{{0,40}})?", must_go="Updated | By Nomsa Dube", must_stay="By the time she reached the stage, the crowd was chanting her name."),  # noqa: E501
+    Rule("time-strip", "byline and time strips", text=rf"(?:(?:published|updated|posted)(?: on)?:?\s*{_DATE}(?:{_TIME})?|{_DATE}{_TIME})(?:\s*\|\s*updated:?.{{0,40}})?", must_go="17 September 2024, 09:09 | Updated: 17 September 2024, 10:15", must_stay="On 17 September 2024 she walked out of the studio for the last time."),  # noqa: E501
+    Rule("kicker", "byline and time strips", text=r"(?-i:Exclusive|EXCLUSIVE|Breaking|BREAKING|Opinion|Video|VIDEO|Listen|LISTEN|Watch|WATCH)", must_go="Exclusive", must_stay="“Exclusive? It felt like the whole world knew,” he laughed."),  # noqa: E501
+    # --- captions and credits --------------------------------------------------------------------
+    Rule("photo-credit", "image captions and credits", text=r"(?:pictures?|images?|photos?|photograph|credits?|source|main image|header image|featured image)\s*:\s*.{1,100}|(?:image|photo|picture)s? (?:courtesy|supplied|via)(?: of)?:?\s*.{1,100}", must_go="Image courtesy of Instagram/ @John Legend", must_stay="Picture this: a stadium full of people singing along."),  # noqa: E501
+    Rule("agency-credit", "image captions and credits", text=rf"{_CREDIT_SIDE}(?: ?/ ?{_CREDIT_SIDE})+|(?:getty(?: images)?|afp|reuters|ap photo|shutterstock|pa images|wireimage|filmmagic)(?: (?:for|via) [\w .]{{1,40}})?", must_go="People / Dough Inglish", must_stay="She spent 24/7 in the studio to finish the album."),  # noqa: E501
+    # --- social follow and share -----------------------------------------------------------------
+    Rule("social-follow", "social follow and share", text=rf"(?:(?:follow|connect with|find|like) us|(?:follow|connect with) [\w' ]{{1,30}} on (?:social media|socials|{_SOCIAL}))(?: on (?:social media|socials|{_SOCIAL}))?\s*[:!]?(?:\s*[·•|,-]?\s*{_SOCIAL})*", must_go="Follow us on social media:", must_stay="Follow your heart, she told the crowd, and they cheered."),  # noqa: E501
+    Rule("social-link", "social follow and share", text=rf"[·•|-]?\s*{_SOCIAL}(?:\s*[·•|,]\s*{_SOCIAL})*", must_go="· Facebook", must_stay="Facebook was where the clip first went viral, she said."),  # noqa: E501
+    Rule("share-prompt", "social follow and share", text=r"share(?: this)?(?: article| story| post| on \w+)?\s*:?|tweet|pin it|email this", must_go="Share this:", must_stay="Share your memories with us, she told listeners on air."),  # noqa: E501
+    Rule("newsletter-signup", "social follow and share", text=r"(?:sign up|subscribe)(?: (?:to|for) (?:our|the) (?:\w+ )?newsletter)?\s*[:!]?(?:\s*newsletter)?|newsletter|get the latest .{0,40} in your inbox\.?", must_go="Sign up:", must_stay="She told fans to sign up for the workshop before Friday."),  # noqa: E501
+    # --- players, live widgets and app CTAs ------------------------------------------------------
+    Rule("player-widget", "player and live widgets", text=r"listen live(?: now)?|now playing(?: loading\.\.\.)?|loading\.\.\.|current (?:track|show)|on air(?: now)?(?:\s*:.{0,60})?|up next\s*:.{0,60}|next show\s*:.{0,60}|listen to this article|loading audio\.\.\.|streaming issues\? report here\.?|play(?: now)?|pause", must_go="Now Playing loading...", must_stay="Now playing at the State Theatre, the musical runs until May."),  # noqa: E501
+    Rule("app-cta", "audio and app CTAs", text=r"listen live to .{1,60} on global player\.?|listen (?:&|and) subscribe\s*:.{0,120}|listen to (?:the )?podcast(?: arrow_forward)?|stream the show live here or download our (?:mobile )?app here\.?|listen to [\w .]{2,30}: ?[\d.]+(?: ?(?:fm|mhz))?(?: ?[/|] ?dstv \d+)?.{0,40}|download (?:the|our) [\w ]{0,30}app.{0,60}|(?:listen|stream) (?:on|via) global player.{0,60}", must_go="Listen to Jacaranda FM: 94.2 / DStv 858", must_stay="Listen to the way she phrases that chorus; it is pure gospel."),  # noqa: E501
+    Rule("schedule-widget", "player and live widgets", text=r"(?:regular program(?:ming)?\s*)?\d{1,2}(?::\d{2})?\s*[ap]\.?m\.?\s*[-–]\s*\d{1,2}(?::\d{2})?\s*[ap]\.?m\.?", must_go="Regular Program 7:00pm - 12:00am", must_stay="The show runs from 7pm to midnight every Friday, she said."),  # noqa: E501
+    # --- syndication, embeds, membership, competitions, consent, comments ------------------------
+    Rule("syndication-footer", "syndication footers", text=r"copyright\s*©?\s*\d{4}.{0,80}|©.{0,120}|see full article at .{1,60}|this (?:article|story) (?:was )?(?:originally )?(?:appeared|published) (?:on|in) .{1,60}|all rights reserved\.?", must_go="Copyright © 2022, ABC Audio. All rights reserved.", must_stay="The copyright row over the song was settled out of court in 2022."),  # noqa: E501
+    Rule("embed-residue", "embed residue", text=r"view (?:this|the) (?:post|profile|video) on (?:instagram|tiktok|facebook|x|twitter)|a post shared by .{1,80}|posted by .{1,60} on \w+day,? \d{1,2} \w+,? \d{4}|♬ .{1,120}|(?:watch|see|check out) the (?:videos?|posts?|clips?|pics?|photos?) below\s*[:.!]?|loading (?:tweet|video|post)\.\.\.|tap to unmute|.{0,60}\(@[\w.]+\) on (?:tiktok|instagram)", must_go="View this post on Instagram", must_stay="She posted the view from her hotel on Instagram at dawn."),  # noqa: E501
+    Rule("embed-pointer", "embed residue", before_embed=True, text=r"(?:see|watch|check out|take a look at|have a look at|listen to|view|here'?s|look at|catch)\b.{0,80}\b(?:below|here|above)\s*[:.!]?", must_go="See the post below.", must_stay="Read the full statement below:"),  # noqa: E501
+    Rule("member-login", "member and login chrome", text=r"listeners club|forgot (?:your )?password\??|not a member\? sign up here!?|log ?in|sign ?in|register|my account|create (?:an )?account|members? login", must_go="Not a Member? Sign up here!", must_stay="She had to log in to the meeting from a hotel in Paris."),  # noqa: E501
+    Rule("competition", "competitions", text=r"(?:\w+ )?(?:lucky )?(?:readers|listeners|winners) (?:can|could|stand a chance to) win\b.{0,160}|answer (?:this|the) question below\s*[:.]?.{0,120}|competition closes.{0,80}|t ?& ?cs apply\.?|terms and conditions apply\.?|enter (?:now|here)\b.{0,60}|to enter,? (?:sms|send|click|visit|comment|answer|fill|tag|follow|simply|just).{0,120}", must_go="Competition closes on 30 November at 12:00.", must_stay="She won the competition in 2009 and never looked back."),  # noqa: E501
+    Rule("consent-wall", "consent walls", text=r"(?:we|this (?:site|website)) uses? cookies.{0,300}|accept (?:all )?cookies|cookie (?:settings|preferences|policy)|manage (?:cookie )?preferences|accept all|reject all", must_go="We use cookies to give you the best experience. Accept all", must_stay="“We use every minute of the show,” she said of the cookie-cutter format."),  # noqa: E501
+    Rule("comments-closed", "comments", text=r"comments are closed\.?|leave a (?:comment|reply)|\d+ comments?|post a comment|be the first to comment\.?", must_go="Comments are closed.", must_stay="Her comments are closed to the public since the backlash, she said."),  # noqa: E501
+    Rule("pagination", "related rails", text=r"page:? \d+(?: of \d+)?|(?:next|previous|older|newer) (?:page|posts|entries|stories)|load more", must_go="Page: 2", must_stay="The page turned quickly for the star after her 2020 album."),  # noqa: E501
+    Rule("ad-label", "advertising", text=r"advertisement|sponsored(?: content)?|ad|promoted|story continues below(?: advertisement)?", must_go="ADVERTISEMENT", must_stay="The advertisement she starred in aired during the final."),  # noqa: E501
+)
+# fmt: on
+
+NODE_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.css)
+TEXT_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.text)
+_MAX_CLUTTER_CHARS = 400  # text longer than this is never a clutter line on its own
+
+
+def match_text(text: str, embed_follows: bool | None = None) -> Rule | None:
+    """The first text rule whose pattern matches the whole of `text`, or None.
+
+    `embed_follows` is None where it cannot be known (extracted paragraphs): rules that need an
+    embed after the line then do not fire.
+    """
+    if not text or len(text) > _MAX_CLUTTER_CHARS:
+        return None
+    for rule in TEXT_RULES:
+        if rule.before_embed and not embed_follows:
+            continue
+        if rule.pattern.fullmatch(text):
+            return rule
+    return None
+
+
+def rule_by_name(name: str) -> Rule:
+    """The rule with this name (KeyError if none)."""
+    for rule in RULES:
+        if rule.name == name:
+            return rule
+    raise KeyError(name)

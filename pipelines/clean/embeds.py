@@ -1,0 +1,84 @@
+"""Find embedded media (YouTube, Instagram, TikTok, X, Facebook, Spotify, SoundCloud, audio)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+
+EMBED_XPATH = etree.XPath(
+    "descendant-or-self::*[self::iframe or self::audio or self::video"
+    " or (self::blockquote and (contains(@class, 'instagram-media')"
+    " or contains(@class, 'twitter-tweet') or contains(@class, 'tiktok-embed')))"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' fb-post ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' fb-video ')]"
+)
+_YOUTUBE_ID = re.compile(r"(?:youtube(?:-nocookie)?\.com/(?:embed/|shorts/|live/|v/)|youtu\.be/)([\w-]{6,})")
+_AUDIO_HOSTS = ("omny.fm", "megaphone.fm", "podbean.com", "iono.fm", "anchor.fm", "buzzsprout.com",
+                "simplecast.com", "acast.com", "audioboom.com", "podcasts.apple.com", "iheart.com")
+
+
+def _strip_query(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def classify_embed_url(url: str) -> dict[str, str] | None:
+    """Map an embed or media URL to {"type", "url"} in its public form, or None if not media."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if m := _YOUTUBE_ID.search(url):
+        return {"type": "youtube", "url": f"https://www.youtube.com/watch?v={m.group(1)}"}
+    if host.endswith("youtube.com") and (v := parse_qs(parts.query).get("v")):
+        return {"type": "youtube", "url": f"https://www.youtube.com/watch?v={v[0]}"}
+    if host.endswith("instagram.com"):
+        path = re.sub(r"/embed(/captioned)?/?$", "/", parts.path)
+        return {"type": "instagram", "url": f"https://www.instagram.com{path}"}
+    if host.endswith("tiktok.com"):
+        return {"type": "tiktok", "url": _strip_query(url)}
+    if host in ("twitter.com", "x.com", "mobile.twitter.com") and "/status/" in parts.path:
+        return {"type": "x", "url": _strip_query(url)}
+    if host.endswith("facebook.com"):
+        href = parse_qs(parts.query).get("href")
+        return {"type": "facebook", "url": href[0] if href else _strip_query(url)}
+    if host.endswith("spotify.com"):
+        return {"type": "spotify", "url": _strip_query(url).replace("/embed/", "/")}
+    if host.endswith("soundcloud.com"):
+        inner = parse_qs(parts.query).get("url")
+        return {"type": "soundcloud", "url": inner[0] if inner else _strip_query(url)}
+    if any(host.endswith(h) for h in _AUDIO_HOSTS) or re.search(r"\.(mp3|m4a|aac|ogg)$", parts.path):
+        return {"type": "audio", "url": url}
+    return None
+
+
+def _embed_url(node: etree._Element) -> str | None:
+    tag = node.tag
+    if tag == "blockquote":
+        cls = node.get("class", "")
+        if "instagram-media" in cls:
+            return node.get("data-instgrm-permalink") or next(iter(node.xpath(".//a/@href")), None)
+        if "tiktok-embed" in cls:
+            return node.get("cite") or next(iter(node.xpath(".//a/@href")), None)
+        links = [h for h in node.xpath(".//a/@href") if "/status/" in h]
+        return links[-1] if links else None
+    if tag in ("audio", "video"):
+        return node.get("src") or next(iter(node.xpath(".//source/@src")), None)
+    return node.get("src") or node.get("data-src") or node.get("data-href")
+
+
+def find_embeds(root: etree._Element, base_url: str) -> tuple[list[dict[str, str]], list]:
+    """Return the media embedded under `root` in page order, and the nodes that hold them."""
+    found: list[dict[str, str]] = []
+    nodes = []
+    for node in EMBED_XPATH(root):
+        if any(node is n or n in node.iterancestors() for n in nodes):
+            continue
+        raw = _embed_url(node)
+        embed = classify_embed_url(urljoin(base_url, raw.strip())) if raw else None
+        if embed is None and node.tag in ("audio", "video") and raw:
+            embed = {"type": node.tag if node.tag == "audio" else "video", "url": urljoin(base_url, raw)}
+        nodes.append(node)
+        if embed and embed not in found:
+            found.append(embed)
+    return found, nodes

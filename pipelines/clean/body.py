@@ -147,7 +147,10 @@ def trafilatura_paragraphs(container: html.HtmlElement, url: str | None) -> list
         return []
     out: list[str] = []
     for el in doc.body.iter("p", "head", "item", "quote", "row", "code"):
-        if el.tag == "p" and el.getparent() is not None and el.getparent().tag in ("quote", "item"):
+        parent = el.getparent()
+        if el.tag == "p" and parent is not None and parent.tag == "item":
+            continue
+        if el.tag == "quote" and el.find("p") is not None:
             continue
         if el.tag == "row":
             cells = [squash("".join(c.itertext())) for c in el]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from difflib import SequenceMatcher
@@ -29,8 +30,8 @@ _H1 = etree.XPath(f"//h1[not({_CHROME})]")
 _STANDFIRST = etree.XPath(
     "//*[self::p or self::div or self::h2 or self::span or self::h3]"
     "[re:test(@class, '(^|[\\s_-])(standfirst|dek|deck|sub-?title|subhead(line)?|summary|excerpt"
-    "|intro|strapline|description|synopsis)([\\s_-]|$)', 'i')]"
-    f"[not({_CHROME})][not({_CARD})]",
+    "|intro|lede|strapline|description|synopsis)([\\s_-]|$)', 'i')]"
+    f"[not({_CHROME})][not({_CARD})][preceding::h1][not(re:test(@class, 'site-|tagline', 'i'))]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
 _BYLINE = etree.XPath(
@@ -39,25 +40,49 @@ _BYLINE = etree.XPath(
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
 _TAG_LINKS = etree.XPath(
-    "//a[contains(concat(' ', @rel, ' '), ' tag ')"
-    " or ancestor::*[re:test(@class, '(^|[\\s_-])tags?([\\s_-]|$)|tag-?list|post-tags|entry-tags', 'i')]]"
-    f"[not({_CHROME})]",
+    "//a[(contains(concat(' ', @rel, ' '), ' tag ') and not(contains(@rel, 'category')))"
+    " or ancestor::*[position() <= 2][re:test(@class, '(^|[\\s_-])tags?([\\s_-]|$)|tag-?list|post-tags|entry-tags', 'i')]]"
+    "[not(ancestor::nav or ancestor::aside or ancestor::footer[not(ancestor::article)])]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
+_SHORT_BLOCKS = etree.XPath(f"//*[self::div or self::p or self::span][not({_CHROME})][not({_CARD})]")
+_BREADCRUMB_LINKS = etree.XPath(
+    "(//*[re:test(@class, 'breadcrumb', 'i') or re:test(@aria-label, 'breadcrumb', 'i')]"
+    " | //*[count(a) >= 2 and count(*) = count(a) and a[1][@href = '/']][not(ancestor::nav)])[1]//a[@href]",
+    namespaces={"re": "http://exslt.org/regular-expressions"},
+)
+_SHOW_NODE = etree.XPath(
+    "//a[re:test(@class, '(^|[\\s_-])(show|episode-show|show-name|show-link|show-title)([\\s_-]|$)|__show|--show', 'i')]"
+    f"[not({_CHROME})][not({_CARD})]",
+    namespaces={"re": "http://exslt.org/regular-expressions"},
+)
+_SHOW_LINKS = etree.XPath(f"//a[@href][not({_CHROME})]")
 _TIME = etree.XPath(f"//time[@datetime][not({_CHROME})][not({_CARD})]")
-_FIGURES = etree.XPath(f"//figure[not({_CHROME})][not({_CARD})]")
+_IMAGES = etree.XPath(f".//img[@src][not({_CHROME})][not({_CARD})]")
+_CAPTION_NODE = etree.XPath(
+    ".//*[self::figcaption or re:test(@class, 'caption', 'i')]"
+    "[not(re:test(@class, 'credit|copyright|photographer|attribution', 'i'))]",
+    namespaces={"re": "http://exslt.org/regular-expressions"},
+)
 _CREDIT_NODE = etree.XPath(
     ".//*[re:test(@class, 'credit|copyright|source|photographer|attribution', 'i')]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
-_BY_PREFIX = re.compile(r"^(?:.*\|\s*)?(?:written |words |story |report )?by\s+", re.I)
+_BY_PREFIX = re.compile(r"^(?:.*(?:\||\s))?(?:written |words |story |report )?by\s+", re.I)
 _CREDIT_PREFIX = re.compile(
     r"^(?:(?:pictures?|images?|photos?|photograph|credits?|source)\s*:\s*"
     r"|(?:image|photo|picture)s? (?:courtesy|supplied|via)(?: of)?:?\s*)",
     re.I,
 )
 _CREDIT_IN_CAPTION = re.compile(
-    r"\s*[.(]?\s*\b((?:pictures?|images?|photos?|credits?)\s*:\s*[^)]+)\)?\s*$", re.I
+    r"\s*\(?\b((?:pictures?|images?|photos?|credits?)\s*:\s*[^)]+|(?:photos?|pictures?) by [^)]+)\)?\s*$",
+    re.I,
+)
+_NAME = r"(?-i:[A-ZÀ-Ý])[\w'’.-]*(?:\s+(?-i:[A-ZÀ-Ý])[\w'’.-]*){0,3}"
+_BYLINE_TEXT = re.compile(
+    rf"^(?:(?:updated|published)\b[^|]{{0,40}}\|\s*)?(?:written |words |story )?by\s+"
+    rf"({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)\s*(?:\||$)",
+    re.I,
 )
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+")
 _DATE_FORMATS = ("%d %B %Y, %H:%M", "%d %B %Y %H:%M", "%d %B %Y", "%B %d, %Y %I:%M %p",
@@ -227,6 +252,10 @@ def _author(root, profile, ld: dict, meta: dict) -> str | None:
             continue
         if cleaned := clean_byline(node.text_content()):
             return cleaned
+    for node in _SHORT_BLOCKS(root):
+        text = squash(node.text_content())
+        if len(text) < 200 and (m := _BYLINE_TEXT.match(text)):
+            return clean_byline(m.group(1))
     return None
 
 
@@ -304,6 +333,42 @@ def split_credit(text: str) -> tuple[str | None, str | None]:
     return text, None
 
 
+def _is_credit_text(text: str) -> bool:
+    return any(rule_by_name(n).pattern.fullmatch(text) for n in ("photo-credit", "agency-credit"))
+
+
+def _caption_and_credit(holder: etree._Element) -> tuple[str | None, str | None]:
+    """Caption and credit shown with an image: credit from a credit-classed node or a
+    credit-shaped child of the caption, caption from the rest of the caption's text."""
+    credit_nodes = [n for n in _CREDIT_NODE(holder) if squash(n.text_content())]
+    cap = next(iter(_CAPTION_NODE(holder)), None)
+    if cap is not None:
+        credit_nodes += [c for c in cap.iterdescendants() if isinstance(c.tag, str)
+                         and c not in credit_nodes and _is_credit_text(squash(c.text_content()))]
+    credit = squash(_CREDIT_PREFIX.sub("", squash(credit_nodes[0].text_content()))) if credit_nodes else None
+    if cap is None:
+        return None, credit
+    cap = deepcopy(cap)
+    for node in _CREDIT_NODE(cap) + [c for c in cap.iterdescendants() if isinstance(c.tag, str)
+                                     and _is_credit_text(squash(c.text_content()))]:
+        if node.getparent() is not None:
+            node.drop_tree()
+    caption, inline_credit = split_credit(" ".join(cap.itertext()))
+    return caption, credit or inline_credit
+
+
+def _image_holder(img: etree._Element) -> etree._Element | None:
+    """The figure (or figure-like wrapper) around an image that holds its caption and credit."""
+    node = img
+    for _ in range(3):
+        node = node.getparent()
+        if node is None:
+            return None
+        if node.tag == "figure" or _CAPTION_NODE(node) or _CREDIT_NODE(node):
+            return node
+    return None
+
+
 def _image(root, container, profile, ld: dict, meta: dict, base: str) -> dict | None:
     selector = profile.selectors.get("image") if profile else None
     chosen = selector(root) if selector is not None else []
@@ -319,28 +384,17 @@ def _image(root, container, profile, ld: dict, meta: dict, base: str) -> dict | 
         ld_image if isinstance(ld_image, str) else None,
         *meta.get("twitter:image", []),
     )
-    figures = _FIGURES(container) or _FIGURES(root)
-    figure = None
-    if url:
-        figure = next((f for f in figures if any(_stem(s) == _stem(url) for s in f.xpath(".//img/@src"))), None)
-    if figure is None and figures:
-        figure = figures[0]
-        if not url:
-            url = next(iter(figure.xpath(".//img/@src")), None)
+    images = _IMAGES(root)
+    img = next((i for i in images if url and _stem(i.get("src", "")) == _stem(url)), None)
+    if img is None and not url:
+        img = next(iter(_IMAGES(container)), None)
+        url = img.get("src") if img is not None else None
     if not url:
         return None
+    holder = _image_holder(img) if img is not None else None
     caption = credit = None
-    if figure is not None:
-        credit_nodes = [n for n in _CREDIT_NODE(figure) if squash(n.text_content())]
-        if credit_nodes:
-            credit = squash(_CREDIT_PREFIX.sub("", squash(credit_nodes[0].text_content())))
-        cap = figure.find(".//figcaption")
-        if cap is not None:
-            text = squash(" ".join(cap.itertext()))
-            for node in credit_nodes:
-                text = squash(text.replace(squash(node.text_content()), " "))
-            caption, inline_credit = split_credit(text)
-            credit = credit or inline_credit
+    if holder is not None:
+        caption, credit = _caption_and_credit(holder)
     if credit is None:
         credit = _credit_line(container)
     return {"url": urljoin(base, url), "caption": caption, "credit": credit}
@@ -377,6 +431,7 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
         ld.get("articleSection")[0] if isinstance(ld.get("articleSection"), list) and ld.get("articleSection")
         else ld.get("articleSection"),
         *meta.get("article:section", []),
+        _breadcrumb_section(root, url),
     )
     canonical = next((link.get("href") for link in root.iter("link")
                       if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")), None)
@@ -398,9 +453,30 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
     )
 
 
+def _breadcrumb_section(root, url: str) -> str | None:
+    """The last breadcrumb link above the page that is neither Home nor a show page."""
+    names = []
+    for link in _BREADCRUMB_LINKS(root):
+        path = urlsplit(urljoin(url, link.get("href"))).path.rstrip("/")
+        text = squash(link.text_content())
+        if path and text and not re.search(r"/shows?/[^/]+$", path) and path != urlsplit(url).path.rstrip("/"):
+            names.append(text)
+    return names[-1] if names else None
+
+
 def _show(root, profile, url: str) -> str | None:
     if chosen := _selected_text(profile, "show", root):
         return chosen
-    if profile and (m := re.search(r"/shows?/([^/]+)/", urlsplit(url).path)):
-        return profile.shows.get(m.group(1))
+    for node in _SHOW_NODE(root):
+        if text := squash(node.text_content()):
+            return text
+    m = re.search(r"^(.*/shows?/[^/]+/)[^/]+", urlsplit(url).path)
+    if m is None:
+        return None
+    if profile and (name := profile.shows.get(m.group(1).rstrip("/").rsplit("/", 1)[-1])):
+        return name
+    for link in _SHOW_LINKS(root):
+        if urlsplit(urljoin(url, link.get("href"))).path.rstrip("/") == m.group(1).rstrip("/"):
+            if text := squash(link.text_content()):
+                return text
     return None

@@ -1,0 +1,300 @@
+"""`radioscrape`: scrape one-off pages, crawl stations, list stations, manage fixtures."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from crawler import crawl_cli
+from crawler.fetch import FetchFailure, fetch_pages
+from crawler.fixtures import (
+    GENERIC,
+    Fixture,
+    accept,
+    add_fixture,
+    all_fixtures,
+    diff_fields,
+    format_diff,
+    record_or_refusal,
+)
+from crawler.items import Page, dumps
+from crawler.render import render_record
+from crawler.stations import registry
+from pipelines.clean.urls import is_http_url
+
+# Exit codes of `scrape` (documented in README): the first failing target decides.
+EXIT_OK = 0
+EXIT_NOT_ARTICLE = 3
+EXIT_BAD_PAGE = 4
+EXIT_NO_FILE = 5
+EXIT_HTTP = 6
+EXIT_DNS = 7
+EXIT_TIMEOUT = 8
+EXIT_FETCH = 9
+EXIT_ROBOTS = 10
+EXIT_SCHEME = 11
+FAILURE_EXIT = {
+    "not-article": EXIT_NOT_ARTICLE,
+    "bad-page": EXIT_BAD_PAGE,
+    "no-file": EXIT_NO_FILE,
+    "http": EXIT_HTTP,
+    "dns": EXIT_DNS,
+    "timeout": EXIT_TIMEOUT,
+    "refused": EXIT_FETCH,
+    "data-loss": EXIT_FETCH,
+    "fetch": EXIT_FETCH,
+    "robots": EXIT_ROBOTS,
+    "scheme": EXIT_SCHEME,
+}
+_CANONICAL = re.compile(
+    rb"""<link[^>]+rel=["']?canonical["']?[^>]*href=["']([^"']+)|<meta[^>]+property=["']og:url["'][^>]*content=["']([^"']+)""",
+    re.I,
+)
+
+
+class TargetError(Exception):
+    """A scrape target that gives no record: `group` picks the exit code."""
+
+    def __init__(self, group: str, message: str):
+        super().__init__(message)
+        self.group = group
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def page_from_bytes(body: bytes, source: str, url: str | None, station: str | None) -> Page:
+    """A Page for saved bytes: URL from --url, else the page's canonical link, else the file."""
+    if url is None:
+        m = _CANONICAL.search(body[:200_000])
+        found = (m.group(1) or m.group(2)).decode("utf-8", "replace") if m else None
+        url = found if found and is_http_url(found) else Path(source).resolve().as_uri()
+    if station is None and (profile := registry().for_url(url)):
+        station = profile.key
+    return Page(url=url, body=body, station=station, fetched_at=_now(), headers={})
+
+
+def _read_target(target: str, url: str | None, station: str | None) -> Page:
+    if target == "-":
+        return page_from_bytes(sys.stdin.buffer.read(), "stdin", url, station)
+    if "://" in target:
+        raise TargetError("scheme", f"only http(s) URLs and files can be scraped, not {target.split('://')[0]}://")
+    path = Path(target)
+    if not path.is_file():
+        raise TargetError("no-file", "no such file")
+    try:
+        return page_from_bytes(path.read_bytes(), target, url, station)
+    except OSError as exc:
+        raise TargetError("no-file", f"cannot read file: {exc.strerror}") from exc
+
+
+def _record(page: Page) -> dict[str, Any]:
+    result = record_or_refusal(page)
+    if "not_article" in result:
+        kind = result["not_article"]
+        group = "bad-page" if kind in ("empty", "not-html", "unparsable") else "not-article"
+        message = {"not-html": "not an HTML page", "empty": "empty page, no article text",
+                   "unparsable": "HTML could not be parsed"}.get(kind, f"not an article ({kind} page)")
+        raise TargetError(group, message)
+    return result
+
+
+def scrape_targets(targets: list[str], url: str | None, station: str | None,
+                   overrides: dict | None = None) -> list[dict[str, Any] | TargetError]:
+    """Records (or errors) for each target in order; URLs are fetched in one Scrapy run."""
+    results: list[dict[str, Any] | TargetError | None] = [None] * len(targets)
+    urls = [(i, t) for i, t in enumerate(targets) if is_http_url(t)]
+    if urls:
+        fetched = fetch_pages([t for _, t in urls], overrides)
+        for (i, _), page in zip(urls, fetched, strict=True):
+            if isinstance(page, FetchFailure):
+                results[i] = TargetError(page.kind if page.kind in FAILURE_EXIT else "fetch", page.message)
+                continue
+            if station:
+                page.station = station
+            try:
+                results[i] = _record(page)
+            except TargetError as exc:
+                results[i] = exc
+    for i, target in enumerate(targets):
+        if results[i] is not None:
+            continue
+        try:
+            results[i] = _record(_read_target(target, url, station))
+        except TargetError as exc:
+            results[i] = exc
+    return results  # type: ignore[return-value]
+
+
+def cmd_scrape(args: argparse.Namespace) -> int:
+    """radioscrape scrape: one clean record per target."""
+    if args.station:
+        registry().get(args.station)
+    results = scrape_targets(args.targets, args.url, args.station, _settings(args.set))
+    batch = len(args.targets) > 1
+    exit_code = EXIT_OK
+    for target, result in zip(args.targets, results, strict=True):
+        if isinstance(result, TargetError):
+            print(f"radioscrape: {target}: {result}", file=sys.stderr)
+            if exit_code == EXIT_OK:
+                exit_code = FAILURE_EXIT[result.group]
+            if args.format == "jsonl" or (args.format == "json" and batch):
+                print(dumps({"error": {"kind": result.group, "message": str(result)}, "source": target}))
+            continue
+        print(render_record({**result, "source": target}, args.format, batch))
+    return exit_code
+
+
+def _settings(pairs: list[str] | None) -> dict[str, str]:
+    out = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"radioscrape: -s takes NAME=VALUE, got {pair!r}")
+        out[name] = value
+    return out
+
+
+def cmd_stations(args: argparse.Namespace) -> int:
+    """radioscrape stations: the station profiles, as a table, markdown or JSON."""
+    print(stations_table(args.format))
+    return 0
+
+
+def stations_table(fmt: str = "table") -> str:
+    """The registry as text: 'table' (terminal), 'markdown' (README) or 'json'."""
+    rows = [
+        {"key": p.key, "name": p.name, "country": p.country, "home": p.home,
+         "sitemaps": len(p.sources.sitemaps), "feeds": len(p.sources.feeds),
+         "sections": len(p.sources.sections), "verified": p.verified}
+        for p in registry()
+    ]
+    if fmt == "json":
+        return dumps(rows, indent=2)
+    if fmt == "markdown":
+        lines = ["| key | station | country | home | sitemaps | feeds | sections | verified by fixtures |",
+                 "|---|---|---|---|---|---|---|---|"]
+        lines += [f"| `{r['key']}` | {r['name']} | {r['country']} | {r['home']} | {r['sitemaps']} | "
+                  f"{r['feeds']} | {r['sections']} | {r['verified']} |" for r in rows]
+        return "\n".join(lines)
+    width = max(len(r["key"]) for r in rows)
+    return "\n".join(f"{r['key']:<{width}}  {r['name']:<18} {r['country']:<3} {r['home']}" for r in rows)
+
+
+def cmd_fixture_add(args: argparse.Namespace) -> int:
+    """radioscrape fixture add: save a page and the record the cleaner builds now."""
+    if args.target.startswith(("http://", "https://")):
+        fetched = fetch_pages([args.target], _settings(args.set))[0]
+        if isinstance(fetched, FetchFailure):
+            print(f"radioscrape: {args.target}: {fetched.message}", file=sys.stderr)
+            return FAILURE_EXIT.get(fetched.kind, EXIT_FETCH)
+        page = fetched
+    else:
+        try:
+            page = _read_target(args.target, args.url, None)
+        except TargetError as exc:
+            print(f"radioscrape: {args.target}: {exc}", file=sys.stderr)
+            return FAILURE_EXIT[exc.group]
+    page.station = None if args.station == GENERIC else args.station
+    if args.fetched_at:
+        page.fetched_at = args.fetched_at
+    try:
+        fixture = add_fixture(args.station, page, args.slug)
+    except FileExistsError as exc:
+        print(f"radioscrape: fixture exists, not overwritten: {exc.filename}", file=sys.stderr)
+        return 1
+    print(f"added {fixture.name}: review {fixture.path / 'expected.json'} by hand, then commit it")
+    return 0
+
+
+def cmd_fixture_review(args: argparse.Namespace) -> int:
+    """radioscrape fixture review: per-field differences; exit 1 if any fixture differs."""
+    fixtures = all_fixtures(args.selector)
+    if not fixtures:
+        print(f"radioscrape: no fixtures match {args.selector!r}", file=sys.stderr)
+        return 2
+    differing = 0
+    for fixture in fixtures:
+        diffs = diff_fields(fixture.expected, fixture.actual())
+        if diffs:
+            differing += 1
+            print(format_diff(fixture.name, diffs))
+    print(f"{len(fixtures)} fixture(s) reviewed, {differing} differ")
+    return 1 if differing else 0
+
+
+def cmd_fixture_accept(args: argparse.Namespace) -> int:
+    """radioscrape fixture accept: take the current output into expected.json."""
+    matches = [f for f in all_fixtures(args.name) if f.name == args.name]
+    if not matches:
+        print(f"radioscrape: no fixture {args.name!r} (use STATION/SLUG)", file=sys.stderr)
+        return 2
+    fixture: Fixture = matches[0]
+    fields = [f.strip() for f in args.fields.split(",")] if args.fields else None
+    try:
+        changed = accept(fixture, fields)
+    except KeyError as exc:
+        print(f"radioscrape: {exc.args[0]}", file=sys.stderr)
+        return 2
+    print(f"{fixture.name}: accepted {', '.join(changed) if changed else 'nothing (no differences)'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(prog="radioscrape", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    scrape = sub.add_parser("scrape", help="clean record(s) from URLs, files or stdin")
+    scrape.add_argument("targets", nargs="+", metavar="TARGET", help="URL, file, or - for stdin")
+    scrape.add_argument("--format", "-f", choices=["json", "jsonl", "text", "markdown"], default="json")
+    scrape.add_argument("--station", help="station key to clean with (default: from the URL)")
+    scrape.add_argument("--url", help="the URL a saved file or stdin was fetched from")
+    scrape.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="Scrapy setting")
+    scrape.set_defaults(func=cmd_scrape)
+
+    stations = sub.add_parser("stations", help="list the station profiles")
+    stations.add_argument("--format", choices=["table", "markdown", "json"], default="table")
+    stations.set_defaults(func=cmd_stations)
+
+    fixture = sub.add_parser("fixture", help="add, review and accept regression fixtures")
+    fsub = fixture.add_subparsers(dest="fixture_command", required=True)
+    add = fsub.add_parser("add", help="save a page as a new fixture (never overwrites)")
+    add.add_argument("--station", required=True, help=f"station key, or {GENERIC} for no profile")
+    add.add_argument("target", metavar="URL|FILE")
+    add.add_argument("--slug", help="folder name (default: from the URL)")
+    add.add_argument("--url", help="the URL a saved file was fetched from")
+    add.add_argument("--fetched-at", help="frozen fetch time to record (default: now)")
+    add.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="Scrapy setting")
+    add.set_defaults(func=cmd_fixture_add)
+    review = fsub.add_parser("review", help="show per-field differences from expected records")
+    review.add_argument("selector", nargs="?", metavar="KEY[/SLUG]")
+    review.set_defaults(func=cmd_fixture_review)
+    acc = fsub.add_parser("accept", help="accept the current output for one fixture")
+    acc.add_argument("name", metavar="KEY/SLUG")
+    acc.add_argument("--fields", help="comma-separated fields to accept (default: all)")
+    acc.set_defaults(func=cmd_fixture_accept)
+
+    crawl_cli.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `radioscrape` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyError as exc:  # unknown station key
+        print(f"radioscrape: {exc.args[0]}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""radioscrape's spiders: `station` crawls stations, `page` fetches given URLs."""

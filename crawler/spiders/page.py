@@ -1,0 +1,110 @@
+"""PageSpider: fetch the URLs it is given and yield each as a Page (the one-off scrape)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from twisted.internet import error as twisted_errors
+
+from crawler import signals
+from crawler.items import Page
+from crawler.stations import registry
+from pipelines.clean.urls import is_http_url
+
+_ERROR_KINDS = (
+    (CannotResolveHostError, "dns"),
+    (twisted_errors.DNSLookupError, "dns"),
+    (DownloadTimeoutError, "timeout"),
+    (twisted_errors.TimeoutError, "timeout"),
+    (twisted_errors.TCPTimedOutError, "timeout"),
+    (DownloadConnectionRefusedError, "refused"),
+    (twisted_errors.ConnectionRefusedError, "refused"),
+    (ResponseDataLossError, "data-loss"),
+    (IgnoreRequest, "robots"),
+)
+
+
+def response_to_page(response: scrapy.http.Response, station: str | None = None) -> Page:
+    """A Scrapy response as the Page item the pipelines clean."""
+    headers = {
+        k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
+        for k, v in response.headers.items()
+    }
+    return Page(
+        url=response.url,
+        body=response.body,
+        status=response.status,
+        headers=headers,
+        station=station,
+        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        request_url=response.request.url if response.request else None,
+    )
+
+
+class PageSpider(scrapy.Spider):
+    """`scrapy crawl page -a url=URL [-a url2=...]`: one Page per URL, in the order given."""
+
+    name = "page"
+    custom_settings = {
+        "HTTPERROR_ALLOW_ALL": True,
+        "RETRY_TIMES": 1,
+        "ITEM_PIPELINES": {"pipelines.extract.ExtractPipeline": 100},
+    }
+
+    def __init__(self, url: str | None = None, urls: list[str] | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.target_urls = list(urls or ([url] if url else []))
+        bad = [u for u in self.target_urls if not is_http_url(u)]
+        if bad:
+            raise ValueError(f"only http(s) URLs can be fetched: {', '.join(bad)}")
+
+    async def start(self):
+        """One request per URL; errors reach `failed` so the caller can report them."""
+        for index, url in enumerate(self.target_urls):
+            yield scrapy.Request(
+                url,
+                callback=self.parse,
+                errback=self.failed,
+                dont_filter=True,
+                cb_kwargs={"index": index},
+                meta={"index": index},
+                priority=-index,
+            )
+
+    def parse(self, response, index: int):
+        """Yield the fetched page (HTTP errors included: the caller decides)."""
+        profile = registry().for_url(response.url)
+        page = response_to_page(response, profile.key if profile else None)
+        if response.status >= 400:
+            self.crawler.signals.send_catch_log(
+                signals.fetch_failed, index=index, kind="http", message=f"HTTP {response.status}"
+            )
+            return
+        page.request_url = self.target_urls[index]
+        yield page
+
+    def failed(self, failure):
+        """Report a download error (DNS, timeout, refused, robots.txt) for its URL."""
+        request = failure.request
+        self.crawler.signals.send_catch_log(
+            signals.fetch_failed,
+            index=request.meta.get("index"),
+            kind=error_kind(failure),
+            message=str(failure.value) or failure.type.__name__,
+        )
+
+
+def error_kind(failure) -> str:
+    """A short name for a download failure: dns, timeout, refused, robots, data-loss or fetch."""
+    for exc_type, name in _ERROR_KINDS:
+        if failure.check(exc_type):
+            return name
+    return "fetch"

@@ -83,7 +83,9 @@ def _read_target(target: str, url: str | None, station: str | None) -> Page:
     if target == "-":
         return page_from_bytes(sys.stdin.buffer.read(), "stdin", url, station)
     if "://" in target:
-        raise TargetError("scheme", f"only http(s) URLs and files can be scraped, not {target.split('://')[0]}://")
+        raise TargetError(
+            "scheme", f"only http(s) URLs and files can be scraped, not {target.split('://')[0]}://"
+        )
     path = Path(target)
     if not path.is_file():
         raise TargetError("no-file", "no such file")
@@ -98,14 +100,18 @@ def _record(page: Page) -> dict[str, Any]:
     if "not_article" in result:
         kind = result["not_article"]
         group = "bad-page" if kind in ("empty", "not-html", "unparsable") else "not-article"
-        message = {"not-html": "not an HTML page", "empty": "empty page, no article text",
-                   "unparsable": "HTML could not be parsed"}.get(kind, f"not an article ({kind} page)")
+        message = {
+            "not-html": "not an HTML page",
+            "empty": "empty page, no article text",
+            "unparsable": "HTML could not be parsed",
+        }.get(kind, f"not an article ({kind} page)")
         raise TargetError(group, message)
     return result
 
 
-def scrape_targets(targets: list[str], url: str | None, station: str | None,
-                   overrides: dict | None = None) -> list[dict[str, Any] | TargetError]:
+def scrape_targets(
+    targets: list[str], url: str | None, station: str | None, overrides: dict | None = None
+) -> list[dict[str, Any] | TargetError]:
     """Records (or errors) for each target in order; URLs are fetched in one Scrapy run."""
     results: list[dict[str, Any] | TargetError | None] = [None] * len(targets)
     urls = [(i, t) for i, t in enumerate(targets) if is_http_url(t)]
@@ -113,7 +119,9 @@ def scrape_targets(targets: list[str], url: str | None, station: str | None,
         fetched = fetch_pages([t for _, t in urls], overrides)
         for (i, _), page in zip(urls, fetched, strict=True):
             if isinstance(page, FetchFailure):
-                results[i] = TargetError(page.kind if page.kind in FAILURE_EXIT else "fetch", page.message)
+                results[i] = TargetError(
+                    page.kind if page.kind in FAILURE_EXIT else "fetch", page.message
+                )
                 continue
             if station:
                 page.station = station
@@ -144,7 +152,11 @@ def cmd_scrape(args: argparse.Namespace) -> int:
             if exit_code == EXIT_OK:
                 exit_code = FAILURE_EXIT[result.group]
             if args.format == "jsonl" or (args.format == "json" and batch):
-                print(dumps({"error": {"kind": result.group, "message": str(result)}, "source": target}))
+                print(
+                    dumps(
+                        {"error": {"kind": result.group, "message": str(result)}, "source": target}
+                    )
+                )
             continue
         print(render_record({**result, "source": target}, args.format, batch))
     return exit_code
@@ -169,21 +181,35 @@ def cmd_stations(args: argparse.Namespace) -> int:
 def stations_table(fmt: str = "table") -> str:
     """The registry as text: 'table' (terminal), 'markdown' (README) or 'json'."""
     rows = [
-        {"key": p.key, "name": p.name, "country": p.country, "home": p.home,
-         "sitemaps": len(p.sources.sitemaps), "feeds": len(p.sources.feeds),
-         "sections": len(p.sources.sections), "verified": p.verified}
+        {
+            "key": p.key,
+            "name": p.name,
+            "country": p.country,
+            "home": p.home,
+            "sitemaps": len(p.sources.sitemaps),
+            "feeds": len(p.sources.feeds),
+            "sections": len(p.sources.sections),
+            "verified": p.verified,
+        }
         for p in registry()
     ]
     if fmt == "json":
         return dumps(rows, indent=2)
     if fmt == "markdown":
-        lines = ["| key | station | country | home | sitemaps | feeds | sections | verified by fixtures |",
-                 "|---|---|---|---|---|---|---|---|"]
-        lines += [f"| `{r['key']}` | {r['name']} | {r['country']} | {r['home']} | {r['sitemaps']} | "
-                  f"{r['feeds']} | {r['sections']} | {r['verified']} |" for r in rows]
+        lines = [
+            "| key | station | country | home | sitemaps | feeds | sections | verified |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{r['key']}` | {r['name']} | {r['country']} | {r['home']} | {r['sitemaps']} | "
+            f"{r['feeds']} | {r['sections']} | {r['verified']} |"
+            for r in rows
+        ]
         return "\n".join(lines)
     width = max(len(r["key"]) for r in rows)
-    return "\n".join(f"{r['key']:<{width}}  {r['name']:<18} {r['country']:<3} {r['home']}" for r in rows)
+    return "\n".join(
+        f"{r['key']:<{width}}  {r['name']:<18} {r['country']:<3} {r['home']}" for r in rows
+    )
 
 
 def cmd_fixture_add(args: argparse.Namespace) -> int:
@@ -241,7 +267,9 @@ def cmd_fixture_accept(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"radioscrape: {exc.args[0]}", file=sys.stderr)
         return 2
-    print(f"{fixture.name}: accepted {', '.join(changed) if changed else 'nothing (no differences)'}")
+    print(
+        f"{fixture.name}: accepted {', '.join(changed) if changed else 'nothing (no differences)'}"
+    )
     return 0
 
 
@@ -252,7 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     scrape = sub.add_parser("scrape", help="clean record(s) from URLs, files or stdin")
     scrape.add_argument("targets", nargs="+", metavar="TARGET", help="URL, file, or - for stdin")
-    scrape.add_argument("--format", "-f", choices=["json", "jsonl", "text", "markdown"], default="json")
+    scrape.add_argument(
+        "--format", "-f", choices=["json", "jsonl", "text", "markdown"], default="json"
+    )
     scrape.add_argument("--station", help="station key to clean with (default: from the URL)")
     scrape.add_argument("--url", help="the URL a saved file or stdin was fetched from")
     scrape.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="Scrapy setting")

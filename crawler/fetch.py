@@ -37,7 +37,12 @@ def fetch_pages(urls: list[str], overrides: dict | None = None) -> list[Page | F
     """
     results: list[Page | FetchFailure | None] = [None] * len(urls)
     settings = project_settings(
-        {"ITEM_PIPELINES": {}, "LOG_LEVEL": "ERROR", "LOG_INSTALL_ROOT_HANDLER": False, **(overrides or {})}
+        {
+            "ITEM_PIPELINES": {},
+            "LOG_LEVEL": "ERROR",
+            "LOG_INSTALL_ROOT_HANDLER": False,
+            **(overrides or {}),
+        }
     )
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PageSpider)

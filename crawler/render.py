@@ -8,7 +8,10 @@ from crawler.items import dumps
 
 
 def _byline(record: dict[str, Any]) -> str:
-    parts = [record.get("station_name") or record.get("station"), record.get("show") or record.get("section")]
+    parts = [
+        record.get("station_name") or record.get("station"),
+        record.get("show") or record.get("section"),
+    ]
     if record.get("author"):
         parts.append(f"by {record['author']}")
     if record.get("published"):

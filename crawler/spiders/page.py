@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
 import scrapy
 from scrapy.exceptions import (
@@ -53,7 +54,7 @@ class PageSpider(scrapy.Spider):
     """`scrapy crawl page -a url=URL [-a url2=...]`: one Page per URL, in the order given."""
 
     name = "page"
-    custom_settings = {
+    custom_settings: ClassVar[dict] = {
         "HTTPERROR_ALLOW_ALL": True,
         "RETRY_TIMES": 1,
         "ITEM_PIPELINES": {"pipelines.extract.ExtractPipeline": 100},

@@ -15,7 +15,8 @@ from lxml import etree, html
 from crawler.items import ArticleRecord, Page
 from pipelines.clean.body import (
     clean_paragraphs,
-    dom_blocks,
+    dom_headings,
+    extraction_scope,
     fill_gaps,
     find_container,
     remove_clutter,
@@ -28,6 +29,8 @@ from pipelines.clean.metadata import extract_metadata
 from pipelines.clean.text import word_count
 from pipelines.clean.urls import canonicalize
 
+# Comments go at parse time: trafilatura cuts a paragraph's text at an inline comment.
+_PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _LOOKS_HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|p|div|article|h1|title)\b", re.I)
 
@@ -60,7 +63,7 @@ def parse_html(page: Page) -> html.HtmlElement:
     if controls > len(sample) * 0.05 or not _LOOKS_HTML.search(text[:65536]):
         raise BadPage("not-html", "not an HTML page")
     try:
-        root = html.document_fromstring(_XML_DECL.sub("", text, count=1))
+        root = html.document_fromstring(_XML_DECL.sub("", text, count=1), parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise BadPage("unparsable", f"HTML could not be parsed: {exc}") from exc
     return root
@@ -78,20 +81,29 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
     input that is not a usable HTML page.
     """
     root = parse_html(page)
-    container = find_container(root, profile.selectors.get("body") if profile else None)
+    body_selector = profile.selectors.get("body") if profile else None
+    container = find_container(root, body_selector)
     meta = extract_metadata(root, container, page.url, profile)
     if reason := not_article_reason(page.url, root, meta, profile):
         raise NotAnArticle(reason, f"not an article ({reason} page)")
     embeds, embed_nodes = find_embeds(container, page.url)
     clutter: Counter[str] = Counter()
-    remove_clutter(container, embed_nodes, clutter)
+    scope = extraction_scope(root, body_selector)
+    remove_clutter(scope, embed_nodes, clutter)
     for node in embed_nodes:
         if node.getparent() is not None:
             node.drop_tree()
     image = meta.image or {}
-    echoes = [meta.title, meta.standfirst, meta.section, meta.show, meta.author,
-              image.get("caption"), image.get("credit")]
-    extracted = fill_gaps(trafilatura_paragraphs(container, page.url), dom_blocks(container))
+    echoes = [
+        meta.title,
+        meta.standfirst,
+        meta.section,
+        meta.show,
+        meta.author,
+        image.get("caption"),
+        image.get("credit"),
+    ]
+    extracted = fill_gaps(trafilatura_paragraphs(scope, page.url), dom_headings(scope))
     body = clean_paragraphs(extracted, echoes, clutter)
     if not body and not embeds:
         raise NotAnArticle("empty", "no article text found")

@@ -12,7 +12,24 @@ from pipelines.clean.clutter import NODE_RULES, match_text
 from pipelines.clean.text import fold, squash
 
 BLOCK_TAGS = frozenset(
-    "p div li h1 h2 h3 h4 h5 h6 section figcaption dt dd td th header".split()
+    [
+        "p",
+        "div",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "figcaption",
+        "dt",
+        "dd",
+        "td",
+        "th",
+        "header",
+    ]
 )
 _CONTAINER_XPATHS = [
     etree.XPath(x)
@@ -36,14 +53,23 @@ def _paragraph_chars(el: etree._Element) -> int:
 
 
 def find_container(root: html.HtmlElement, selector=None) -> html.HtmlElement:
-    """The element that holds the article text: the profile's body selector, else the
-    generic candidate with the most paragraph text, else <body>."""
+    """Where the article is: the profile's body selector, else the generic candidate with the
+    most paragraph text, else <body>. Embeds and the lead image are looked for here."""
     if selector is not None and (hits := selector(root)):
         return max(hits, key=_paragraph_chars)
     for xpath in _CONTAINER_XPATHS:
         hits = [h for h in xpath(root) if _paragraph_chars(h) > 0]
         if hits:
             return max(hits, key=_paragraph_chars)
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def extraction_scope(root: html.HtmlElement, selector=None) -> html.HtmlElement:
+    """What trafilatura reads: the profile's body container when it matches, else the whole
+    page (trafilatura finds the main text better than a generic guess does)."""
+    if selector is not None and selector(root):
+        return find_container(root, selector)
     body = root.find("body")
     return body if body is not None else root
 
@@ -87,7 +113,9 @@ def remove_clutter(container: etree._Element, embed_nodes: Iterable, counts: Cou
     """Drop clutter nodes (CSS rules) and clutter blocks (text rules) under `container`."""
     for rule in NODE_RULES:
         for node in rule.selector(container):
-            if node is not container and node.getparent() is not None:
+            if node is container or node.getparent() is None:
+                continue
+            if rule.max_chars is None or len(_text_of(node)) <= rule.max_chars:
                 counts[rule.name] += 1
                 _drop(node)
     embeds = set(embed_nodes)
@@ -125,8 +153,10 @@ def _lines(el: etree._Element) -> list[str]:
         if child.tag == "lb":
             lines.append("".join(current))
             current = [child.tail or ""]
-        else:
+        elif isinstance(child.tag, str):
             current.append("".join(child.itertext()) + (child.tail or ""))
+        else:
+            current.append(child.tail or "")
     lines.append("".join(current))
     return [s for s in (squash(line) for line in lines) if s]
 
@@ -137,7 +167,7 @@ def trafilatura_paragraphs(container: html.HtmlElement, url: str | None) -> list
     doc = trafilatura.bare_extraction(
         container,
         url=url,
-        fast=True,
+        fast=False,
         include_comments=False,
         include_tables=True,
         with_metadata=False,
@@ -152,41 +182,56 @@ def trafilatura_paragraphs(container: html.HtmlElement, url: str | None) -> list
             continue
         if el.tag == "quote" and el.find("p") is not None:
             continue
-        if el.tag == "row":
+        if el.tag == "row" and el.find(".//p") is None and el.find(".//head") is None:
             cells = [squash("".join(c.itertext())) for c in el]
             out.append(" | ".join(c for c in cells if c))
+            continue
+        if el.tag == "row":
             continue
         out.extend(_lines(el))
     return [p for p in out if p]
 
 
-_LEAF_BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li dd dt blockquote pre td".split())
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+_LEAF_BLOCKS = frozenset(
+    ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "blockquote", "pre", "td"]
+)
 
 
-def dom_blocks(container: etree._Element) -> list[str]:
-    """The text of every innermost block element under `container`, in page order, split at
-    <br> like trafilatura's output."""
-    blocks: list[str] = []
+def _text_with_breaks(el: etree._Element) -> str:
+    """The element's text with each <br> as a newline."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.tag == "br":
+            parts.append("\n")
+        elif isinstance(node.tag, str):
+            parts.append(node.text or "")
+        for child in node:
+            walk(child)
+            parts.append(child.tail or "")
+
+    walk(el)
+    return "".join(parts)
+
+
+def dom_headings(container: etree._Element) -> list[tuple[str, bool]]:
+    """(text, is_heading) for every innermost block element under `container`, in page
+    order, split at <br> like trafilatura's output."""
+    blocks: list[tuple[str, bool]] = []
     for el in container.iter(*_LEAF_BLOCKS):
         if any(d.tag in _LEAF_BLOCKS for d in el.iterdescendants()):
             continue
-        lines, current = [], [el.text or ""]
-        for child in el.iterdescendants():
-            if child.tag == "br":
-                lines.append("".join(current))
-                current = []
-            elif isinstance(child.tag, str):
-                current.append(child.text or "")
-            current.append(child.tail or "")
-        lines.append("".join(current))
-        blocks.extend(t for t in (squash(line) for line in lines) if t)
+        heading = el.tag in _HEADINGS
+        lines = _text_with_breaks(el).split("\n")
+        blocks.extend((t, heading) for t in (squash(line) for line in lines) if t)
     return blocks
 
 
-def fill_gaps(extracted: list[str], blocks: list[str]) -> list[str]:
-    """Put back blocks trafilatura dropped between two paragraphs it kept (a sub-heading
-    before a list, a one-line quote): inside the article's span, page order decides."""
-    keys = [fold(b) for b in blocks]
+def fill_gaps(extracted: list[str], blocks: list[tuple[str, bool]]) -> list[str]:
+    """Put back sub-headings trafilatura dropped (a heading before a list, say): a heading
+    that sits right before a paragraph it kept, after another it kept, goes back in."""
+    keys = [fold(text) for text, _ in blocks]
     out: list[str] = []
     last = -1
     for para in extracted:
@@ -194,7 +239,10 @@ def fill_gaps(extracted: list[str], blocks: list[str]) -> list[str]:
         found = next((i for i in range(last + 1, len(keys)) if keys[i] == key), None)
         if found is not None:
             if last >= 0:
-                out.extend(blocks[last + 1 : found])
+                start = found
+                while start - 1 > last and blocks[start - 1][1]:
+                    start -= 1
+                out.extend(text for text, _ in blocks[start:found])
             last = found
         out.append(para)
     return out

@@ -10,18 +10,26 @@ from lxml import etree, html
 from pipelines.clean.metadata import ARTICLE_TYPES, Metadata
 from pipelines.clean.text import squash
 
-_PLAYER_PATH = re.compile(r"/(?:listen-?live|listen|live|player|radio-player|stream|live-stream)/?$")
+_PLAYER_PATH = re.compile(
+    r"/(?:listen-?live|listen|live|player|radio-player|stream|live-stream)/?$"
+)
 _SEARCH_PATH = re.compile(r"/search(?:/|$)|/search-results")
-_SCHEDULE_PATH = re.compile(r"/(?:schedule|show-schedule|programme|programmes|program-guide|line-?up)/?$")
+_SCHEDULE_PATH = re.compile(
+    r"/(?:schedule|show-schedule|programme|programmes|program-guide|line-?up)/?$"
+)
 _HEADLINE_LINKS = etree.XPath(
     "//*[self::h2 or self::h3 or self::h4][.//a][not(ancestor::nav or ancestor::footer)]"
 )
-_PROSE = etree.XPath("//p[not(ancestor::a) and not(.//a) and not(ancestor::nav or ancestor::footer)]")
+_PROSE = etree.XPath(
+    "//p[not(ancestor::a) and not(.//a) and not(ancestor::nav or ancestor::footer)]"
+)
 LISTING_MIN_TEASERS = 6
 LISTING_MAX_PROSE_CHARS = 600
 
 
-def not_article_reason(url: str, root: html.HtmlElement, meta: Metadata, profile=None) -> str | None:
+def not_article_reason(
+    url: str, root: html.HtmlElement, meta: Metadata, profile=None
+) -> str | None:
     """Why this page is not an article ('player', 'search', 'schedule', 'listing'), or None."""
     parts = urlsplit(url)
     path = parts.path.lower()

@@ -9,7 +9,11 @@ from charset_normalizer import from_bytes
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]+)", re.I)
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 # Browsers read these labels as windows-1252 (WHATWG Encoding Standard), and so do we.
 _WINDOWS_1252_LABELS = {"iso-8859-1", "latin-1", "latin1", "ascii", "us-ascii", "cp1252"}
 
@@ -40,7 +44,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
 
     Valid UTF-8 with non-ASCII characters is read as UTF-8 whatever the page declares (real
     windows-1252 text is almost never valid UTF-8); otherwise the declared charset (windows-1252
-    when UTF-8 is declared but the bytes are not), else a detected one, else windows-1252. NUL bytes are dropped; undecodable bytes become U+FFFD.
+    when UTF-8 is declared but the bytes are not), else a detected one, else windows-1252.
+    NUL bytes are dropped; undecodable bytes become U+FFFD.
     """
     for bom, codec in _BOMS:
         if body.startswith(bom):
@@ -58,8 +63,18 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         return body.decode("ascii"), "ascii"
     if declared == "utf-8":  # invalid UTF-8 declared as UTF-8: the usual culprit is windows-1252
         return body.decode("windows-1252", "replace"), "windows-1252"
-    guess = from_bytes(body[:65536]).best()
-    codec = _codec(guess.encoding) if guess else None
-    if codec in (None, "utf-8"):
-        codec = "windows-1252"
+    codec = _detect(body[:65536])
     return body.decode(codec, "replace"), codec
+
+
+def _detect(sample: bytes) -> str:
+    """Best guess for undeclared non-UTF-8 bytes, preferring windows-1252 (the web's usual
+    legacy charset) whenever it reads about as cleanly as the detector's favourite."""
+    matches = list(from_bytes(sample))
+    if not matches:
+        return "windows-1252"
+    best = matches[0]
+    western = next((m for m in matches if _codec(m.encoding) == "windows-1252"), None)
+    if western is not None and western.chaos <= best.chaos + 0.1:
+        return "windows-1252"
+    return _codec(best.encoding) or "windows-1252"

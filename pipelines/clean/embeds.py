@@ -14,9 +14,22 @@ EMBED_XPATH = etree.XPath(
     " or contains(concat(' ', normalize-space(@class), ' '), ' fb-post ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' fb-video ')]"
 )
-_YOUTUBE_ID = re.compile(r"(?:youtube(?:-nocookie)?\.com/(?:embed/|shorts/|live/|v/)|youtu\.be/)([\w-]{6,})")
-_AUDIO_HOSTS = ("omny.fm", "megaphone.fm", "podbean.com", "iono.fm", "anchor.fm", "buzzsprout.com",
-                "simplecast.com", "acast.com", "audioboom.com", "podcasts.apple.com", "iheart.com")
+_YOUTUBE_ID = re.compile(
+    r"(?:youtube(?:-nocookie)?\.com/(?:embed/|shorts/|live/|v/)|youtu\.be/)([\w-]{6,})"
+)
+_AUDIO_HOSTS = (
+    "omny.fm",
+    "megaphone.fm",
+    "podbean.com",
+    "iono.fm",
+    "anchor.fm",
+    "buzzsprout.com",
+    "simplecast.com",
+    "acast.com",
+    "audioboom.com",
+    "podcasts.apple.com",
+    "iheart.com",
+)
 
 
 def _strip_query(url: str) -> str:
@@ -47,7 +60,9 @@ def classify_embed_url(url: str) -> dict[str, str] | None:
     if host.endswith("soundcloud.com"):
         inner = parse_qs(parts.query).get("url")
         return {"type": "soundcloud", "url": inner[0] if inner else _strip_query(url)}
-    if any(host.endswith(h) for h in _AUDIO_HOSTS) or re.search(r"\.(mp3|m4a|aac|ogg)$", parts.path):
+    if any(host.endswith(h) for h in _AUDIO_HOSTS) or re.search(
+        r"\.(mp3|m4a|aac|ogg)$", parts.path
+    ):
         return {"type": "audio", "url": url}
     return None
 
@@ -77,7 +92,10 @@ def find_embeds(root: etree._Element, base_url: str) -> tuple[list[dict[str, str
         raw = _embed_url(node)
         embed = classify_embed_url(urljoin(base_url, raw.strip())) if raw else None
         if embed is None and node.tag in ("audio", "video") and raw:
-            embed = {"type": node.tag if node.tag == "audio" else "video", "url": urljoin(base_url, raw)}
+            embed = {
+                "type": node.tag if node.tag == "audio" else "video",
+                "url": urljoin(base_url, raw),
+            }
         nodes.append(node)
         if embed and embed not in found:
             found.append(embed)

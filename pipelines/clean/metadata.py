@@ -17,9 +17,21 @@ from pipelines.clean.clutter import rule_by_name
 from pipelines.clean.text import fold, squash
 
 ARTICLE_TYPES = frozenset(
-    {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
-     "OpinionNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle", "Report",
-     "SocialMediaPosting", "LiveBlogPosting", "TechArticle", "PodcastEpisode"}
+    {
+        "Article",
+        "NewsArticle",
+        "BlogPosting",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "Report",
+        "SocialMediaPosting",
+        "LiveBlogPosting",
+        "TechArticle",
+        "PodcastEpisode",
+    }
 )
 _CHROME = "ancestor::nav or ancestor::footer or ancestor::aside"
 _CARD = (
@@ -41,18 +53,23 @@ _BYLINE = etree.XPath(
 )
 _TAG_LINKS = etree.XPath(
     "//a[(contains(concat(' ', @rel, ' '), ' tag ') and not(contains(@rel, 'category')))"
-    " or ancestor::*[position() <= 2][re:test(@class, '(^|[\\s_-])tags?([\\s_-]|$)|tag-?list|post-tags|entry-tags', 'i')]]"
+    " or ancestor::*[position() <= 2]"
+    "[re:test(@class, '(^|[\\s_-])tags?([\\s_-]|$)|tag-?list|post-tags|entry-tags', 'i')]]"
     "[not(ancestor::nav or ancestor::aside or ancestor::footer[not(ancestor::article)])]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
-_SHORT_BLOCKS = etree.XPath(f"//*[self::div or self::p or self::span][not({_CHROME})][not({_CARD})]")
+_SHORT_BLOCKS = etree.XPath(
+    f"//*[self::div or self::p or self::span][not({_CHROME})][not({_CARD})]"
+)
 _BREADCRUMB_LINKS = etree.XPath(
     "(//*[re:test(@class, 'breadcrumb', 'i') or re:test(@aria-label, 'breadcrumb', 'i')]"
-    " | //*[count(a) >= 2 and count(*) = count(a) and a[1][@href = '/']][not(ancestor::nav)])[1]//a[@href]",
+    " | //*[count(a) >= 2 and count(*) = count(a) and a[1][@href = '/']][not(ancestor::nav)])[1]"
+    "//a[@href]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
 _SHOW_NODE = etree.XPath(
-    "//a[re:test(@class, '(^|[\\s_-])(show|episode-show|show-name|show-link|show-title)([\\s_-]|$)|__show|--show', 'i')]"
+    "//a[re:test(@class, '(^|[\\s_-])(show|episode-show|show-name|show-link|show-title)([\\s_-]|$)"
+    "|__show|--show', 'i')]"
     f"[not({_CHROME})][not({_CARD})]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
@@ -75,7 +92,8 @@ _CREDIT_PREFIX = re.compile(
     re.I,
 )
 _CREDIT_IN_CAPTION = re.compile(
-    r"\s*\(?\b((?:pictures?|images?|photos?|credits?)\s*:\s*[^)]+|(?:photos?|pictures?) by [^)]+)\)?\s*$",
+    r"\s*\(?\b((?:pictures?|images?|photos?|credits?)\s*:\s*[^)]+|(?:photos?|pictures?) by [^)]+)"
+    r"\)?\s*$",
     re.I,
 )
 _NAME = r"(?-i:[A-ZÀ-Ý])[\w'’.-]*(?:\s+(?-i:[A-ZÀ-Ý])[\w'’.-]*){0,3}"
@@ -85,8 +103,15 @@ _BYLINE_TEXT = re.compile(
     re.I,
 )
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+")
-_DATE_FORMATS = ("%d %B %Y, %H:%M", "%d %B %Y %H:%M", "%d %B %Y", "%B %d, %Y %I:%M %p",
-                 "%B %d, %Y", "%Y/%m/%d %H:%M", "%d/%m/%Y %H:%M")
+_DATE_FORMATS = (
+    "%d %B %Y, %H:%M",
+    "%d %B %Y %H:%M",
+    "%d %B %Y",
+    "%B %d, %Y %I:%M %p",
+    "%B %d, %Y",
+    "%Y/%m/%d %H:%M",
+    "%d/%m/%Y %H:%M",
+)
 
 
 @dataclass
@@ -216,7 +241,9 @@ def iso(dt: datetime | None) -> str | None:
 def _title(root, profile, ld: dict, meta: dict, site_names: list[str]) -> str | None:
     if chosen := _selected_text(profile, "title", root):
         return chosen
-    reference = _first(ld.get("headline"), *meta.get("og:title", []), squash(root.findtext(".//title")))
+    reference = _first(
+        ld.get("headline"), *meta.get("og:title", []), squash(root.findtext(".//title"))
+    )
     h1s = [t for t in (squash(h.text_content()) for h in _H1(root)) if t]
     if h1s:
         if not reference:
@@ -278,8 +305,21 @@ def _dates(root, profile, ld: dict, meta: dict, tz) -> tuple[str | None, str | N
     if not published and times:
         published = times[0].get("datetime")
     if not updated:
-        marked = [t for t in times if re.search(r"updat|modif", " ".join(
-            (t.get("class") or "", t.get("itemprop") or "", squash((t.getparent().text or "")))), re.I)]
+        marked = [
+            t
+            for t in times
+            if re.search(
+                r"updat|modif",
+                " ".join(
+                    (
+                        t.get("class") or "",
+                        t.get("itemprop") or "",
+                        squash(t.getparent().text or ""),
+                    )
+                ),
+                re.I,
+            )
+        ]
         updated = marked[0].get("datetime") if marked else None
     pub, upd = parse_date(published, tz), parse_date(updated, tz)
     if pub is None:
@@ -298,7 +338,10 @@ def _trafilatura_date(root, tz) -> datetime | None:
 
 def _tags(root, profile, ld: dict, meta: dict) -> list[str]:
     selector = profile.selectors.get("tags") if profile else None
-    visible = [squash(n.text_content()) for n in (selector(root) if selector is not None else _TAG_LINKS(root))]
+    visible = [
+        squash(n.text_content())
+        for n in (selector(root) if selector is not None else _TAG_LINKS(root))
+    ]
     keywords = ld.get("keywords")
     if isinstance(keywords, str):
         keywords = keywords.split(",")
@@ -343,14 +386,26 @@ def _caption_and_credit(holder: etree._Element) -> tuple[str | None, str | None]
     credit_nodes = [n for n in _CREDIT_NODE(holder) if squash(n.text_content())]
     cap = next(iter(_CAPTION_NODE(holder)), None)
     if cap is not None:
-        credit_nodes += [c for c in cap.iterdescendants() if isinstance(c.tag, str)
-                         and c not in credit_nodes and _is_credit_text(squash(c.text_content()))]
-    credit = squash(_CREDIT_PREFIX.sub("", squash(credit_nodes[0].text_content()))) if credit_nodes else None
+        credit_nodes += [
+            c
+            for c in cap.iterdescendants()
+            if isinstance(c.tag, str)
+            and c not in credit_nodes
+            and _is_credit_text(squash(c.text_content()))
+        ]
+    credit = (
+        squash(_CREDIT_PREFIX.sub("", squash(credit_nodes[0].text_content())))
+        if credit_nodes
+        else None
+    )
     if cap is None:
         return None, credit
     cap = deepcopy(cap)
-    for node in _CREDIT_NODE(cap) + [c for c in cap.iterdescendants() if isinstance(c.tag, str)
-                                     and _is_credit_text(squash(c.text_content()))]:
+    for node in _CREDIT_NODE(cap) + [
+        c
+        for c in cap.iterdescendants()
+        if isinstance(c.tag, str) and _is_credit_text(squash(c.text_content()))
+    ]:
         if node.getparent() is not None:
             node.drop_tree()
     caption, inline_credit = split_credit(" ".join(cap.itertext()))
@@ -410,8 +465,12 @@ def _credit_line(container) -> str | None:
 
 
 def _language(root, meta: dict, profile) -> str | None:
-    lang = _first(root.get("lang"), root.get("xml:lang"), *meta.get("content-language", []),
-                  *meta.get("og:locale", []))
+    lang = _first(
+        root.get("lang"),
+        root.get("xml:lang"),
+        *meta.get("content-language", []),
+        *meta.get("og:locale", []),
+    )
     if lang:
         return re.split(r"[-_]", lang.strip())[0].lower() or None
     return profile.language if profile else None
@@ -428,13 +487,20 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
     published, updated = _dates(root, profile, ld, meta, tz)
     section = _first(
         _selected_text(profile, "section", root),
-        ld.get("articleSection")[0] if isinstance(ld.get("articleSection"), list) and ld.get("articleSection")
+        ld.get("articleSection")[0]
+        if isinstance(ld.get("articleSection"), list) and ld.get("articleSection")
         else ld.get("articleSection"),
         *meta.get("article:section", []),
         _breadcrumb_section(root, url),
     )
-    canonical = next((link.get("href") for link in root.iter("link")
-                      if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")), None)
+    canonical = next(
+        (
+            link.get("href")
+            for link in root.iter("link")
+            if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")
+        ),
+        None,
+    )
     return Metadata(
         title=title,
         standfirst=_standfirst(root, profile, title),
@@ -459,7 +525,12 @@ def _breadcrumb_section(root, url: str) -> str | None:
     for link in _BREADCRUMB_LINKS(root):
         path = urlsplit(urljoin(url, link.get("href"))).path.rstrip("/")
         text = squash(link.text_content())
-        if path and text and not re.search(r"/shows?/[^/]+$", path) and path != urlsplit(url).path.rstrip("/"):
+        if (
+            path
+            and text
+            and not re.search(r"/shows?/[^/]+$", path)
+            and path != urlsplit(url).path.rstrip("/")
+        ):
             names.append(text)
     return names[-1] if names else None
 
@@ -475,8 +546,9 @@ def _show(root, profile, url: str) -> str | None:
         return None
     if profile and (name := profile.shows.get(m.group(1).rstrip("/").rsplit("/", 1)[-1])):
         return name
+    show_path = m.group(1).rstrip("/")
     for link in _SHOW_LINKS(root):
-        if urlsplit(urljoin(url, link.get("href"))).path.rstrip("/") == m.group(1).rstrip("/"):
-            if text := squash(link.text_content()):
-                return text
+        same = urlsplit(urljoin(url, link.get("href"))).path.rstrip("/") == show_path
+        if same and (text := squash(link.text_content())):
+            return text
     return None

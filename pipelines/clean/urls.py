@@ -5,8 +5,23 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "dclid", "mc_", "_ga", "ref_", "igshid", "cmpid")
-_TRACKING_KEYS = frozenset({"ref", "src", "source", "amp", "share", "s_cid", "ito", "at_medium",
-                            "at_campaign", "ocid", "spm", "xtor", "output"})
+_TRACKING_KEYS = frozenset(
+    {
+        "ref",
+        "src",
+        "source",
+        "amp",
+        "share",
+        "s_cid",
+        "ito",
+        "at_medium",
+        "at_campaign",
+        "ocid",
+        "spm",
+        "xtor",
+        "output",
+    }
+)
 
 
 def is_http_url(url: str) -> bool:

@@ -1,0 +1,167 @@
+"""The one-off scrape, as a user runs it: real processes, pages served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.fixtures import all_fixtures
+from tests.servers import LocalSite, Resource
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = all_fixtures("jacaranda/john-legend-on-what-strained-his-relationship-with-kanye-west")[0]
+HEART = all_fixtures("heart/maisie-calloway-engaged-theo-marsh")[0]
+LISTING = all_fixtures("jacaranda/news-entertainment-listing")[0]
+COMPARED = ("title", "body", "author", "published", "image", "embeds", "tags", "standfirst")
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_robots_txt_holds_for_many_waiting_requests(site):
+    """Regression: Scrapy 2.19 let every robots.txt waiter after the first through."""
+    targets = [f"{site.url}/private/story/?n={i}" for i in range(6)]
+    result = run("scrape", "-f", "jsonl", f"{site.url}/heart/", *targets)
+    kinds = [json.loads(line).get("error", {}).get("kind") for line in result.stdout.splitlines()]
+    assert kinds == [None] + ["robots"] * 6
+
+
+@pytest.fixture(scope="module")
+def site():
+    routes = {
+        "/robots.txt": Resource(
+            b"User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"}
+        ),
+        "/heart/": Resource((HEART.path / "page.html").read_bytes()),
+        "/private/story/": Resource((HEART.path / "page.html").read_bytes()),
+        "/listing/": Resource((LISTING.path / "page.html").read_bytes()),
+        "/broken/": Resource(b"oops", status=500),
+        "/slow/": Resource(b"<html><body><p>late</p></body></html>", delay=3),
+        "/binary/": Resource(bytes(range(256)) * 20),
+        "/empty/": Resource(b""),
+    }
+    with LocalSite(routes) as served:
+        yield served
+
+
+def test_file_gives_the_fixture_record():
+    result = run("scrape", str(SEED.path / "page.html"))
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    for key in COMPARED:
+        assert record[key] == SEED.expected[key], key
+    assert record["source"] == str(SEED.path / "page.html")
+    assert record["station"] == "jacaranda"  # found from the page's canonical link
+
+
+def test_stdin_and_text_format():
+    result = run("scrape", "--format", "text", "-", stdin=(SEED.path / "page.html").read_bytes())
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert lines[0] == SEED.expected["title"]
+    assert SEED.expected["body"][-1] in lines
+    assert not any(line.startswith(("WATCH:", "READ:")) for line in lines)
+
+
+def test_markdown_format():
+    result = run("scrape", "--format", "markdown", str(SEED.path / "page.html"))
+    assert result.returncode == 0
+    text = result.stdout.decode()
+    assert text.startswith(f"# {SEED.expected['title']}\n")
+    assert "- instagram: <https://www.instagram.com/" in text
+
+
+def test_url_batch_keeps_order_and_reports_each_failure(site):
+    targets = [
+        f"{site.url}/heart/",
+        "/no/such/file.html",
+        f"{site.url}/broken/",
+        f"{site.url}/private/story/",
+        f"{site.url}/listing/",
+        "ftp://example.com/x",
+        f"{site.url}/binary/",
+        f"{site.url}/empty/",
+        str(SEED.path / "page.html"),
+    ]
+    result = run("scrape", *targets, "-s", "RETRY_TIMES=0")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["source"] for line in lines] == targets
+    kinds = [line.get("error", {}).get("kind") for line in lines]
+    assert kinds == [
+        None,
+        "no-file",
+        "http",
+        "robots",
+        "not-article",
+        "scheme",
+        "bad-page",
+        "bad-page",
+        None,
+    ]
+    assert lines[0]["title"] == HEART.expected["title"]
+    assert lines[0]["body"] == HEART.expected["body"]
+    errors = result.stderr.decode().strip().splitlines()
+    assert len(errors) == 7 and all(e.startswith("radioscrape: ") for e in errors)
+    assert "Traceback" not in result.stderr.decode()
+    assert result.returncode == 5  # the first failing target (a missing file) decides
+
+
+@pytest.mark.parametrize(
+    ("target", "code"),
+    [
+        ("/no/such/file.html", 5),
+        ("ftp://example.com/x", 11),
+        ("http://nonexistent.invalid/", 7),
+    ],
+)
+def test_single_target_exit_codes(target, code):
+    result = run("scrape", target, "-s", "RETRY_TIMES=0")
+    assert result.returncode == code
+    assert result.stdout == b""
+    assert len(result.stderr.decode().strip().splitlines()) == 1
+
+
+def test_not_article_and_timeout_exit_codes(site):
+    assert run("scrape", str(LISTING.path / "page.html")).returncode == 3
+    slow = run("scrape", f"{site.url}/slow/", "-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=0")
+    assert slow.returncode == 8
+    assert "took longer than" in slow.stderr.decode()
+
+
+def test_scrapy_crawl_page_gives_the_same_record(site, tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = subprocess.run(
+        [
+            "scrapy",
+            "crawl",
+            "page",
+            "-a",
+            f"url={site.url}/heart/",
+            "-O",
+            str(out),
+            "-s",
+            "LOG_LEVEL=ERROR",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        env={"PATH": str(Path(sys.executable).parent)},
+    )
+    assert result.returncode == 0, result.stderr
+    via_scrapy = json.loads(out.read_text(encoding="utf-8").strip())
+    via_cli = json.loads(run("scrape", f"{site.url}/heart/").stdout)
+    via_cli.pop("source")
+    for record in (via_scrapy, via_cli):
+        record.pop("fetched_at")
+    assert via_scrapy == via_cli

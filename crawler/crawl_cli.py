@@ -1,7 +1,128 @@
-"""Crawl, export and demo subcommands (being built)."""
+"""The `crawl`, `export` and `demo` subcommands of `radioscrape`.
+
+Exit codes of crawl and demo: 0 success, 1 partial (some pages failed), 2 failure (the crawl
+could not run or fetched nothing), 3 already running (another run holds the store's lock).
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
+from pathlib import Path
+
+from crawler.crawl_job import LOCAL_SITE_SETTINGS, CrawlOptions, run_crawl
+from crawler.demo_site import demo_sites
+from crawler.discovery import parse_date
+from crawler.report import EXIT_FAILURE, EXIT_OK
+from pipelines.store import POSTGRES_SCHEMES, open_store
+from pipelines.store.export import FORMATS, export
+
+DEFAULT_DB = "radioscrape.db"
+
+
+def _date(text: str) -> str:
+    if parse_date(text) is None:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date: {text!r}")
+    return text
+
+
+def _setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", default=DEFAULT_DB, help="SQLite file (default: %(default)s)")
+    parser.add_argument("--report", metavar="PATH", help="also write the report as JSON here")
+    parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (stderr)")
+    parser.add_argument(
+        "-s", "--set", action="append", type=_setting, default=[], metavar="NAME=VALUE",
+        help="a Scrapy setting (repeatable)",
+    )  # fmt: skip
+
 
 def register(subparsers) -> None:
-    """Add the crawl subcommands to the CLI (none yet)."""
+    """Add the crawl, export and demo subcommands to the `radioscrape` parser."""
+    crawl = subparsers.add_parser(
+        "crawl", help="crawl stations into the store (incremental; safe in cron)",
+        epilog="exit codes: 0 success, 1 some pages failed, 2 failure, 3 already running",
+    )  # fmt: skip
+    crawl.add_argument(
+        "--station", action="append", default=[], metavar="KEY",
+        help="station key (repeatable; default: every profile)",
+    )  # fmt: skip
+    crawl.add_argument(
+        "--url", help="crawl a site with no profile; with one --station, a mirror of it"
+    )
+    crawl.add_argument("--since", type=_date, help="skip articles dated before this date")
+    crawl.add_argument("--limit", type=int, help="at most N (newest) articles per station")
+    _common(crawl)
+    crawl.set_defaults(func=cmd_crawl)
+
+    exp = subparsers.add_parser("export", help="write stored records as JSON Lines or CSV")
+    exp.add_argument("--db", default=DEFAULT_DB, help="SQLite file (default: %(default)s)")
+    exp.add_argument("--format", choices=FORMATS, default="jsonl")
+    exp.add_argument("--since", type=_date, help="only records published on/after this date")
+    exp.add_argument("--station", metavar="KEY", help="only this station's records")
+    exp.add_argument("-o", "--output", metavar="FILE", help="write here (atomically), not stdout")
+    exp.set_defaults(func=cmd_export)
+
+    demo = subparsers.add_parser(
+        "demo", help="serve the bundled demo station sites on 127.0.0.1 and crawl them"
+    )
+    _common(demo)
+    demo.set_defaults(func=cmd_demo)
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    """`radioscrape crawl`: one crawl job; the report goes to stdout."""
+    return run_crawl(
+        CrawlOptions(
+            db=args.db,
+            stations=tuple(args.station),
+            url=args.url,
+            since=args.since,
+            limit=args.limit,
+            report=args.report,
+            log_level=args.log_level,
+            settings=dict(args.set),
+        )
+    )
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """`radioscrape export`: the latest version of every stored record."""
+    if not args.db.startswith(POSTGRES_SCHEMES) and not Path(args.db).is_file():
+        print(f"radioscrape: no store at {args.db}", file=sys.stderr)
+        return EXIT_FAILURE
+    try:
+        with open_store(args.db) as store:
+            count = export(
+                store.records(since=parse_date(args.since), station=args.station),
+                args.format,
+                args.output,
+            )
+    except (OSError, NotImplementedError) as exc:
+        print(f"radioscrape: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    if args.output:
+        print(f"{count} records written to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """`radioscrape demo`: crawl the demo station sites (one 127.0.0.1 port per station)."""
+    with demo_sites() as sites:
+        for key, site in sites.items():
+            print(f"demo site for {key}: {site.url}/", file=sys.stderr)
+        return run_crawl(
+            CrawlOptions(
+                db=args.db,
+                mirrors={key: f"{site.url}/" for key, site in sites.items()},
+                report=args.report,
+                log_level=args.log_level,
+                settings={**LOCAL_SITE_SETTINGS, **dict(args.set)},
+            )
+        )

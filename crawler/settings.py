@@ -11,10 +11,20 @@ NEWSPIDER_MODULE = "crawler.spiders"
 RADIOSCRAPE_CONTACT = "https://github.com/radioscrape/radioscrape"  # who to tell about the bot
 RADIOSCRAPE_DB = "radioscrape.db"  # store: a SQLite path or a postgresql:// DSN
 RADIOSCRAPE_MAX_PAGE_BYTES = 10 * 1024 * 1024  # larger article pages are refused, not parsed
+RADIOSCRAPE_SINCE = None  # ISO date: skip articles dated before it (before download if dated)
+RADIOSCRAPE_LIMIT = 0  # at most this many (newest) articles per station and run; 0: no limit
+RADIOSCRAPE_MAX_SECTION_PAGES = 5  # pages of one section listing followed by pagination
+RADIOSCRAPE_REPORT_ENABLED = False  # end-of-run report on stdout (the station spider sets True)
+RADIOSCRAPE_REPORT = ""  # also write the end-of-run report as JSON to this path
+RADIOSCRAPE_PROGRESS = True  # a live progress line while crawling, when stdout is a terminal
 
 # --- politeness ----------------------------------------------------------------------------
 USER_AGENT = f"radioscrape/0.1 (+{RADIOSCRAPE_CONTACT})"
 ROBOTSTXT_OBEY = True
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,  # fixes concurrent waiters (see module)
+}
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
@@ -35,6 +45,12 @@ TELNETCONSOLE_ENABLED = False
 # --- items ---------------------------------------------------------------------------------
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.dedup.DedupPipeline": 300,
+    "pipelines.store.pipeline.StorePipeline": 400,
+}
+EXTENSIONS = {
+    "crawler.report.CrawlReport": 500,
 }
 FEED_EXPORT_ENCODING = "utf-8"
 

@@ -27,10 +27,11 @@ from pipelines.clean.decode import decode_html
 from pipelines.clean.embeds import find_embeds
 from pipelines.clean.metadata import extract_metadata
 from pipelines.clean.text import word_count
-from pipelines.clean.urls import canonicalize
+from pipelines.clean.urls import canonicalize, is_http_url
 
 # Comments go at parse time: trafilatura cuts a paragraph's text at an inline comment.
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _LOOKS_HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|p|div|article|h1|title)\b", re.I)
 
@@ -63,7 +64,8 @@ def parse_html(page: Page) -> html.HtmlElement:
     if controls > len(sample) * 0.05 or not _LOOKS_HTML.search(text[:65536]):
         raise BadPage("not-html", "not an HTML page")
     try:
-        root = html.document_fromstring(_XML_DECL.sub("", text, count=1), parser=_PARSER)
+        markup = _CONTROL.sub("", _XML_DECL.sub("", text, count=1))
+        root = html.document_fromstring(markup, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise BadPage("unparsable", f"HTML could not be parsed: {exc}") from exc
     return root
@@ -80,6 +82,8 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
     Raises NotAnArticle for listings, players, schedules and search pages, and BadPage for
     input that is not a usable HTML page.
     """
+    if not is_http_url(page.url) and not page.url.startswith("file:"):
+        raise BadPage("bad-url", f"not a usable page URL: {page.url!r}")
     root = parse_html(page)
     body_selector = profile.selectors.get("body") if profile else None
     container = find_container(root, body_selector)
@@ -115,7 +119,7 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
             meta.canonical_url or page.url,
             profile.canonical_host if profile and _owned(profile, meta.canonical_url) else None,
         ),
-        station=profile.key if profile else host.removeprefix("www."),
+        station=profile.key if profile else host.removeprefix("www.") or "unknown",
         station_name=profile.name if profile else meta.site_name,
         section=meta.section,
         show=meta.show,

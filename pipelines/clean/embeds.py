@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from lxml import etree
+
+from pipelines.clean.urls import absolute_url
 
 EMBED_XPATH = etree.XPath(
     "descendant-or-self::*[self::iframe or self::audio or self::video"
@@ -90,12 +92,10 @@ def find_embeds(root: etree._Element, base_url: str) -> tuple[list[dict[str, str
         if any(node is n or n in node.iterancestors() for n in nodes):
             continue
         raw = _embed_url(node)
-        embed = classify_embed_url(urljoin(base_url, raw.strip())) if raw else None
-        if embed is None and node.tag in ("audio", "video") and raw:
-            embed = {
-                "type": node.tag if node.tag == "audio" else "video",
-                "url": urljoin(base_url, raw),
-            }
+        url = absolute_url(base_url, raw)
+        embed = classify_embed_url(url) if url else None
+        if embed is None and node.tag in ("audio", "video") and url:
+            embed = {"type": node.tag, "url": url}
         nodes.append(node)
         if embed and embed not in found:
             found.append(embed)

@@ -9,12 +9,12 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from difflib import SequenceMatcher
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 
 from pipelines.clean.clutter import rule_by_name
 from pipelines.clean.text import fold, squash
+from pipelines.clean.urls import absolute_url, url_path
 
 ARTICLE_TYPES = frozenset(
     {
@@ -359,7 +359,7 @@ def _tags(root, profile, ld: dict, meta: dict) -> list[str]:
 
 
 def _stem(url: str) -> str:
-    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    name = url_path(url).rsplit("/", 1)[-1]
     return name.split(".", 1)[0].lower()
 
 
@@ -452,7 +452,8 @@ def _image(root, container, profile, ld: dict, meta: dict, base: str) -> dict | 
         caption, credit = _caption_and_credit(holder)
     if credit is None:
         credit = _credit_line(container)
-    return {"url": urljoin(base, url), "caption": caption, "credit": credit}
+    url = absolute_url(base, url)
+    return {"url": url, "caption": caption, "credit": credit} if url else None
 
 
 def _credit_line(container) -> str | None:
@@ -512,7 +513,7 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
         tags=_tags(root, profile, ld, meta),
         image=_image(root, container, profile, ld, meta, url),
         language=_language(root, meta, profile),
-        canonical_url=urljoin(url, _first(canonical, *meta.get("og:url", []), url)),
+        canonical_url=absolute_url(url, _first(canonical, *meta.get("og:url", []))) or url,
         site_name=site_name,
         og_type=(meta.get("og:type") or [None])[0],
         ld_types=set().union(*(_types(o) for o in objects)) if objects else set(),
@@ -523,13 +524,13 @@ def _breadcrumb_section(root, url: str) -> str | None:
     """The last breadcrumb link above the page that is neither Home nor a show page."""
     names = []
     for link in _BREADCRUMB_LINKS(root):
-        path = urlsplit(urljoin(url, link.get("href"))).path.rstrip("/")
+        path = url_path(absolute_url(url, link.get("href"))).rstrip("/")
         text = squash(link.text_content())
         if (
             path
             and text
             and not re.search(r"/shows?/[^/]+$", path)
-            and path != urlsplit(url).path.rstrip("/")
+            and path != url_path(url).rstrip("/")
         ):
             names.append(text)
     return names[-1] if names else None
@@ -541,14 +542,14 @@ def _show(root, profile, url: str) -> str | None:
     for node in _SHOW_NODE(root):
         if text := squash(node.text_content()):
             return text
-    m = re.search(r"^(.*/shows?/[^/]+/)[^/]+", urlsplit(url).path)
+    m = re.search(r"^(.*/shows?/[^/]+/)[^/]+", url_path(url))
     if m is None:
         return None
     if profile and (name := profile.shows.get(m.group(1).rstrip("/").rsplit("/", 1)[-1])):
         return name
     show_path = m.group(1).rstrip("/")
     for link in _SHOW_LINKS(root):
-        same = urlsplit(urljoin(url, link.get("href"))).path.rstrip("/") == show_path
+        same = url_path(absolute_url(url, link.get("href"))).rstrip("/") == show_path
         if same and (text := squash(link.text_content())):
             return text
     return None

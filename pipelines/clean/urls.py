@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "dclid", "mc_", "_ga", "ref_", "igshid", "cmpid")
 _TRACKING_KEYS = frozenset(
@@ -24,10 +24,33 @@ _TRACKING_KEYS = frozenset(
 )
 
 
+def absolute_url(base: str, href: str | None) -> str | None:
+    """`href` resolved against `base`, or None when either is not a well-formed URL."""
+    if not href:
+        return None
+    try:
+        joined = urljoin(base, href.strip())
+        urlsplit(joined).hostname  # noqa: B018 (raises ValueError on a malformed host)
+    except ValueError:
+        return None
+    return joined
+
+
+def url_path(url: str | None) -> str:
+    """The path of a URL ('' when it is missing or malformed)."""
+    try:
+        return urlsplit(url or "").path
+    except ValueError:
+        return ""
+
+
 def is_http_url(url: str) -> bool:
     """Whether `url` is an absolute http(s) URL with a host."""
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 def canonicalize(url: str, host: str | None = None) -> str:

@@ -1,0 +1,216 @@
+"""Discovery parsing: article links and their dates from robots.txt, sitemaps, feeds and listings.
+
+Pure functions of the fetched bytes (no Scrapy objects), so they are tested without a crawl.
+XML comes from the web: it is parsed without entities, network access or huge-tree mode.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from lxml import etree, html
+from protego import Protego
+from scrapy.utils.gz import gunzip
+
+from pipelines.clean.urls import is_http_url
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+_XML_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:[a-z]+:)?(\w+)", re.S
+)
+_SITEMAP_ROOTS = {"urlset", "sitemapindex"}
+_FEED_ROOTS = {"rss", "feed", "RDF"}
+_PAGE_PATH = re.compile(r"/page/(\d+)/?$")
+_PAGE_PARAMS = ("page", "p", "pg", "paged")
+
+
+class DiscoveryError(ValueError):
+    """A discovery document that cannot be read (not XML, gzip bomb, ...)."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A discovered URL with the date its source gives (lastmod, publication date), if any."""
+
+    url: str
+    date: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Sitemap:
+    """A parsed sitemap: an index (links are child sitemaps) or a urlset (links are pages)."""
+
+    is_index: bool
+    links: list[Link]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a HTML page offers discovery: feeds it advertises, its links, its next pages."""
+
+    feeds: list[str]
+    links: list[str]
+    next_pages: list[str]
+
+
+def parse_date(text: str | None) -> datetime | None:
+    """An aware datetime from a W3C/ISO 8601 or RFC 822 date (naive means UTC), else None."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            value = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def kind_of(body: bytes) -> str:
+    """'sitemap', 'feed' or 'html': what a discovery document is, from its first element."""
+    match = _XML_START.match(_maybe_gunzip(body)[:4096])
+    root = match.group(1).decode("ascii", "replace") if match else ""
+    if root in _SITEMAP_ROOTS:
+        return "sitemap"
+    if root in _FEED_ROOTS:
+        return "feed"
+    return "html"
+
+
+def _maybe_gunzip(body: bytes, max_size: int = 50 * 1024 * 1024) -> bytes:
+    if body[:2] != b"\x1f\x8b":
+        return body
+    try:
+        return gunzip(body, max_size=max_size)
+    except (OSError, ValueError) as exc:
+        raise DiscoveryError(f"bad gzip sitemap: {exc}") from exc
+
+
+def parse_xml(body: bytes) -> etree._Element:
+    """Parse untrusted XML safely: no entity expansion, no network, no huge trees."""
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, recover=True, remove_pis=True
+    )
+    try:
+        root = etree.fromstring(_maybe_gunzip(body), parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise DiscoveryError(f"not XML: {exc}") from exc
+    if root is None:
+        raise DiscoveryError("not XML: empty document")
+    return root
+
+
+def _local(node: etree._Element) -> str:
+    return etree.QName(node).localname if isinstance(node.tag, str) else ""
+
+
+def _child_text(node: etree._Element, *names: str) -> str | None:
+    for child in node.iter():
+        if _local(child) in names and child.text and child.text.strip():
+            return child.text.strip()
+    return None
+
+
+def parse_sitemap(body: bytes) -> Sitemap:
+    """Entries of a sitemap or sitemap index; news sitemaps give their publication date."""
+    root = parse_xml(body)
+    is_index = _local(root) == "sitemapindex"
+    links = []
+    for entry in root:
+        if _local(entry) not in ("url", "sitemap"):
+            continue
+        loc = _child_text(entry, "loc")
+        if loc and is_http_url(loc):
+            date = parse_date(_child_text(entry, "lastmod", "publication_date"))
+            links.append(Link(loc, date))
+    return Sitemap(is_index=is_index, links=links)
+
+
+def parse_feed(body: bytes, base_url: str) -> list[Link]:
+    """Item links of an RSS 2.0, RSS 1.0 or Atom feed, with their updated/published dates."""
+    root = parse_xml(body)
+    links = []
+    for entry in root.iter():
+        if _local(entry) not in ("item", "entry"):
+            continue
+        url = None
+        for child in entry:
+            if _local(child) != "link":
+                continue
+            if child.get("href") and child.get("rel", "alternate") == "alternate":
+                url = child.get("href")
+            elif child.text and child.text.strip():
+                url = child.text.strip()
+            if url:
+                break
+        url = url or _child_text(entry, "guid")
+        if not url:
+            continue
+        url = urljoin(base_url, url)
+        if is_http_url(url):
+            date = _child_text(entry, "updated", "modified", "pubDate", "published", "date")
+            links.append(Link(url, parse_date(date)))
+    return links
+
+
+def robots_sitemaps(body: bytes) -> list[str]:
+    """The Sitemap: URLs a robots.txt names."""
+    return [u for u in Protego.parse(body.decode("utf-8", "replace")).sitemaps if is_http_url(u)]
+
+
+def parse_listing(body: bytes, base_url: str) -> Listing:
+    """Feeds, links (absolute, no fragment) and next-page links of a HTML page."""
+    try:
+        root = html.document_fromstring(body)
+    except (etree.ParserError, ValueError):
+        return Listing([], [], [])
+    root.make_links_absolute(base_url, resolve_base_href=True, handle_failures="discard")
+    feeds = [
+        link.get("href")
+        for link in root.iter("link")
+        if "alternate" in (link.get("rel") or "").lower().split()
+        and (link.get("type") or "").lower() in FEED_TYPES
+    ]
+    links = []
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").split("#", 1)[0]
+        if is_http_url(href) and href not in links:
+            links.append(href)
+    next_pages = [
+        node.get("href")
+        for node in root.iter("a", "link")
+        if "next" in (node.get("rel") or "").lower().split() and is_http_url(node.get("href", ""))
+    ]
+    next_pages += [u for u in links if is_next_page(base_url, u) and u not in next_pages]
+    return Listing([f for f in feeds if is_http_url(f)], links, next_pages)
+
+
+def page_number(url: str) -> int | None:
+    """The page number a listing URL carries (`?page=N` or `/page/N/`), or None."""
+    parts = urlsplit(url)
+    if match := _PAGE_PATH.search(parts.path):
+        return int(match.group(1))
+    for key, value in parse_qsl(parts.query):
+        if key.lower() in _PAGE_PARAMS and value.isdigit():
+            return int(value)
+    return None
+
+
+def _section_path(url: str) -> str:
+    return _PAGE_PATH.sub("/", urlsplit(url).path).rstrip("/")
+
+
+def is_next_page(listing_url: str, url: str) -> bool:
+    """Whether `url` is a later page of the same listing as `listing_url`."""
+    number = page_number(url)
+    if number is None or urlsplit(url).netloc != urlsplit(listing_url).netloc:
+        return False
+    return _section_path(url) == _section_path(listing_url) and number > (
+        page_number(listing_url) or 1
+    )

@@ -1,0 +1,179 @@
+"""The end-of-run crawl report, built from the Scrapy stats, and the crawl's exit codes.
+
+Per-station stats keys are `radioscrape/<station>/<name>`: pages, discovered, new, updated,
+unchanged, redirects, filtered/<why>, dropped/<reason>, clutter/<rule>, errors/<kind>,
+warnings. The spider and the store pipeline set most of them; this extension adds pages,
+redirects, dropped and clutter from the signals, then prints the report (and writes it as JSON
+with RADIOSCRAPE_REPORT) when the spider closes.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+from crawler.items import ArticleRecord, dumps
+from crawler.spiders.station import STATION_META
+
+# Exit codes of `radioscrape crawl` and `radioscrape demo`.
+EXIT_OK = 0  # every page fetched and processed
+EXIT_PARTIAL = 1  # the crawl ran, but some pages failed (see errors in the report)
+EXIT_FAILURE = 2  # the crawl did not run or fetched nothing (bad arguments, store, network)
+EXIT_RUNNING = 3  # another run holds the store's lock
+STATUS = {EXIT_OK: "success", EXIT_PARTIAL: "partial", EXIT_FAILURE: "failure"}
+COUNTS = ("pages", "discovered", "new", "updated", "unchanged", "redirects")
+GROUPS = ("filtered", "dropped", "clutter", "errors")
+
+
+def _group(own: dict[str, Any], name: str) -> dict[str, int]:
+    prefix = f"{name}/"
+    return dict(sorted((k[len(prefix) :], v) for k, v in own.items() if k.startswith(prefix)))
+
+
+def _iso(value: Any) -> str | None:
+    return value.astimezone(UTC).isoformat(timespec="seconds") if value else None
+
+
+def build_report(stats: dict[str, Any], reason: str) -> dict[str, Any]:
+    """The report of one run: per-station counts, totals, status and exit code."""
+    stations: dict[str, dict[str, Any]] = {}
+    for label in stats.get("radioscrape/stations", []):
+        prefix = f"radioscrape/{label}/"
+        own = {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
+        stations[label] = {
+            **{name: own.get(name, 0) for name in COUNTS},
+            **{name: _group(own, name) for name in GROUPS},
+            "warnings": list(own.get("warnings", [])),
+        }
+    totals: dict[str, Any] = {name: sum(s[name] for s in stations.values()) for name in COUNTS}
+    for name in GROUPS:
+        totals[name] = dict(
+            sorted(sum((Counter(s[name]) for s in stations.values()), Counter()).items())
+        )
+    started, finished = stats.get("start_time"), datetime.now(UTC)
+    report = {
+        "finish_reason": reason,
+        "started": _iso(started),
+        "finished": _iso(finished),
+        "elapsed_seconds": round((finished - started).total_seconds(), 1) if started else None,
+        "stations": stations,
+        "totals": totals,
+    }
+    code = exit_code(report)
+    return {**report, "exit_code": code, "status": STATUS[code]}
+
+
+def exit_code(report: dict[str, Any]) -> int:
+    """EXIT_OK, EXIT_PARTIAL (some pages failed) or EXIT_FAILURE (nothing fetched, or the
+    crawl was cut short)."""
+    totals = report["totals"]
+    if report["finish_reason"] != "finished":
+        return EXIT_FAILURE
+    if totals["errors"]:
+        return EXIT_PARTIAL if totals["pages"] else EXIT_FAILURE
+    return EXIT_OK
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The report as the lines printed at the end of a run."""
+    lines = [
+        f"radioscrape crawl {report['status']} (exit {report['exit_code']}, "
+        f"{report['finish_reason']}, {report['elapsed_seconds']}s)",
+        f"{'station':<16}{'pages':>7}{'found':>7}{'new':>6}{'updated':>9}{'unchanged':>11}"
+        f"{'dropped':>9}{'errors':>8}",
+    ]
+    rows = [*report["stations"].items(), ("TOTAL", report["totals"])]
+    for label, s in rows:
+        lines.append(
+            f"{label:<16}{s['pages']:>7}{s['discovered']:>7}{s['new']:>6}{s['updated']:>9}"
+            f"{s['unchanged']:>11}{sum(s['dropped'].values()):>9}{sum(s['errors'].values()):>8}"
+        )
+        if label == "TOTAL":
+            break
+        for name in ("filtered", "dropped", "errors", "clutter"):
+            if s[name]:
+                lines.append(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in s[name].items()))
+        lines += [f"  WARNING: {w}" for w in s["warnings"]]
+    return "\n".join(lines)
+
+
+class CrawlReport:
+    """Extension: per-station stats from the signals, a live progress line on a terminal,
+    and the report at the end (stdout; JSON file with RADIOSCRAPE_REPORT)."""
+
+    def __init__(self, stats, report_path: str | None = None, progress: bool = False):
+        self.stats = stats
+        self.report_path = Path(report_path) if report_path else None
+        self.progress = task.LoopingCall(self.show_progress) if progress else None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Build the extension from RADIOSCRAPE_REPORT* settings and connect its signals."""
+        settings = crawler.settings
+        if not settings.getbool("RADIOSCRAPE_REPORT_ENABLED"):
+            raise NotConfigured  # no message: Scrapy would log it on every one-off scrape
+        progress = settings.getbool("RADIOSCRAPE_PROGRESS") and sys.stdout.isatty()
+        ext = cls(crawler.stats, settings.get("RADIOSCRAPE_REPORT") or None, progress)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def _inc(self, label: str | None, name: str, count: int = 1) -> None:
+        if label:
+            self.stats.inc_value(f"radioscrape/{label}/{name}", count)
+
+    def response_received(self, response, request) -> None:
+        """Count a fetched page (and a redirect followed) under its station."""
+        label = request.meta.get(STATION_META)
+        if response.status < 400:
+            self._inc(label, "pages")
+        if request.meta.get("redirect_urls"):
+            self._inc(label, "redirects")
+
+    def item_scraped(self, item, response) -> None:
+        """Count the clutter removed from a kept record, by rule, under its station."""
+        if isinstance(item, ArticleRecord):
+            for rule, count in item.clutter.items():
+                self._inc(item.station, f"clutter/{rule}", count)
+
+    def item_dropped(self, item, response, exception) -> None:
+        """Count a dropped page or record, by reason, under its station."""
+        label = response.meta.get(STATION_META) if response is not None else None
+        self._inc(label, f"dropped/{getattr(exception, 'kind', 'other')}")
+
+    def spider_opened(self) -> None:
+        """Start the progress line."""
+        if self.progress:
+            self.progress.start(1.0, now=False)
+
+    def show_progress(self) -> None:
+        """Rewrite the one-line progress summary on the terminal."""
+        report = build_report(self.stats.get_stats(), "running")
+        t = report["totals"]
+        sys.stdout.write(
+            f"\r\x1b[K{t['pages']} pages, {t['discovered']} found, {t['new']} new, "
+            f"{t['updated']} updated, {t['unchanged']} unchanged, "
+            f"{sum(t['errors'].values())} errors"
+        )
+        sys.stdout.flush()
+
+    def spider_closed(self, reason: str) -> None:
+        """Print the report, write it as JSON, and leave the exit code in the stats."""
+        if self.progress and self.progress.running:
+            self.progress.stop()
+            sys.stdout.write("\r\x1b[K")
+        report = build_report(self.stats.get_stats(), reason)
+        print(format_report(report), flush=True)
+        if self.report_path:
+            self.report_path.write_text(dumps(report, indent=2) + "\n", encoding="utf-8")
+        self.stats.set_value("radioscrape/exit_code", report["exit_code"])

@@ -1,0 +1,18 @@
+"""Stores: where records, their versions, fetch state and run history are kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.store.base import Store
+from pipelines.store.sqlite import SQLiteStore
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def open_store(dsn_or_path: str | Path) -> Store:
+    """Open the store a setting names: a postgresql:// DSN or a SQLite file path."""
+    target = str(dsn_or_path)
+    if target.startswith(POSTGRES_SCHEMES):
+        raise NotImplementedError("the PostgreSQL store is not built yet; use a SQLite path")
+    return SQLiteStore(target)

@@ -1,0 +1,115 @@
+"""The store interface: what every backend (SQLite now, PostgreSQL next) must do, and how.
+
+Semantics every backend keeps:
+- An article's identity is `url_key(record.canonical_url)`: one row per story, whatever URL,
+  host or tracking tags it was fetched under.
+- `save_record` upserts: a story never seen is stored as version 1 ('new'); one whose
+  content_hash differs from the latest version gets the next version ('updated'), older
+  versions kept; an equal hash only marks the story as seen again ('unchanged').
+- Fetch state (validators and lastmod per fetched URL) is what makes re-runs incremental: it
+  lives here, never in memory, so a killed crawl resumes from it.
+- Every write is one transaction; readers never see half a record.
+- Runs and per-run per-station stats are kept, so a station's quality can be compared with its
+  own history.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from crawler.items import ArticleRecord
+
+NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+
+
+def utc_iso(value: str | datetime | None) -> str | None:
+    """An ISO 8601 date as a sortable UTC string (naive means UTC), or None."""
+    if value is None or value == "":
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class FetchState:
+    """What the last fetch of one URL told us (keyed by url_key of the fetched URL)."""
+
+    url_key: str
+    url: str
+    station: str
+    etag: str | None = None
+    last_modified: str | None = None
+    lastmod: str | None = None
+    content_hash: str | None = None
+    last_status: int = 200
+    fetched_at: str = ""
+
+
+@dataclass(frozen=True)
+class StationRun:
+    """One station's figures for one run: counts and the quality measures of its records."""
+
+    station: str
+    pages: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    records: int = 0
+    empty_bodies: int = 0
+    median_words: float = 0.0
+    field_presence: dict[str, float] = field(default_factory=dict)
+
+
+class Store(ABC):
+    """A place records, their versions, fetch state and run history are kept."""
+
+    @abstractmethod
+    def save_record(self, record: ArticleRecord, run_id: int | None = None) -> str:
+        """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED."""
+
+    @abstractmethod
+    def fetch_states(self, url_keys: Sequence[str]) -> dict[str, FetchState]:
+        """The stored fetch state of each of these url_keys that has one."""
+
+    @abstractmethod
+    def save_fetch_state(self, state: FetchState) -> None:
+        """Insert or replace the fetch state of one URL."""
+
+    @abstractmethod
+    def begin_run(self, started_at: str) -> int:
+        """Record the start of a crawl run; return its id."""
+
+    @abstractmethod
+    def finish_run(self, run_id: int, finished_at: str, reason: str, stations: list[StationRun]):
+        """Record how a run ended and its per-station figures."""
+
+    @abstractmethod
+    def station_history(self, station: str, before_run: int, limit: int = 10) -> list[StationRun]:
+        """The station's figures from its most recent finished runs before `before_run`."""
+
+    @abstractmethod
+    def records(
+        self, since: datetime | None = None, station: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Latest version of every stored record (published on/after `since`, of `station`)."""
+
+    @abstractmethod
+    def versions(self, canonical_url: str) -> list[dict[str, Any]]:
+        """Every stored version of one story, oldest first, each the full record dict."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,65 @@
+"""Write stored records out as JSON Lines or CSV (atomically when writing to a file)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from crawler.items import RECORD_FIELDS, dumps
+
+FORMATS = ("jsonl", "csv")
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    """One record per line in the project's stable JSON form; returns the count."""
+    count = 0
+    for record in records:
+        out.write(dumps(record) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    """One row per record, columns in schema order; lists and dicts as JSON, None as ''."""
+    writer = csv.DictWriter(out, fieldnames=RECORD_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for record in records:
+        count += 1
+        writer.writerow(
+            {
+                name: dumps(value) if isinstance(value, list | dict) else value
+                for name, value in record.items()
+            }
+        )
+    return count
+
+
+@contextmanager
+def atomic_output(path: str | None):
+    """A text stream: stdout, or a temp file beside `path` renamed over it on success."""
+    if path is None:
+        yield sys.stdout
+        return
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            yield out
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def export(records: Iterable[dict[str, Any]], fmt: str, path: str | None = None) -> int:
+    """Write records in `fmt` ('jsonl' or 'csv') to `path` (atomically) or stdout."""
+    writer = {"jsonl": write_jsonl, "csv": write_csv}[fmt]
+    with atomic_output(path) as out:
+        return writer(records, out)

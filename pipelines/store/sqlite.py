@@ -1,0 +1,258 @@
+"""SQLite store: the embedded default. Readable in Datasette or sqlite3 (JSON text columns)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from crawler.items import RECORD_FIELDS, ArticleRecord, dumps
+from pipelines.clean.urls import url_key
+from pipelines.store.base import NEW, UNCHANGED, UPDATED, FetchState, StationRun, Store, utc_iso
+
+FETCH_FIELDS = tuple(f.name for f in fields(FetchState))
+STATION_RUN_FIELDS = tuple(f.name for f in fields(StationRun) if f.name != "field_presence")
+JSON_FIELDS = frozenset({"body", "image", "tags", "embeds", "clutter"})
+_RECORD_COLUMNS = ",\n    ".join(
+    f"{name} {'INTEGER' if name == 'word_count' else 'TEXT'}" for name in RECORD_FIELDS
+)
+
+# Ordered migrations: index + 1 is the schema version. Never edit one that has shipped; append.
+MIGRATIONS: list[tuple[str, ...]] = [
+    (
+        f"""CREATE TABLE articles (
+    url_key TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    {_RECORD_COLUMNS},
+    published_utc TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+)""",
+        "CREATE INDEX articles_station_published ON articles (station, published_utc)",
+        "CREATE INDEX articles_published ON articles (published_utc)",
+        """CREATE TABLE article_versions (
+    url_key TEXT NOT NULL REFERENCES articles (url_key),
+    version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    fetched_at TEXT,
+    run_id INTEGER REFERENCES runs (id),
+    record TEXT NOT NULL,
+    PRIMARY KEY (url_key, version)
+)""",
+        """CREATE TABLE fetch_state (
+    url_key TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    station TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    lastmod TEXT,
+    content_hash TEXT,
+    last_status INTEGER NOT NULL,
+    fetched_at TEXT NOT NULL
+)""",
+        "CREATE INDEX fetch_state_station ON fetch_state (station)",
+        """CREATE TABLE runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    finish_reason TEXT
+)""",
+        """CREATE TABLE run_stations (
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    station TEXT NOT NULL,
+    pages INTEGER NOT NULL,
+    new INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    unchanged INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    empty_bodies INTEGER NOT NULL,
+    median_words REAL NOT NULL,
+    field_presence TEXT NOT NULL,
+    PRIMARY KEY (run_id, station)
+)""",
+        "CREATE INDEX run_stations_station ON run_stations (station, run_id)",
+    ),
+]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SQLiteStore(Store):
+    """The Store on one SQLite file (WAL mode, so the spider can read while pipelines write)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.migrate()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back on error."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        """The highest migration applied (0 for a new file)."""
+        row = self.conn.execute("SELECT MAX(version) AS version FROM schema_version").fetchone()
+        return row["version"] or 0
+
+    def migrate(self) -> None:
+        """Apply the migrations this file has not had yet, each in its own transaction."""
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version "
+            "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        for version, statements in enumerate(MIGRATIONS, start=1):
+            if version <= self.schema_version():
+                continue
+            with self.transaction() as conn:
+                for statement in statements:
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_version VALUES (?, ?)", (version, _now()))
+
+    def save_record(self, record: ArticleRecord, run_id: int | None = None) -> str:
+        """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED."""
+        key = url_key(record.canonical_url)
+        data = record.to_dict()
+        now = _now()
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT version, content_hash FROM articles WHERE url_key = ?", (key,)
+            ).fetchone()
+            if row is not None and row["content_hash"] == record.content_hash:
+                conn.execute("UPDATE articles SET last_seen = ? WHERE url_key = ?", (now, key))
+                return UNCHANGED
+            version = 1 if row is None else row["version"] + 1
+            values = {
+                name: dumps(data[name]) if name in JSON_FIELDS else data[name]
+                for name in RECORD_FIELDS
+            }
+            columns = ["url_key", "version", *RECORD_FIELDS, "published_utc", "last_seen"]
+            params = [key, version, *values.values(), utc_iso(record.published), now]
+            if row is None:
+                conn.execute(
+                    f"INSERT INTO articles ({', '.join(columns)}, first_seen) "
+                    f"VALUES ({', '.join('?' * (len(columns) + 1))})",
+                    [*params, now],
+                )
+            else:
+                assignments = ", ".join(f"{name} = ?" for name in columns[1:])
+                conn.execute(
+                    f"UPDATE articles SET {assignments} WHERE url_key = ?", [*params[1:], key]
+                )
+            conn.execute(
+                "INSERT INTO article_versions VALUES (?, ?, ?, ?, ?, ?)",
+                (key, version, record.content_hash, record.fetched_at, run_id, dumps(data)),
+            )
+        return NEW if row is None else UPDATED
+
+    def fetch_states(self, url_keys: Sequence[str]) -> dict[str, FetchState]:
+        """The stored fetch state of each of these url_keys that has one."""
+        found: dict[str, FetchState] = {}
+        keys = list(url_keys)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = self.conn.execute(
+                f"SELECT * FROM fetch_state WHERE url_key IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            for row in rows:
+                found[row["url_key"]] = FetchState(**{name: row[name] for name in FETCH_FIELDS})
+        return found
+
+    def save_fetch_state(self, state: FetchState) -> None:
+        """Insert or replace the fetch state of one URL."""
+        values = asdict(state)
+        with self.transaction() as conn:
+            conn.execute(
+                f"INSERT OR REPLACE INTO fetch_state ({', '.join(values)})"
+                f" VALUES ({', '.join(':' + name for name in values)})",
+                values,
+            )
+
+    def begin_run(self, started_at: str) -> int:
+        """Record the start of a crawl run; return its id."""
+        with self.transaction() as conn:
+            cursor = conn.execute("INSERT INTO runs (started_at) VALUES (?)", (started_at,))
+        return int(cursor.lastrowid)
+
+    def finish_run(self, run_id: int, finished_at: str, reason: str, stations: list[StationRun]):
+        """Record how a run ended and its per-station figures."""
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE runs SET finished_at = ?, finish_reason = ? WHERE id = ?",
+                (finished_at, reason, run_id),
+            )
+            for station in stations:
+                values = {"run_id": run_id, **asdict(station)}
+                values["field_presence"] = dumps(station.field_presence)
+                conn.execute(
+                    f"INSERT OR REPLACE INTO run_stations ({', '.join(values)})"
+                    f" VALUES ({', '.join(':' + name for name in values)})",
+                    values,
+                )
+
+    def station_history(self, station: str, before_run: int, limit: int = 10) -> list[StationRun]:
+        """The station's figures from its most recent finished runs before `before_run`."""
+        rows = self.conn.execute(
+            "SELECT rs.* FROM run_stations rs JOIN runs r ON r.id = rs.run_id"
+            " WHERE rs.station = ? AND rs.run_id < ? AND r.finished_at IS NOT NULL"
+            " ORDER BY rs.run_id DESC LIMIT ?",
+            (station, before_run, limit),
+        )
+        return [
+            StationRun(
+                **{name: row[name] for name in STATION_RUN_FIELDS},
+                field_presence=json.loads(row["field_presence"]),
+            )
+            for row in rows
+        ]
+
+    def records(
+        self, since: datetime | None = None, station: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Latest version of every stored record (published on/after `since`, of `station`)."""
+        where, params = [], []
+        if since is not None:
+            where.append("published_utc >= ?")
+            params.append(utc_iso(since))
+        if station is not None:
+            where.append("station = ?")
+            params.append(station)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self.conn.execute(
+            f"SELECT * FROM articles{clause} ORDER BY station, published_utc DESC, url_key", params
+        )
+        for row in rows:
+            yield {
+                name: json.loads(row[name]) if name in JSON_FIELDS else row[name]
+                for name in RECORD_FIELDS
+            }
+
+    def versions(self, canonical_url: str) -> list[dict[str, Any]]:
+        """Every stored version of one story, oldest first, each the full record dict."""
+        rows = self.conn.execute(
+            "SELECT record FROM article_versions WHERE url_key = ? ORDER BY version",
+            (url_key(canonical_url),),
+        )
+        return [json.loads(row["record"]) for row in rows]
+
+    def close(self) -> None:
+        """Release the connection."""
+        self.conn.close()

@@ -1,0 +1,61 @@
+"""ValidatePipeline: drop records that miss what every record needs, or fall before --since."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from scrapy.exceptions import DropItem
+
+from crawler.discovery import parse_date
+from crawler.items import ArticleRecord
+from pipelines.clean.urls import is_http_url
+
+
+class RecordDropped(DropItem):
+    """A record the pipelines refuse to keep; `kind` names why (counted in the report)."""
+
+    def __init__(self, record: ArticleRecord, kind: str, log_level: str | None = None):
+        super().__init__(f"{record.url}: dropped ({kind})", log_level=log_level)
+        self.kind = kind
+
+
+def invalid_reason(record: ArticleRecord) -> str | None:
+    """Why a record is not fit to store ('no-title', 'no-body', ...), or None."""
+    if not record.title.strip():
+        return "no-title"
+    if not record.body and not record.embeds:
+        return "no-body"
+    if not is_http_url(record.canonical_url):
+        return "no-canonical-url"
+    if not record.station:
+        return "no-station"
+    if not record.content_hash:
+        return "no-content-hash"
+    return None
+
+
+class ValidatePipeline:
+    """Drop invalid records (stats radioscrape/dropped/invalid/<reason>) and, with
+    RADIOSCRAPE_SINCE, records published before it (radioscrape/dropped/before-since)."""
+
+    def __init__(self, stats, since: datetime | None = None):
+        self.stats = stats
+        self.since = since
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Build the pipeline with the crawl's stats and its RADIOSCRAPE_SINCE date."""
+        return cls(stats=crawler.stats, since=parse_date(crawler.settings.get("RADIOSCRAPE_SINCE")))
+
+    def process_item(self, item):
+        """Pass a valid record on; raise RecordDropped for one that is not."""
+        if not isinstance(item, ArticleRecord):
+            return item
+        if reason := invalid_reason(item):
+            self.stats.inc_value(f"radioscrape/dropped/invalid/{reason}")
+            raise RecordDropped(item, f"invalid/{reason}")
+        published = parse_date(item.published)
+        if self.since and published and published < self.since:
+            self.stats.inc_value("radioscrape/dropped/before-since")
+            raise RecordDropped(item, "before-since", log_level="DEBUG")
+        return item

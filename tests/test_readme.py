@@ -1,0 +1,24 @@
+"""README stays true: the station table matches the registry, the two commands exist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scripts.update_readme import MARKERS, stations_section
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_station_table_is_fresh():
+    match = MARKERS.search(README)
+    assert match, "README lost its station markers"
+    current = README[match.end(1) : match.start(2)]
+    assert current == stations_section(), "run: python scripts/update_readme.py"
+
+
+def test_quick_start_commands_exist():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "make demo" in README and "make test" in README
+    assert "\ndemo:" in makefile and "\ntest:" in makefile
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

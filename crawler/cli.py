@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import crawl_cli
+from crawler.crawl_cli import setting_arg
 from crawler.fetch import FetchFailure, fetch_pages
 from crawler.fixtures import (
     GENERIC,
@@ -143,7 +144,7 @@ def cmd_scrape(args: argparse.Namespace) -> int:
     """radioscrape scrape: one clean record per target."""
     if args.station:
         registry().get(args.station)
-    results = scrape_targets(args.targets, args.url, args.station, _settings(args.set))
+    results = scrape_targets(args.targets, args.url, args.station, dict(args.set))
     batch = len(args.targets) > 1
     exit_code = EXIT_OK
     for target, result in zip(args.targets, results, strict=True):
@@ -160,16 +161,6 @@ def cmd_scrape(args: argparse.Namespace) -> int:
             continue
         print(render_record({**result, "source": target}, args.format, batch))
     return exit_code
-
-
-def _settings(pairs: list[str] | None) -> dict[str, str]:
-    out = {}
-    for pair in pairs or []:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            raise SystemExit(f"radioscrape: -s takes NAME=VALUE, got {pair!r}")
-        out[name] = value
-    return out
 
 
 def cmd_stations(args: argparse.Namespace) -> int:
@@ -215,7 +206,7 @@ def stations_table(fmt: str = "table") -> str:
 def cmd_fixture_add(args: argparse.Namespace) -> int:
     """radioscrape fixture add: save a page and the record the cleaner builds now."""
     if args.target.startswith(("http://", "https://")):
-        fetched = fetch_pages([args.target], _settings(args.set))[0]
+        fetched = fetch_pages([args.target], dict(args.set))[0]
         if isinstance(fetched, FetchFailure):
             print(f"radioscrape: {args.target}: {fetched.message}", file=sys.stderr)
             return FAILURE_EXIT.get(fetched.kind, EXIT_FETCH)
@@ -285,7 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scrape.add_argument("--station", help="station key to clean with (default: from the URL)")
     scrape.add_argument("--url", help="the URL a saved file or stdin was fetched from")
-    scrape.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="Scrapy setting")
+    scrape.add_argument(
+        "-s", "--set", action="append", type=setting_arg, default=[], metavar="NAME=VALUE",
+        help="Scrapy setting",
+    )  # fmt: skip
     scrape.set_defaults(func=cmd_scrape)
 
     stations = sub.add_parser("stations", help="list the station profiles")
@@ -300,7 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--slug", help="folder name (default: from the URL)")
     add.add_argument("--url", help="the URL a saved file was fetched from")
     add.add_argument("--fetched-at", help="frozen fetch time to record (default: now)")
-    add.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="Scrapy setting")
+    add.add_argument(
+        "-s", "--set", action="append", type=setting_arg, default=[], metavar="NAME=VALUE",
+        help="Scrapy setting",
+    )  # fmt: skip
     add.set_defaults(func=cmd_fixture_add)
     review = fsub.add_parser("review", help="show per-field differences from expected records")
     review.add_argument("selector", nargs="?", metavar="KEY[/SLUG]")

@@ -26,7 +26,8 @@ def _date(text: str) -> str:
     return text
 
 
-def _setting(text: str) -> tuple[str, str]:
+def setting_arg(text: str) -> tuple[str, str]:
+    """argparse type for `-s NAME=VALUE` Scrapy settings."""
     name, sep, value = text.partition("=")
     if not sep or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
@@ -38,7 +39,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", metavar="PATH", help="also write the report as JSON here")
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (stderr)")
     parser.add_argument(
-        "-s", "--set", action="append", type=_setting, default=[], metavar="NAME=VALUE",
+        "-s", "--set", action="append", type=setting_arg, default=[], metavar="NAME=VALUE",
         help="a Scrapy setting (repeatable)",
     )  # fmt: skip
 
@@ -104,6 +105,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 args.format,
                 args.output,
             )
+    except BrokenPipeError:  # `radioscrape export | head` is not an error
+        return EXIT_OK
     except (OSError, NotImplementedError) as exc:
         print(f"radioscrape: {exc}", file=sys.stderr)
         return EXIT_FAILURE

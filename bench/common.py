@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -11,14 +12,20 @@ from pathlib import Path
 from crawler.fixtures import all_fixtures
 from crawler.items import Page
 
-AEB_DIR = Path(__file__).resolve().parents[2] / "shared" / "bench-data" / "aeb"
+AEB_DIR = Path(
+    os.environ.get("RADIOSCRAPE_AEB_DIR")
+    or Path(__file__).resolve().parents[2] / "shared" / "bench-data" / "aeb"
+)
 _TOKEN = re.compile(r"\w+")
 
 
 def aeb_pages(limit: int | None = None) -> list[tuple[str, Page, str]]:
     """(id, page, true article body) for each Article Extraction Benchmark page."""
     if not AEB_DIR.is_dir():
-        raise SystemExit(f"AEB data not found at {AEB_DIR} (expected ../shared/bench-data/aeb)")
+        raise FileNotFoundError(
+            f"AEB data not found at {AEB_DIR}: expected ../shared/bench-data/aeb beside the repo,"
+            " or set RADIOSCRAPE_AEB_DIR"
+        )
     truth = json.loads((AEB_DIR / "ground-truth.json").read_text(encoding="utf-8"))
     out = []
     for page_id in sorted(truth)[:limit]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import crawl_cli
-from crawler.crawl_cli import setting_arg
+from crawler.crawl_cli import add_setting_option
 from crawler.fetch import FetchFailure, fetch_pages
 from crawler.fixtures import (
     GENERIC,
@@ -276,10 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scrape.add_argument("--station", help="station key to clean with (default: from the URL)")
     scrape.add_argument("--url", help="the URL a saved file or stdin was fetched from")
-    scrape.add_argument(
-        "-s", "--set", action="append", type=setting_arg, default=[], metavar="NAME=VALUE",
-        help="Scrapy setting",
-    )  # fmt: skip
+    add_setting_option(scrape)
     scrape.set_defaults(func=cmd_scrape)
 
     stations = sub.add_parser("stations", help="list the station profiles")
@@ -294,10 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--slug", help="folder name (default: from the URL)")
     add.add_argument("--url", help="the URL a saved file was fetched from")
     add.add_argument("--fetched-at", help="frozen fetch time to record (default: now)")
-    add.add_argument(
-        "-s", "--set", action="append", type=setting_arg, default=[], metavar="NAME=VALUE",
-        help="Scrapy setting",
-    )  # fmt: skip
+    add_setting_option(add)
     add.set_defaults(func=cmd_fixture_add)
     review = fsub.add_parser("review", help="show per-field differences from expected records")
     review.add_argument("selector", nargs="?", metavar="KEY[/SLUG]")

@@ -38,6 +38,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=DEFAULT_DB, help="SQLite file (default: %(default)s)")
     parser.add_argument("--report", metavar="PATH", help="also write the report as JSON here")
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (stderr)")
+    add_setting_option(parser)
+
+
+def add_setting_option(parser: argparse.ArgumentParser) -> None:
+    """`-s NAME=VALUE` (repeatable): Scrapy settings for this run."""
     parser.add_argument(
         "-s", "--set", action="append", type=setting_arg, default=[], metavar="NAME=VALUE",
         help="a Scrapy setting (repeatable)",

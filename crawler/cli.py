@@ -38,6 +38,7 @@ EXIT_TIMEOUT = 8
 EXIT_FETCH = 9
 EXIT_ROBOTS = 10
 EXIT_SCHEME = 11
+EXIT_TOO_LARGE = 12
 FAILURE_EXIT = {
     "not-article": EXIT_NOT_ARTICLE,
     "bad-page": EXIT_BAD_PAGE,
@@ -50,6 +51,7 @@ FAILURE_EXIT = {
     "fetch": EXIT_FETCH,
     "robots": EXIT_ROBOTS,
     "scheme": EXIT_SCHEME,
+    "too-large": EXIT_TOO_LARGE,
 }
 _CANONICAL = re.compile(
     rb"""<link[^>]+rel=["']?canonical["']?[^>]*href=["']([^"']+)|<meta[^>]+property=["']og:url["'][^>]*content=["']([^"']+)""",

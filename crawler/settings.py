@@ -10,7 +10,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # --- radioscrape ---------------------------------------------------------------------------
 RADIOSCRAPE_CONTACT = "https://github.com/radioscrape/radioscrape"  # who to tell about the bot
 RADIOSCRAPE_DB = "radioscrape.db"  # store: a SQLite path or a postgresql:// DSN
-RADIOSCRAPE_MAX_PAGE_BYTES = 10 * 1024 * 1024  # larger article pages are refused, not parsed
+RADIOSCRAPE_MAX_PAGE_BYTES = 10 * 1024 * 1024  # larger (or larger decompressed) pages are refused
 RADIOSCRAPE_SINCE = None  # ISO date: skip articles dated before it (before download if dated)
 RADIOSCRAPE_LIMIT = 0  # at most this many (newest) articles per station and run; 0: no limit
 RADIOSCRAPE_MAX_SECTION_PAGES = 5  # pages of one section listing followed by pagination
@@ -19,7 +19,7 @@ RADIOSCRAPE_REPORT = ""  # also write the end-of-run report as JSON to this path
 RADIOSCRAPE_PROGRESS = True  # a live progress line while crawling, when stdout is a terminal
 
 # --- politeness ----------------------------------------------------------------------------
-USER_AGENT = f"radioscrape/0.1 (+{RADIOSCRAPE_CONTACT})"
+ADDONS = {"crawler.addons.RadioscrapeAddon": 0}  # USER_AGENT and DOWNLOAD_MAXSIZE from the above
 ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
@@ -37,7 +37,6 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
-DOWNLOAD_MAXSIZE = RADIOSCRAPE_MAX_PAGE_BYTES
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

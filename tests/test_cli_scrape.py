@@ -139,6 +139,21 @@ def test_not_article_and_timeout_exit_codes(site):
     assert "took longer than" in slow.stderr.decode()
 
 
+def test_user_agent_names_the_project_and_contact(site):
+    result = run("scrape", f"{site.url}/heart/", "-s", "RADIOSCRAPE_CONTACT=mailto:ops@example.org")
+    assert result.returncode == 0
+    agents = {r.headers.get("user-agent") for r in site.log if r.path == "/heart/"}
+    assert any(
+        a and a.startswith("radioscrape/") and "(+mailto:ops@example.org)" in a for a in agents
+    )
+
+
+def test_page_over_the_size_cap_is_refused(site):
+    result = run("scrape", f"{site.url}/heart/", "-s", "RADIOSCRAPE_MAX_PAGE_BYTES=1000")
+    assert result.returncode == 12
+    assert "larger than download max size" in result.stderr.decode()
+
+
 def test_scrapy_crawl_page_gives_the_same_record(site, tmp_path):
     out = tmp_path / "out.jsonl"
     result = subprocess.run(

@@ -8,6 +8,7 @@ from typing import ClassVar
 import scrapy
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     IgnoreRequest,
@@ -29,6 +30,7 @@ _ERROR_KINDS = (
     (DownloadConnectionRefusedError, "refused"),
     (twisted_errors.ConnectionRefusedError, "refused"),
     (ResponseDataLossError, "data-loss"),
+    (DownloadCancelledError, "too-large"),  # Scrapy cancels downloads over DOWNLOAD_MAXSIZE
     (IgnoreRequest, "robots"),
 )
 
@@ -104,7 +106,8 @@ class PageSpider(scrapy.Spider):
 
 
 def error_kind(failure) -> str:
-    """A short name for a download failure: dns, timeout, refused, robots, data-loss or fetch."""
+    """A short name for a download failure: dns, timeout, refused, robots, data-loss,
+    too-large or fetch."""
     for exc_type, name in _ERROR_KINDS:
         if failure.check(exc_type):
             return name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,10 @@ from crawler.items import Page, dumps
 from crawler.stations import registry
 from pipelines.clean import CleanError, build_record
 
-FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES_DIR = Path(
+    os.environ.get("RADIOSCRAPE_FIXTURES_DIR")
+    or Path(__file__).resolve().parent.parent / "fixtures"
+)
 GENERIC = "generic"
 
 

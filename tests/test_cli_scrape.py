@@ -139,6 +139,19 @@ def test_not_article_and_timeout_exit_codes(site):
     assert "took longer than" in slow.stderr.decode()
 
 
+def test_fixture_add_from_a_url(site, tmp_path):
+    env = {"PATH": str(Path(sys.executable).parent), "RADIOSCRAPE_FIXTURES_DIR": str(tmp_path)}
+    args = [sys.executable, "-m", "crawler.cli", "fixture", "add", "--station", "heart"]
+    result = subprocess.run([*args, f"{site.url}/heart/"], cwd=ROOT, env=env, capture_output=True)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "heart" / "heart"
+    assert (folder / "page.html").read_bytes() == (HEART.path / "page.html").read_bytes()
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    assert expected["body"] == HEART.expected["body"]
+    again = subprocess.run([*args, f"{site.url}/heart/"], cwd=ROOT, env=env, capture_output=True)
+    assert again.returncode == 1 and b"not overwritten" in again.stderr
+
+
 def test_user_agent_names_the_project_and_contact(site):
     result = run("scrape", f"{site.url}/heart/", "-s", "RADIOSCRAPE_CONTACT=mailto:ops@example.org")
     assert result.returncode == 0

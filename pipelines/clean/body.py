@@ -173,23 +173,47 @@ def trafilatura_paragraphs(container: html.HtmlElement, url: str | None) -> list
         with_metadata=False,
         favor_recall=True,
     )
-    if doc is None or doc.body is None:
+    if doc is None:
         return []
+    if doc.body is None:  # a fallback extractor won: only its plain text is there
+        return [line for line in (squash(t) for t in (doc.text or "").splitlines()) if line]
     out: list[str] = []
-    for el in doc.body.iter("p", "head", "item", "quote", "row", "code"):
-        parent = el.getparent()
-        if el.tag == "p" and parent is not None and parent.tag == "item":
-            continue
-        if el.tag == "quote" and el.find("p") is not None:
-            continue
-        if el.tag == "row" and el.find(".//p") is None and el.find(".//head") is None:
-            cells = [squash("".join(c.itertext())) for c in el]
+    _walk_output(doc.body, out)
+    return out
+
+
+_OUT_LEAVES = frozenset(["p", "head", "item", "code"])
+
+
+def _walk_output(node: etree._Element, out: list[str]) -> None:
+    """Paragraphs of a trafilatura output container in order: its block children, and the
+    loose text (with inline markup) between them, which trafilatura leaves as text and tails."""
+    loose = [node.text or ""]
+
+    def flush() -> None:
+        if text := squash("".join(loose)):
+            out.append(text)
+        loose.clear()
+
+    for child in node:
+        if not isinstance(child.tag, str):
+            pass
+        elif child.tag == "lb":
+            flush()
+        elif child.tag == "row" and child.find(".//p") is None and child.find(".//head") is None:
+            flush()
+            cells = [squash("".join(c.itertext())) for c in child]
             out.append(" | ".join(c for c in cells if c))
-            continue
-        if el.tag == "row":
-            continue
-        out.extend(_lines(el))
-    return [p for p in out if p]
+        elif child.tag in _OUT_LEAVES or (child.tag == "quote" and child.find("p") is None):
+            flush()
+            out.extend(_lines(child))
+        elif child.tag in ("list", "quote", "table", "row", "cell", "div", "section"):
+            flush()
+            _walk_output(child, out)
+        else:  # inline markup (hi, ref, del...) inside loose text
+            loose.append("".join(child.itertext()))
+        loose.append(child.tail or "")
+    flush()
 
 
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])

@@ -10,6 +10,8 @@ fixtures' non-article pages.
 from __future__ import annotations
 
 import hashlib
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -29,7 +31,13 @@ SECTION_PAGE_SIZE = 2
 
 @dataclass
 class Resource:
-    """What the server sends for one path; an ETag or Last-Modified header enables 304s."""
+    """What the server sends for one path; an ETag or Last-Modified header enables 304s.
+
+    The fault fields make a misbehaving server: `delay` before the headers, `drip` seconds
+    between chunks of `chunk_size` bytes, `repeat` the body N times (a big page without holding
+    it), `reset_after` N body bytes then a TCP reset, `length=False` no Content-Length (the body
+    ends when the connection closes).
+    """
 
     body: bytes = b""
     status: int = 200
@@ -37,6 +45,17 @@ class Resource:
         default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"}
     )
     delay: float = 0.0
+    drip: float = 0.0
+    chunk_size: int = 65536
+    repeat: int = 1
+    reset_after: int | None = None
+    length: bool = True
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body as sent: `repeat` times, in chunks of `chunk_size` bytes."""
+        for _ in range(self.repeat):
+            for start in range(0, len(self.body), self.chunk_size):
+                yield self.body[start : start + self.chunk_size]
 
 
 @dataclass
@@ -46,6 +65,7 @@ class LoggedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic)
 
 
 def _not_modified(resource: Resource, request_headers: dict[str, str]) -> bool:
@@ -83,12 +103,37 @@ class LocalSite:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                try:
+                    self.send_resource(resource)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up: fine
+                    self.close_connection = True
+
+            def send_resource(self, resource: Resource) -> None:
                 self.send_response(resource.status)
                 for name, value in resource.headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(resource.body)))
+                if resource.length:
+                    self.send_header("Content-Length", str(len(resource.body) * resource.repeat))
+                else:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
                 self.end_headers()
-                self.wfile.write(resource.body)
+                self.send_body(resource)
+
+            def send_body(self, resource: Resource) -> None:
+                sent, cut = 0, resource.reset_after
+                for chunk in resource.chunks():
+                    if cut is not None and sent + len(chunk) > cut:
+                        self.wfile.write(chunk[: cut - sent])
+                        self.close_connection = True
+                        linger = struct.pack("ii", 1, 0)  # close with RST, not FIN
+                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                        self.connection.close()
+                        return
+                    self.wfile.write(chunk)
+                    sent += len(chunk)
+                    if resource.drip:
+                        time.sleep(resource.drip)
 
             def log_message(self, *args):
                 pass

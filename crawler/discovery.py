@@ -20,12 +20,15 @@ from pipelines.clean.urls import is_http_url
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 _XML_START = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:[a-z]+:)?(\w+)", re.S
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    rb"(?:<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)?(?:<!--.*?-->\s*)*<(?:[a-z]+:)?(\w+)",
+    re.S,
 )
 _SITEMAP_ROOTS = {"urlset", "sitemapindex"}
 _FEED_ROOTS = {"rss", "feed", "RDF"}
 _PAGE_PATH = re.compile(r"/page/(\d+)/?$")
 _PAGE_PARAMS = ("page", "p", "pg", "paged")
+_ENTITY_DECL = re.compile(rb"<!ENTITY\b")
 
 
 class DiscoveryError(ValueError):
@@ -104,6 +107,23 @@ def parse_xml(body: bytes) -> etree._Element:
     if root is None:
         raise DiscoveryError("not XML: empty document")
     return root
+
+
+def xml_fault(body: bytes) -> str | None:
+    """What is wrong with an XML discovery document, or None: 'entities' when it declares DTD
+    entities (billion laughs, an external entity on a local file: the document is refused),
+    'malformed' when it is not well-formed XML (parse_xml still salvages what it can)."""
+    data = _maybe_gunzip(body)
+    strict = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+    )
+    try:
+        root = etree.fromstring(data, parser=strict)
+    except etree.XMLSyntaxError:
+        prolog = data[: data.find(b"]>") + 2] if b"]>" in data[:65536] else b""
+        return "entities" if _ENTITY_DECL.search(prolog) else "malformed"
+    dtd = root.getroottree().docinfo.internalDTD
+    return "entities" if dtd is not None and any(True for _ in dtd.iterentities()) else None
 
 
 def _local(node: etree._Element) -> str:

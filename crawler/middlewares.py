@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import zlib
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
@@ -20,3 +26,86 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         parser = await super().robot_parser(request)
         cached = self._parsers.get(urlparse_cached(request).netloc, parser)
         return parser if isinstance(cached, Deferred) else cached
+
+
+class BadCompression(Exception):
+    """A gzip-encoded response body that is cut short or corrupt."""
+
+
+class CompressionCheckMiddleware:
+    """Refuse a gzip-encoded body that does not decompress to its end (truncated or corrupt).
+
+    Scrapy's HttpCompressionMiddleware keeps what a truncated gzip body gives, so half a page
+    would be stored as the whole article. This middleware runs before it (a higher order) and
+    inflates the body into nothing, chunk by chunk, up to DOWNLOAD_MAXSIZE: a bigger body is
+    left to HttpCompressionMiddleware, which refuses it as too large.
+    """
+
+    def __init__(self, max_size: int):
+        self.max_size = max_size
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Build the middleware with the crawl's DOWNLOAD_MAXSIZE."""
+        return cls(crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+
+    def process_response(self, request, response):
+        """Pass the response on, or raise BadCompression for a truncated or corrupt gzip."""
+        encodings = b",".join(response.headers.getlist("Content-Encoding")).strip().lower()
+        if request.method == "HEAD" or encodings not in (b"gzip", b"x-gzip"):
+            return response  # only a body that is gzip alone is checked
+        inflater = zlib.decompressobj(wbits=31)
+        size, data = 0, response.body
+        try:
+            while data and not inflater.eof:
+                size += len(inflater.decompress(data, 65536))
+                data = inflater.unconsumed_tail
+                if self.max_size and size > self.max_size:
+                    return response
+        except zlib.error as exc:
+            raise BadCompression(f"corrupt gzip body: {exc}") from exc
+        if not inflater.eof:
+            raise BadCompression(f"truncated gzip body ({len(response.body)} bytes)")
+        return response
+
+
+def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> float | None:
+    """The wait a Retry-After header asks for (delay-seconds or an HTTP date), or None."""
+    text = (value or b"").decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class RetryAfterMiddleware:
+    """Wait what a 429 or 503 response's Retry-After asks, at most RADIOSCRAPE_RETRY_AFTER_MAX
+    seconds, before Scrapy's RetryMiddleware (a lower order) retries the request. Only that
+    request waits; the last attempt, which is not retried, does not wait."""
+
+    def __init__(self, max_wait: float, retry_times: int):
+        self.max_wait = max_wait
+        self.retry_times = retry_times
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Build the middleware from RADIOSCRAPE_RETRY_AFTER_MAX and RETRY_TIMES."""
+        settings = crawler.settings
+        if not settings.getbool("RETRY_ENABLED"):
+            raise NotConfigured
+        return cls(settings.getfloat("RADIOSCRAPE_RETRY_AFTER_MAX"), settings.getint("RETRY_TIMES"))
+
+    async def process_response(self, request, response):
+        """Sleep for Retry-After (capped) when the response will be retried."""
+        if response.status not in (429, 503) or request.meta.get("dont_retry"):
+            return response
+        retries_left = request.meta.get("max_retry_times", self.retry_times) - request.meta.get(
+            "retry_times", 0
+        )
+        delay = retry_after_seconds(response.headers.get("Retry-After"))
+        if retries_left > 0 and delay:
+            await asyncio.sleep(min(delay, self.max_wait))
+        return response

@@ -17,9 +17,10 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.logformatter import LogFormatter
 from twisted.internet import task
 
-from crawler.items import ArticleRecord, dumps
+from crawler.items import ArticleRecord, Page, dumps
 from crawler.spiders.station import STATION_META
 
 # Exit codes of `radioscrape crawl` and `radioscrape demo`.
@@ -102,6 +103,31 @@ def format_report(report: dict[str, Any]) -> str:
                 lines.append(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in s[name].items()))
         lines += [f"  WARNING: {w}" for w in s["warnings"]]
     return "\n".join(lines)
+
+
+class ShortLogFormatter(LogFormatter):
+    """Scrapy's log lines, with a fetched Page shown by URL, status and size, not its bytes
+    (a refused 10 MB page would otherwise be written whole into the log)."""
+
+    def dropped(self, item, exception, response, spider=None):
+        """The 'Dropped:' line with a short description of a Page."""
+        return self._short(super().dropped(item, exception, response, spider))
+
+    def item_error(self, item, exception, response, spider=None):
+        """The 'Error processing' line with a short description of a Page."""
+        return self._short(super().item_error(item, exception, response, spider))
+
+    def scraped(self, item, response, spider=None):
+        """The 'Scraped from' line with a short description of a Page."""
+        return self._short(super().scraped(item, response, spider))
+
+    @staticmethod
+    def _short(result):
+        item = result["args"].get("item")
+        if isinstance(item, Page):
+            short = f"<Page {item.status} {item.url} ({len(item.body)} bytes)>"
+            result["args"] = {**result["args"], "item": short}
+        return result
 
 
 class CrawlReport:

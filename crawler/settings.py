@@ -17,6 +17,7 @@ RADIOSCRAPE_MAX_SECTION_PAGES = 5  # pages of one section listing followed by pa
 RADIOSCRAPE_REPORT_ENABLED = False  # end-of-run report on stdout (the station spider sets True)
 RADIOSCRAPE_REPORT = ""  # also write the end-of-run report as JSON to this path
 RADIOSCRAPE_PROGRESS = True  # a live progress line while crawling, when stdout is a terminal
+RADIOSCRAPE_EXTRACT_WORKERS = 0  # clean pages in N worker processes; 0: in the crawl process
 
 # --- politeness ----------------------------------------------------------------------------
 ADDONS = {"crawler.addons.RadioscrapeAddon": 0}  # USER_AGENT and DOWNLOAD_MAXSIZE from the above
@@ -24,7 +25,12 @@ ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,  # fixes concurrent waiters (see module)
+    "crawler.middlewares.CompressionCheckMiddleware": 595,  # refuses truncated gzip bodies
+    "crawler.middlewares.RetryAfterMiddleware": 555,  # waits Retry-After before a retry
 }
+# Only http(s) is ever fetched: Scrapy's file://, data:, ftp:// and s3:// handlers are off.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+LOG_FORMATTER = "crawler.report.ShortLogFormatter"  # a dropped page is logged without its bytes
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
@@ -36,6 +42,7 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RADIOSCRAPE_RETRY_AFTER_MAX = 30  # wait at most this many seconds for a 429/503 Retry-After
 REDIRECT_MAX_TIMES = 5
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 COOKIES_ENABLED = False

@@ -12,12 +12,14 @@ from scrapy.exceptions import (
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     IgnoreRequest,
+    NotSupported,
     ResponseDataLossError,
 )
 from twisted.internet import error as twisted_errors
 
 from crawler import signals
 from crawler.items import Page
+from crawler.middlewares import BadCompression
 from crawler.stations import registry
 from pipelines.clean.urls import is_http_url
 
@@ -31,7 +33,14 @@ _ERROR_KINDS = (
     (twisted_errors.ConnectionRefusedError, "refused"),
     (ResponseDataLossError, "data-loss"),
     (DownloadCancelledError, "too-large"),  # Scrapy cancels downloads over DOWNLOAD_MAXSIZE
-    (IgnoreRequest, "robots"),
+    (BadCompression, "bad-compression"),
+    (NotSupported, "scheme"),
+)
+# IgnoreRequest is raised for several reasons; its message tells them apart.
+_IGNORED_KINDS = (
+    ("DOWNLOAD_MAXSIZE", "too-large"),  # a body too large once decompressed (a gzip bomb)
+    ("max redirections", "redirect-loop"),
+    ("offsite", "offsite-redirect"),
 )
 
 
@@ -107,8 +116,11 @@ class PageSpider(scrapy.Spider):
 
 def error_kind(failure) -> str:
     """A short name for a download failure: dns, timeout, refused, robots, data-loss,
-    too-large or fetch."""
+    too-large, bad-compression, redirect-loop, offsite-redirect, scheme or fetch."""
     for exc_type, name in _ERROR_KINDS:
         if failure.check(exc_type):
             return name
+    if failure.check(IgnoreRequest):
+        message = str(failure.value)
+        return next((name for text, name in _IGNORED_KINDS if text in message), "robots")
     return "fetch"

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.discovery import (
@@ -29,6 +29,7 @@ from crawler.discovery import (
     parse_listing,
     parse_sitemap,
     robots_sitemaps,
+    xml_fault,
 )
 from crawler.spiders.page import error_kind, response_to_page
 from crawler.stations import StationProfile, parse_profile, registry
@@ -202,6 +203,8 @@ class StationSpider(scrapy.Spider):
         spider.max_section_pages = settings.getint("RADIOSCRAPE_MAX_SECTION_PAGES")
         spider.db = settings.get("RADIOSCRAPE_DB")
         crawler.signals.connect(spider.discovery_done, signal=signals.spider_idle)
+        crawler.signals.connect(spider.refuse_offsite, signal=signals.request_scheduled)
+        crawler.signals.connect(spider.redirect_dropped, signal=signals.request_dropped)
         return spider
 
     def _inc(self, label: str, name: str, count: int = 1) -> None:
@@ -215,15 +218,18 @@ class StationSpider(scrapy.Spider):
             for url, role in target.sources():
                 yield self.discovery_request(index, url, role)
 
-    def discovery_request(self, index: int, url: str, role: str, page: int = 1) -> scrapy.Request:
-        """A request for a robots.txt, sitemap, feed, home or section page."""
+    def discovery_request(
+        self, index: int, url: str, role: str, page: int = 1, via: tuple[str, ...] = ()
+    ) -> scrapy.Request:
+        """A request for a robots.txt, sitemap, feed, home or section page (`via`: the sitemap
+        indexes that led to a sitemap)."""
         return scrapy.Request(
             url,
             callback=self.parse_discovery,
             errback=self.failed,
             priority=10,
             meta={STATION_META: self.targets[index].label, "target": index, "role": role,
-                  "page": page},
+                  "page": page, "via": via},
         )  # fmt: skip
 
     def parse_discovery(self, response):
@@ -237,13 +243,21 @@ class StationSpider(scrapy.Spider):
             return
         try:
             kind = kind_of(response.body)
+            if kind != "html" and (fault := xml_fault(response.body)):
+                self._inc(target.label, f"errors/{fault}-{role}")
+                self.logger.warning("%s: %s %s", response.url, fault, role)
+                if fault == "entities":
+                    return
             if kind == "sitemap":
                 sitemap = parse_sitemap(response.body)
                 if sitemap.is_index:
+                    via = (*response.meta.get("via", ()), response.url)
                     for link in sitemap.links:
                         local = target.localize(link.url)
-                        if local and not (self.since and link.date and link.date < self.since):
-                            yield self.discovery_request(index, local, "sitemap")
+                        if local in via:
+                            self._inc(target.label, "filtered/sitemap-loop")
+                        elif local and not (self.since and link.date and link.date < self.since):
+                            yield self.discovery_request(index, local, "sitemap", via=via)
                     return
                 links = sitemap.links
             elif kind == "feed":
@@ -354,7 +368,34 @@ class StationSpider(scrapy.Spider):
         if response.status == 304:
             self._inc(fetch.station, "unchanged")
             return
+        if self.targets[response.meta["target"]].localize(response.url) is None:
+            self._inc(fetch.station, "errors/offsite-redirect")
+            self.logger.warning("%s: redirected off the site to %s", fetch.key, response.url)
+            return
         yield response_to_page(response, self.targets[response.meta["target"]].station)
+
+    def refuse_offsite(self, request) -> None:
+        """Count and refuse (before it is fetched) an article request redirected off its site;
+        the engine drops a request a request_scheduled handler ignores."""
+        target = self.targets[request.meta["target"]] if ARTICLE_META in request.meta else None
+        if target and target.localize(request.url) is None:
+            self._inc(target.label, "errors/offsite-redirect")
+            first = request.meta.get("redirect_urls", ["?"])[0]
+            self.logger.warning("%s: redirected off the site to %s", first, request.url)
+            raise IgnoreRequest(f"offsite redirect to {request.url}")
+
+    def redirect_dropped(self, request) -> None:
+        """Count a redirect of an article that the duplicate filter dropped: back to a URL of
+        its own chain (a redirect loop), or to a URL this run requested already."""
+        chain = request.meta.get("redirect_urls")
+        if ARTICLE_META not in request.meta or not chain:
+            return
+        if request.url in chain:
+            self._inc(request.meta[STATION_META], "errors/redirect-loop")
+            self.logger.warning("%s: redirect loop at %s", chain[0], request.url)
+        else:  # a routine duplicate: the target is fetched by its own request
+            self._inc(request.meta[STATION_META], "filtered/redirect-duplicate")
+            self.logger.debug("%s: redirected to %s, fetched already", chain[0], request.url)
 
     def failed(self, failure):
         """Count a failed request under its station (a missing robots.txt is no failure)."""

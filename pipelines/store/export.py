@@ -43,7 +43,8 @@ def write_csv(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
 
 @contextmanager
 def atomic_output(path: str | None):
-    """A text stream: stdout, or a temp file beside `path` renamed over it on success."""
+    """A text stream: stdout, or a temp file beside `path` renamed over it on success (readers
+    see the old file or the whole new one, never half of it; a failed export leaves no temp)."""
     if path is None:
         yield sys.stdout
         return
@@ -52,6 +53,11 @@ def atomic_output(path: str | None):
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             yield out
+            out.flush()
+            os.fsync(out.fileno())  # the bytes are on disk before the name points at them
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; a plain open() would give this
         os.replace(tmp, target)
     except BaseException:
         os.unlink(tmp)

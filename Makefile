@@ -23,10 +23,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 test: lint
+	bash scripts/services.sh
 	$(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

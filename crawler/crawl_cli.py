@@ -13,11 +13,13 @@ from pathlib import Path
 from crawler.crawl_job import LOCAL_SITE_SETTINGS, CrawlOptions, run_crawl
 from crawler.demo_site import demo_sites
 from crawler.discovery import parse_date
+from crawler.distributed import REDIS_SCHEMES
 from crawler.report import EXIT_FAILURE, EXIT_OK
 from pipelines.store import POSTGRES_SCHEMES, open_store
 from pipelines.store.export import FORMATS, export
 
 DEFAULT_DB = "radioscrape.db"
+DB_HELP = "SQLite file or postgresql:// DSN (default: %(default)s)"
 
 
 def _date(text: str) -> str:
@@ -34,8 +36,14 @@ def setting_arg(text: str) -> tuple[str, str]:
     return name, value
 
 
+def _redis_url(text: str) -> str:
+    if not text.startswith(REDIS_SCHEMES):
+        raise argparse.ArgumentTypeError(f"not a redis:// URL: {text!r}")
+    return text
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", default=DEFAULT_DB, help="SQLite file (default: %(default)s)")
+    parser.add_argument("--db", default=DEFAULT_DB, help=DB_HELP)
     parser.add_argument("--report", metavar="PATH", help="also write the report as JSON here")
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (stderr)")
     add_setting_option(parser)
@@ -64,11 +72,15 @@ def register(subparsers) -> None:
     )
     crawl.add_argument("--since", type=_date, help="skip articles dated before this date")
     crawl.add_argument("--limit", type=int, help="at most N (newest) articles per station")
+    crawl.add_argument(
+        "--redis", type=_redis_url, metavar="URL",
+        help="be one of many workers sharing this crawl through Redis (redis://HOST:PORT/N)",
+    )  # fmt: skip
     _common(crawl)
     crawl.set_defaults(func=cmd_crawl)
 
     exp = subparsers.add_parser("export", help="write stored records as JSON Lines or CSV")
-    exp.add_argument("--db", default=DEFAULT_DB, help="SQLite file (default: %(default)s)")
+    exp.add_argument("--db", default=DEFAULT_DB, help=DB_HELP)
     exp.add_argument("--format", choices=FORMATS, default="jsonl")
     exp.add_argument("--since", type=_date, help="only records published on/after this date")
     exp.add_argument("--station", metavar="KEY", help="only this station's records")
@@ -93,6 +105,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             limit=args.limit,
             report=args.report,
             log_level=args.log_level,
+            redis=args.redis,
             settings=dict(args.set),
         )
     )

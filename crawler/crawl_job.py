@@ -6,6 +6,7 @@ One Twisted reactor per process: call run_crawl once per process.
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from scrapy.crawler import CrawlerProcess
@@ -36,6 +37,7 @@ class CrawlOptions:
     limit: int | None = None
     report: str | None = None
     log_level: str = "WARNING"
+    redis: str | None = None
     settings: dict[str, str] = field(default_factory=dict)
 
     def spider_kwargs(self) -> dict[str, str | None]:
@@ -54,6 +56,7 @@ class CrawlOptions:
             "RADIOSCRAPE_LIMIT": self.limit or 0,
             "RADIOSCRAPE_REPORT": self.report or "",
             "LOG_LEVEL": self.log_level,
+            "RADIOSCRAPE_REDIS": self.redis or "",
             **self.settings,
         }
 
@@ -67,9 +70,12 @@ def run_crawl(options: CrawlOptions) -> int:
     except (ValueError, KeyError, NotImplementedError, OSError) as exc:
         print(f"radioscrape: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return EXIT_FAILURE
+    settings = project_settings(options.scrapy_settings())
+    # The workers of a distributed crawl share the store: Redis, not the lock, keeps them apart.
+    lock = nullcontext() if settings.get("RADIOSCRAPE_REDIS") else store_lock(options.db)
     try:
-        with store_lock(options.db):
-            process = CrawlerProcess(project_settings(options.scrapy_settings()))
+        with lock:
+            process = CrawlerProcess(settings)
             crawler = process.create_crawler(StationSpider)
             process.crawl(crawler, **options.spider_kwargs())
             process.start()

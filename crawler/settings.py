@@ -17,10 +17,15 @@ RADIOSCRAPE_MAX_SECTION_PAGES = 5  # pages of one section listing followed by pa
 RADIOSCRAPE_REPORT_ENABLED = False  # end-of-run report on stdout (the station spider sets True)
 RADIOSCRAPE_REPORT = ""  # also write the end-of-run report as JSON to this path
 RADIOSCRAPE_PROGRESS = True  # a live progress line while crawling, when stdout is a terminal
+RADIOSCRAPE_REDIS = ""  # redis://HOST:PORT/N: crawl as one of many workers (crawler.distributed)
+RADIOSCRAPE_REDIS_LEASE = 30.0  # seconds before a silent worker's requests are re-queued
 RADIOSCRAPE_EXTRACT_WORKERS = 0  # clean pages in N worker processes; 0: in the crawl process
 
 # --- politeness ----------------------------------------------------------------------------
-ADDONS = {"crawler.addons.RadioscrapeAddon": 0}  # USER_AGENT and DOWNLOAD_MAXSIZE from the above
+ADDONS = {
+    "crawler.addons.RadioscrapeAddon": 0,  # USER_AGENT and DOWNLOAD_MAXSIZE from the above
+    "crawler.distributed.DistributedCrawl": 0,  # the scrapy-redis scheduler with RADIOSCRAPE_REDIS
+}
 ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

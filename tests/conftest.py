@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+pytest_plugins = ["tests.conftest_services"]  # PostgreSQL and Redis for the `services` tests
+
 ROOT = Path(__file__).resolve().parent.parent
 # Crawling 127.0.0.1: no politeness delays, no retries (a 500 is reported at once).
 FAST = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=0")

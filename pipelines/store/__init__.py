@@ -14,5 +14,7 @@ def open_store(dsn_or_path: str | Path) -> Store:
     """Open the store a setting names: a postgresql:// DSN or a SQLite file path."""
     target = str(dsn_or_path)
     if target.startswith(POSTGRES_SCHEMES):
-        raise NotImplementedError("the PostgreSQL store is not built yet; use a SQLite path")
+        from pipelines.store.postgres import PostgresStore  # psycopg: only when asked for
+
+        return PostgresStore.connect(target)
     return SQLiteStore(target)

@@ -7,6 +7,7 @@ server's request log and the store.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 import sqlite3
@@ -161,7 +162,8 @@ def test_killed_crawl_resumes_where_it_stopped(site, tmp_path):
     while done < 3 and time.monotonic() < deadline:
         time.sleep(0.2)
         if db.exists():
-            with sqlite3.connect(db) as conn:
+            # the schema may not exist yet
+            with contextlib.suppress(sqlite3.OperationalError), sqlite3.connect(db) as conn:
                 done = conn.execute("SELECT COUNT(*) FROM fetch_state").fetchone()[0]
     child.send_signal(signal.SIGKILL)
     child.wait()

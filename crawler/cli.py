@@ -20,6 +20,7 @@ from crawler.fixtures import (
     record_or_refusal,
 )
 from crawler.items import Page, dumps
+from crawler.options import add_setting_option
 from crawler.render import render_record
 from crawler.stations import registry
 from pipelines.clean.urls import is_http_url
@@ -274,21 +275,6 @@ def cmd_fixture_accept(args: argparse.Namespace) -> int:
         f"{fixture.name}: accepted {', '.join(changed) if changed else 'nothing (no differences)'}"
     )
     return 0
-
-
-def _setting(text: str) -> tuple[str, str]:
-    from crawler.crawl_cli import setting_arg
-
-    return setting_arg(text)
-
-
-def add_setting_option(parser: argparse.ArgumentParser) -> None:
-    """`-s NAME=VALUE` (repeatable), as crawl_cli.add_setting_option adds it, without
-    importing crawl_cli (and Scrapy) until a setting is given."""
-    parser.add_argument(
-        "-s", "--set", action="append", type=_setting, default=[], metavar="NAME=VALUE",
-        help="a Scrapy setting (repeatable)",
-    )  # fmt: skip
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ from crawler.crawl_job import LOCAL_SITE_SETTINGS, CrawlOptions, run_crawl
 from crawler.demo_site import demo_sites
 from crawler.discovery import parse_date
 from crawler.distributed import REDIS_SCHEMES
+from crawler.options import add_setting_option
 from crawler.report import EXIT_FAILURE, EXIT_OK
 from pipelines.store import POSTGRES_SCHEMES, open_store
 from pipelines.store.export import FORMATS, export
@@ -28,14 +29,6 @@ def _date(text: str) -> str:
     return text
 
 
-def setting_arg(text: str) -> tuple[str, str]:
-    """argparse type for `-s NAME=VALUE` Scrapy settings."""
-    name, sep, value = text.partition("=")
-    if not sep or not name:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    return name, value
-
-
 def _redis_url(text: str) -> str:
     if not text.startswith(REDIS_SCHEMES):
         raise argparse.ArgumentTypeError(f"not a redis:// URL: {text!r}")
@@ -47,14 +40,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", metavar="PATH", help="also write the report as JSON here")
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (stderr)")
     add_setting_option(parser)
-
-
-def add_setting_option(parser: argparse.ArgumentParser) -> None:
-    """`-s NAME=VALUE` (repeatable): Scrapy settings for this run."""
-    parser.add_argument(
-        "-s", "--set", action="append", type=setting_arg, default=[], metavar="NAME=VALUE",
-        help="a Scrapy setting (repeatable)",
-    )  # fmt: skip
 
 
 def register(subparsers) -> None:

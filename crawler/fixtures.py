@@ -11,7 +11,7 @@ from typing import Any
 
 from crawler.items import Page, dumps
 from crawler.stations import registry
-from pipelines.clean import CleanError, build_record
+from pipelines.clean import clean_page
 
 FIXTURES_DIR = Path(
     os.environ.get("RADIOSCRAPE_FIXTURES_DIR")
@@ -60,11 +60,8 @@ class Fixture:
 
 def record_or_refusal(page: Page) -> dict[str, Any]:
     """build_record's record as a dict, or {'not_article': kind} when it refuses the page."""
-    profile = registry().get(page.station) if page.station else None
-    try:
-        return build_record(page, profile).to_dict()
-    except CleanError as exc:
-        return {"not_article": exc.kind}
+    result = clean_page(page)
+    return {"not_article": result[0]} if isinstance(result, tuple) else result.to_dict()
 
 
 def all_fixtures(selector: str | None = None) -> list[Fixture]:

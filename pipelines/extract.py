@@ -1,14 +1,24 @@
-"""ExtractPipeline: Page in, ArticleRecord out, through the one cleaning chain."""
+"""ExtractPipeline: Page in, ArticleRecord out, through the one cleaning chain.
+
+Cleaning is the CPU-heavy step of a crawl. With RADIOSCRAPE_EXTRACT_WORKERS=N (N > 0) pages are
+cleaned in a pool of N worker processes while the Scrapy engine keeps downloading; with 0 (the
+default) they are cleaned in the crawl's own process. Either way every page goes through the
+same build_record and gives the same record, the same stats and the same refusals.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from scrapy.exceptions import DropItem
 
 from crawler.items import ArticleRecord, Page
 from crawler.stations import registry
-from pipelines.clean import CleanError, build_record
+from pipelines.clean import clean_page
 
 logger = logging.getLogger(__name__)
 
@@ -22,31 +32,76 @@ class PageRefused(DropItem):
         self.kind = kind
 
 
+def _warm_worker() -> None:
+    """Worker initializer: load the station registry once per worker process."""
+    registry()
+
+
 class ExtractPipeline:
     """Turn each Page into an ArticleRecord with build_record; refuse non-articles."""
 
-    def __init__(self, stats=None):
+    def __init__(self, stats=None, workers: int = 0):
         self.stats = stats
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        """Build the pipeline with the crawl's stats collector."""
-        return cls(stats=crawler.stats)
+        """Build the pipeline with the crawl's stats and RADIOSCRAPE_EXTRACT_WORKERS."""
+        return cls(
+            stats=crawler.stats,
+            workers=max(crawler.settings.getint("RADIOSCRAPE_EXTRACT_WORKERS", 0), 0),
+        )
 
-    def process_item(self, item):
-        """Clean a Page; pass other items through untouched."""
+    def open_spider(self) -> None:
+        """Start the worker pool (spawned processes: no forked reactor or threads in them)."""
+        if self.workers:
+            self.pool = self._new_pool()
+            logger.info("extracting in %d worker processes", self.workers)
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_warm_worker,
+        )
+
+    def close_spider(self) -> None:
+        """Stop the worker pool."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    async def process_item(self, item):
+        """Clean a Page (in a worker when there is a pool); pass other items through."""
         if not isinstance(item, Page):
             return item
-        profile = registry().get(item.station) if item.station else None
-        try:
-            record: ArticleRecord = build_record(item, profile)
-        except CleanError as exc:
-            self._inc(f"radioscrape/dropped/{exc.kind}")
-            raise PageRefused(item.url, exc.kind, str(exc)) from exc
-        for rule, count in record.clutter.items():
+        if self.pool is None:
+            result = clean_page(item)
+        else:
+            result = await self._in_pool(item)
+        if isinstance(result, tuple):
+            kind, message = result
+            self._inc(f"radioscrape/dropped/{kind}")
+            raise PageRefused(item.url, kind, message)
+        for rule, count in result.clutter.items():
             self._inc(f"radioscrape/clutter/{rule}", count)
         self._inc("radioscrape/extracted")
-        return record
+        return result
+
+    async def _in_pool(self, page: Page) -> ArticleRecord | tuple[str, str]:
+        """clean_page in a worker. When a worker dies (killed, or crashed in C code) the pool
+        breaks: start a new one and try the page once more there."""
+        for _ in range(2):
+            pool = self.pool
+            try:
+                return await asyncio.wrap_future(pool.submit(clean_page, page))
+            except BrokenProcessPool:
+                if self.pool is pool:
+                    logger.error("an extraction worker died; starting a new pool")
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = self._new_pool()
+        return "worker-died", "the extraction worker died twice on this page"
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:

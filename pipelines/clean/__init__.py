@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from lxml import etree, html
 
 from crawler.items import ArticleRecord, Page
+from crawler.stations import registry
 from pipelines.clean.body import (
     clean_paragraphs,
     dom_headings,
@@ -32,6 +33,7 @@ from pipelines.clean.urls import canonicalize, is_http_url
 # Comments go at parse time: trafilatura cuts a paragraph's text at an inline comment.
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")  # a binary file's telltales
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _LOOKS_HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|p|div|article|h1|title)\b", re.I)
 
@@ -60,7 +62,7 @@ def parse_html(page: Page) -> html.HtmlElement:
         raise BadPage("empty", "empty page (0 bytes of content)")
     text, _ = decode_html(page.body, page.headers.get("content-type"))
     sample = text[:4096]
-    controls = sum(1 for ch in sample if ch < "\x09" or "\x0e" <= ch < "\x20" or ch == "\ufffd")
+    controls = len(_BINARY_CHARS.findall(sample))
     if controls > len(sample) * 0.05 or not _LOOKS_HTML.search(text[:65536]):
         raise BadPage("not-html", "not an HTML page")
     try:
@@ -85,6 +87,9 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
     if not is_http_url(page.url) and not page.url.startswith("file:"):
         raise BadPage("bad-url", f"not a usable page URL: {page.url!r}")
     root = parse_html(page)
+    # Holding a proxy for every element makes lxml reuse them on each later walk instead of
+    # building (and class-looking-up) new ones every time: a large saving, same tree.
+    proxies = list(root.iter())  # noqa: F841
     body_selector = profile.selectors.get("body") if profile else None
     container = find_container(root, body_selector)
     meta = extract_metadata(root, container, page.url, profile)
@@ -92,7 +97,7 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
         raise NotAnArticle(reason, f"not an article ({reason} page)")
     embeds, embed_nodes = find_embeds(container, page.url)
     clutter: Counter[str] = Counter()
-    scope = extraction_scope(root, body_selector)
+    scope = extraction_scope(root, body_selector, container)  # the tree is unchanged so far
     remove_clutter(scope, embed_nodes, clutter)
     for node in embed_nodes:
         if node.getparent() is not None:
@@ -143,3 +148,13 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
 def _owned(profile, url: str | None) -> bool:
     host = (urlsplit(url or "").hostname or "").lower()
     return host in profile.domains
+
+
+def clean_page(page: Page) -> ArticleRecord | tuple[str, str]:
+    """build_record with the page's station profile: the record, or (kind, message) of the
+    CleanError that refused it (a plain tuple, so it crosses process boundaries intact)."""
+    profile = registry().get(page.station) if page.station else None
+    try:
+        return build_record(page, profile)
+    except CleanError as exc:
+        return exc.kind, str(exc)

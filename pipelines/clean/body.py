@@ -8,7 +8,8 @@ from collections.abc import Iterable
 import trafilatura
 from lxml import etree, html
 
-from pipelines.clean.clutter import NODE_RULES, match_text
+from pipelines.clean.clutter import MAX_CLUTTER_CHARS, NODE_RULES, match_text
+from pipelines.clean.cssindex import SelectorIndex
 from pipelines.clean.text import fold, squash
 
 BLOCK_TAGS = frozenset(
@@ -46,6 +47,7 @@ _CONTAINER_XPATHS = [
     )
 ]
 REPEATED_METADATA = "repeated-metadata"
+_NODE_INDEX = SelectorIndex([rule.css for rule in NODE_RULES])
 
 
 def _paragraph_chars(el: etree._Element) -> int:
@@ -58,18 +60,21 @@ def find_container(root: html.HtmlElement, selector=None) -> html.HtmlElement:
     if selector is not None and (hits := selector(root)):
         return max(hits, key=_paragraph_chars)
     for xpath in _CONTAINER_XPATHS:
-        hits = [h for h in xpath(root) if _paragraph_chars(h) > 0]
-        if hits:
-            return max(hits, key=_paragraph_chars)
+        scored = [(chars, h) for h in xpath(root) if (chars := _paragraph_chars(h)) > 0]
+        if scored:
+            return max(scored, key=lambda pair: pair[0])[1]  # the first of the longest
     body = root.find("body")
     return body if body is not None else root
 
 
-def extraction_scope(root: html.HtmlElement, selector=None) -> html.HtmlElement:
+def extraction_scope(
+    root: html.HtmlElement, selector=None, container: html.HtmlElement | None = None
+) -> html.HtmlElement:
     """What trafilatura reads: the profile's body container when it matches, else the whole
-    page (trafilatura finds the main text better than a generic guess does)."""
+    page (trafilatura finds the main text better than a generic guess does). `container`:
+    find_container(root, selector), when the caller has it already."""
     if selector is not None and selector(root):
-        return find_container(root, selector)
+        return container if container is not None else find_container(root, selector)
     body = root.find("body")
     return body if body is not None else root
 
@@ -81,6 +86,26 @@ def _drop(node: etree._Element) -> None:
 
 def _text_of(node: etree._Element) -> str:
     return squash(" ".join(node.itertext()))
+
+
+def _block_text(node: etree._Element, limit: int = MAX_CLUTTER_CHARS) -> str:
+    """_text_of(node) when it is at most `limit` long; else some text longer than `limit`.
+
+    Exact because the squashed text of the first pieces is a prefix of the squashed whole
+    (the pieces are joined with a space, which NFC never composes with its neighbours), so
+    once a prefix is too long the whole is; this spares re-reading big containers.
+    """
+    parts: list[str] = []
+    size, check_at = 0, limit + 1
+    for piece in node.itertext():
+        parts.append(piece)
+        size += len(piece) + 1
+        if size > check_at:
+            text = squash(" ".join(parts))
+            if len(text) > limit:
+                return text
+            check_at = 2 * size
+    return squash(" ".join(parts))
 
 
 def _embed_follows(node: etree._Element, embed_nodes: set) -> bool:
@@ -111,10 +136,11 @@ def _link_heavy(node: etree._Element) -> bool:
 
 def remove_clutter(container: etree._Element, embed_nodes: Iterable, counts: Counter) -> None:
     """Drop clutter nodes (CSS rules) and clutter blocks (text rules) under `container`."""
-    for rule in NODE_RULES:
-        for node in rule.selector(container):
-            if node is container or node.getparent() is None:
-                continue
+    # Each rule's matches as its CSSSelector would find them on the tree the earlier rules
+    # left: all matches are found in one walk (a node's match depends only on itself and its
+    # ancestors), and a rule skips the matches that earlier rules' drops detached.
+    for rule, hits in zip(NODE_RULES, _NODE_INDEX.hits(container), strict=True):
+        for node in [n for n in hits if _attached(n, container)]:
             if rule.max_chars is None or len(_text_of(node)) <= rule.max_chars:
                 counts[rule.name] += 1
                 _drop(node)
@@ -125,8 +151,8 @@ def remove_clutter(container: etree._Element, embed_nodes: Iterable, counts: Cou
         for child in reversed(list(node)):
             if not isinstance(child.tag, str):
                 continue
-            if child.tag in BLOCK_TAGS and (text := _text_of(child)):
-                rule = match_text(text, embed_follows=_embed_follows(child, embeds))
+            if child.tag in BLOCK_TAGS and (text := _block_text(child)):
+                rule = _block_rule(text, child, embeds)
                 if rule is not None:
                     counts[rule.name] += 1
                     if rule.tail:
@@ -134,6 +160,25 @@ def remove_clutter(container: etree._Element, embed_nodes: Iterable, counts: Cou
                     _drop(child)
                     continue
             stack.append(child)
+
+
+def _attached(node: etree._Element, container: etree._Element) -> bool:
+    """Whether `node` is a strict descendant of `container` still in its tree."""
+    if node is container:
+        return False
+    parent = node.getparent()
+    while parent is not None and parent is not container:
+        parent = parent.getparent()
+    return parent is container
+
+
+def _block_rule(text: str, node: etree._Element, embeds: set):
+    """match_text(text, embed_follows=...), looking for a following embed only when the
+    answer depends on it (a rule that needs an embed after the line matched first)."""
+    rule = match_text(text, embed_follows=True)
+    if rule is None or not rule.before_embed or _embed_follows(node, embeds):
+        return rule
+    return match_text(text, embed_follows=False)
 
 
 def _drop_tail(node: etree._Element) -> None:

@@ -103,7 +103,10 @@ RULES: tuple[Rule, ...] = (
 
 NODE_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.css)
 TEXT_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.text)
-_MAX_CLUTTER_CHARS = 400  # text longer than this is never a clutter line on its own
+MAX_CLUTTER_CHARS = 400  # text longer than this is never a clutter line on its own
+# Every text rule at once: one regex call tells whether any rule can match (most lines match
+# none), before the rules are tried one by one to find the first that does.
+_ANY_TEXT_RULE = re.compile("|".join(f"(?:{r.text})" for r in TEXT_RULES), re.IGNORECASE)
 
 
 def match_text(text: str, embed_follows: bool | None = None) -> Rule | None:
@@ -112,7 +115,7 @@ def match_text(text: str, embed_follows: bool | None = None) -> Rule | None:
     `embed_follows` is None where it cannot be known (extracted paragraphs): rules that need an
     embed after the line then do not fire.
     """
-    if not text or len(text) > _MAX_CLUTTER_CHARS:
+    if not text or len(text) > MAX_CLUTTER_CHARS or not _ANY_TEXT_RULE.fullmatch(text):
         return None
     for rule in TEXT_RULES:
         if rule.before_embed and not embed_follows:

@@ -39,37 +39,46 @@ _CARD = (
     " or contains(@class, 'related') or contains(@class, 'promo')]"
 )
 _H1 = etree.XPath(f"//h1[not({_CHROME})]")
-_STANDFIRST = etree.XPath(
-    "//*[self::p or self::div or self::h2 or self::span or self::h3]"
-    "[re:test(@class, '(^|[\\s_-])(standfirst|dek|deck|sub-?title|subhead(line)?|summary|excerpt"
-    "|intro|lede|strapline|description|synopsis)([\\s_-]|$)', 'i')]"
-    f"[not({_CHROME})][not({_CARD})][preceding::h1][not(re:test(@class, 'site-|tagline', 'i'))]",
+# A standfirst: a p/div/h2/span/h3 with a summary-like class, after the h1, outside chrome and
+# cards. The class test runs in Python (as an XPath regex it costs a callback per element),
+# the structural tests only on the few elements whose class passes it.
+_STANDFIRST_TAGS = ("p", "div", "h2", "span", "h3")
+_STANDFIRST_CLASS = re.compile(
+    r"(^|[\s_-])(standfirst|dek|deck|sub-?title|subhead(line)?|summary|excerpt|intro|lede"
+    r"|strapline|description|synopsis)([\s_-]|$)",
+    re.I,
+)
+_STANDFIRST_PLACE = etree.XPath(
+    f"not({_CHROME}) and not({_CARD}) and preceding::h1"
+    " and not(re:test(@class, 'site-|tagline', 'i'))",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
-_BYLINE = etree.XPath(
-    "//*[@rel='author' or @itemprop='author' or re:test(@class, 'byline|author', 'i')]"
-    f"[not({_CHROME})][not({_CARD})]",
-    namespaces={"re": "http://exslt.org/regular-expressions"},
-)
+# A byline node: rel/itemprop "author" or a byline/author class, outside chrome and cards
+# (the class test in Python, as for the standfirst).
+_BYLINE_CLASS = re.compile("byline|author", re.I)
+_OUTSIDE_CHROME_AND_CARDS = etree.XPath(f"not({_CHROME}) and not({_CARD})")
 _TAG_LINKS = etree.XPath(
     "//a[(contains(concat(' ', @rel, ' '), ' tag ') and not(contains(@rel, 'category')))"
     " or ancestor::*[position() <= 2]"
-    "[re:test(@class, '(^|[\\s_-])tags?([\\s_-]|$)|tag-?list|post-tags|entry-tags', 'i')]]"
+    "[@class and re:test(@class,"
+    " '(^|[\\s_-])tags?([\\s_-]|$)|tag-?list|post-tags|entry-tags', 'i')]]"
     "[not(ancestor::nav or ancestor::aside or ancestor::footer[not(ancestor::article)])]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
-_SHORT_BLOCKS = etree.XPath(
-    f"//*[self::div or self::p or self::span][not({_CHROME})][not({_CARD})]"
+# Byline-shaped text blocks outside chrome and cards: the card test (every ancestor's class)
+# is the costly part, so it runs only on the rare block whose text reads like a byline.
+_SHORT_BLOCKS = etree.XPath(f"//*[self::div or self::p or self::span][not({_CHROME})]")
+_NOT_IN_CARD = etree.XPath(f"not({_CARD})")
+# The breadcrumb trail: the first element (document order) whose class or aria-label says
+# "breadcrumb", or that holds only links, at least two, the first to "/" (outside <nav>).
+_LINK_ROW = etree.XPath(
+    "(//*[count(a) >= 2 and count(*) = count(a) and a[1][@href = '/']][not(ancestor::nav)])[1]"
 )
-_BREADCRUMB_LINKS = etree.XPath(
-    "(//*[re:test(@class, 'breadcrumb', 'i') or re:test(@aria-label, 'breadcrumb', 'i')]"
-    " | //*[count(a) >= 2 and count(*) = count(a) and a[1][@href = '/']][not(ancestor::nav)])[1]"
-    "//a[@href]",
-    namespaces={"re": "http://exslt.org/regular-expressions"},
-)
+_BREADCRUMB_WORD = re.compile("breadcrumb", re.I)
 _SHOW_NODE = etree.XPath(
-    "//a[re:test(@class, '(^|[\\s_-])(show|episode-show|show-name|show-link|show-title)([\\s_-]|$)"
-    "|__show|--show', 'i')]"
+    "//a[@class and re:test(@class,"
+    " '(^|[\\s_-])(show|episode-show|show-name|show-link|show-title)([\\s_-]|$)|__show|--show',"
+    " 'i')]"
     f"[not({_CHROME})][not({_CARD})]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
@@ -77,12 +86,12 @@ _SHOW_LINKS = etree.XPath(f"//a[@href][not({_CHROME})]")
 _TIME = etree.XPath(f"//time[@datetime][not({_CHROME})][not({_CARD})]")
 _IMAGES = etree.XPath(f".//img[@src][not({_CHROME})][not({_CARD})]")
 _CAPTION_NODE = etree.XPath(
-    ".//*[self::figcaption or re:test(@class, 'caption', 'i')]"
-    "[not(re:test(@class, 'credit|copyright|photographer|attribution', 'i'))]",
+    ".//*[self::figcaption or (@class and re:test(@class, 'caption', 'i'))]"
+    "[not(@class and re:test(@class, 'credit|copyright|photographer|attribution', 'i'))]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
 _CREDIT_NODE = etree.XPath(
-    ".//*[re:test(@class, 'credit|copyright|source|photographer|attribution', 'i')]",
+    ".//*[@class and re:test(@class, 'credit|copyright|source|photographer|attribution', 'i')]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
 _BY_PREFIX = re.compile(r"^(?:.*(?:\||\s))?(?:written |words |story |report )?by\s+", re.I)
@@ -256,14 +265,36 @@ def _title(root, profile, ld: dict, meta: dict, site_names: list[str]) -> str | 
     return max(parts, key=len) if parts else squash(reference)
 
 
+def _standfirst_nodes(root):
+    """Standfirst candidates in document order (see _STANDFIRST_CLASS)."""
+    for node in root.iter(*_STANDFIRST_TAGS):
+        cls = node.get("class")
+        if cls and _STANDFIRST_CLASS.search(cls) and _STANDFIRST_PLACE(node):
+            yield node
+
+
 def _standfirst(root, profile, title: str | None) -> str | None:
     if chosen := _selected_text(profile, "standfirst", root):
         return chosen
-    for node in _STANDFIRST(root):
+    for node in _standfirst_nodes(root):
         text = squash(node.text_content())
         if 20 <= len(text) <= 500 and fold(text) != fold(title or ""):
             return text
     return None
+
+
+def _byline_nodes(root):
+    """Byline candidates in document order (see _BYLINE_CLASS)."""
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        cls = node.get("class")
+        if (
+            node.get("rel") == "author"
+            or node.get("itemprop") == "author"
+            or (cls and _BYLINE_CLASS.search(cls))
+        ) and _OUTSIDE_CHROME_AND_CARDS(node):
+            yield node
 
 
 def _author(root, profile, ld: dict, meta: dict) -> str | None:
@@ -274,14 +305,14 @@ def _author(root, profile, ld: dict, meta: dict) -> str | None:
     for name in meta.get("author", []) + meta.get("article:author", []):
         if not name.startswith("http") and (cleaned := clean_byline(name)):
             return cleaned
-    for node in _BYLINE(root):
+    for node in _byline_nodes(root):
         if node.tag in ("meta", "link"):
             continue
         if cleaned := clean_byline(node.text_content()):
             return cleaned
     for node in _SHORT_BLOCKS(root):
         text = squash(node.text_content())
-        if len(text) < 200 and (m := _BYLINE_TEXT.match(text)):
+        if len(text) < 200 and (m := _BYLINE_TEXT.match(text)) and _NOT_IN_CARD(node):
             return clean_byline(m.group(1))
     return None
 
@@ -520,10 +551,33 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
     )
 
 
+def _breadcrumb_links(root) -> list:
+    """The links (with href) under the breadcrumb trail, in order; [] when there is none.
+
+    Scans the tree in Python: as an XPath, the regular-expression tests on every element's
+    class and aria-label cost a callback per element.
+    """
+    row = next(iter(_LINK_ROW(root)), None)
+    trail = None
+    for el in root.iter():
+        if el is row:
+            trail = row
+            break
+        if not isinstance(el.tag, str):
+            continue
+        cls, label = el.get("class"), el.get("aria-label")
+        if (cls and _BREADCRUMB_WORD.search(cls)) or (label and _BREADCRUMB_WORD.search(label)):
+            trail = el
+            break
+    if trail is None:
+        return []
+    return [a for a in trail.iterdescendants("a") if a.get("href") is not None]
+
+
 def _breadcrumb_section(root, url: str) -> str | None:
     """The last breadcrumb link above the page that is neither Home nor a show page."""
     names = []
-    for link in _BREADCRUMB_LINKS(root):
+    for link in _breadcrumb_links(root):
         path = url_path(absolute_url(url, link.get("href"))).rstrip("/")
         text = squash(link.text_content())
         if (

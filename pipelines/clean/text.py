@@ -13,6 +13,8 @@ def squash(text: str | None) -> str:
     """Collapse every run of whitespace (NBSP and zero-width spaces too) to one space; strip."""
     if not text:
         return ""
+    if text.isascii():  # the same result, faster: ASCII is NFC and \s is str.isspace()
+        return " ".join(text.split())
     return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
@@ -23,4 +25,4 @@ def word_count(paragraphs: list[str]) -> int:
 
 def fold(text: str) -> str:
     """A comparison key: lower case, letters and digits only."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    return "".join(filter(str.isalnum, text.casefold()))

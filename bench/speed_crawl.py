@@ -1,0 +1,413 @@
+"""Crawl speed: the whole pipeline over a big local station site, against bare trafilatura.
+
+Builds a station site of N article pages from the station's article fixtures, each page with
+its own URL (canonical, og:url and JSON-LD follow) and its own text (a generated sentence in
+front of every long paragraph), plus robots.txt, a sitemap index and sitemap with lastmod, an
+RSS feed and section listings. The site is served by LocalSite on 127.0.0.1 and crawled with
+`radioscrape crawl --station KEY --url ...` in a child process. It prints:
+
+  b. pages/s of the crawl end to end (fetch, clean, validate, dedup, store), and its ratio to
+     bare `trafilatura.bare_extraction` over the same pages in one process;
+  c. the same crawl with RADIOSCRAPE_EXTRACT_WORKERS=1 and =2: pages/s and the scaling ratio;
+  d. a re-crawl of the unchanged site: requests and seconds as ratios to the first crawl;
+  e. peak RSS of the crawl (crawl process plus its extraction workers) for several site
+     sizes, and the growth per 1,000 pages.
+
+    python bench/speed_crawl.py                      # 2,000 pages; memory at 2k, 5k, 20k
+    python bench/speed_crawl.py --pages 500 --memory-pages 500,1000   # a quick run
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from html import escape
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import trafilatura
+
+from crawler.demo_site import (
+    DemoArticle,
+    LocalSite,
+    Resource,
+    page_resource,
+    section_pages,
+)
+from crawler.fixtures import Fixture, all_fixtures
+from crawler.stations import registry
+
+ROOT = Path(__file__).resolve().parent.parent
+_LONG_PARAGRAPH = re.compile(rb"(<p(?:\s[^>]*)?>)(?=[^<]{60})")
+_WORD = re.compile(r"[a-z]{3,}")
+_NEWEST = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Template:
+    """One article fixture the generated pages are made from."""
+
+    fixture: Fixture
+    body: bytes
+    content_type: str
+    path: str  # the fixture's URL path, e.g. /news/entertainment/some-story/
+    slug: str
+    title: str
+
+
+class GeneratedSite(dict):
+    """Routes of a generated station site. Article pages are built when requested (the same
+    path always gives the same bytes), so a 20,000-page site costs no memory; `prebuild()`
+    builds them ahead, so that serving them costs the server less CPU during a timed crawl."""
+
+    def __init__(self, station: str, pages: int, origin: str, seed: int = 1):
+        super().__init__()
+        self.profile = registry().get(station)
+        self.templates = _templates(station)
+        self.count = pages
+        self.seed = seed
+        bodies = [p for t in self.templates for p in t.fixture.expected["body"]]
+        self.words = sorted({w for p in bodies for w in _WORD.findall(p)})
+        self.articles = [self.article(i) for i in range(pages)]
+        self.index = {a.path: i for i, a in enumerate(self.articles)}
+        self.built: dict[int, Resource] = {}
+        self._static(origin)
+
+    def prebuild(self) -> None:
+        """Build every article page now and keep it."""
+        self.built = {i: self.page(i) for i in range(self.count)}
+
+    def article(self, i: int) -> DemoArticle:
+        """Path, title and lastmod of generated page `i` (newest first)."""
+        t = self.templates[i % len(self.templates)]
+        slug = f"{t.slug}-n{i}"
+        path = t.path.replace(f"/{t.slug}", f"/{slug}", 1)
+        lastmod = (_NEWEST - timedelta(minutes=7 * i)).isoformat(timespec="seconds")
+        return DemoArticle(path, t.title, lastmod, t.fixture)
+
+    def page_bytes(self, i: int) -> bytes:
+        """The HTML of generated page `i`: its template with its own slug and sentences."""
+        t = self.templates[i % len(self.templates)]
+        rng = random.Random(self.seed * 1_000_003 + i)
+        body = t.body.replace(t.slug.encode(), f"{t.slug}-n{i}".encode())
+
+        def sentence(match: re.Match) -> bytes:
+            words = rng.sample(self.words, rng.randint(6, 12))
+            text = " ".join(words).capitalize() + f" ({i}). "
+            return match.group(1) + escape(text).encode()
+
+        return _LONG_PARAGRAPH.sub(sentence, body)
+
+    def page(self, i: int) -> Resource:
+        """The Resource served for generated page `i` (with ETag and Last-Modified)."""
+        t = self.templates[i % len(self.templates)]
+        return page_resource(self.page_bytes(i), t.content_type, self.articles[i].lastmod)
+
+    def get(self, path, default=None):
+        """LocalSite's route lookup: static routes, else a generated article page."""
+        if path in self:
+            return self[path]
+        i = self.index.get(path)
+        if i is None:
+            return default
+        return self.built.get(i) or self.page(i)
+
+    def _static(self, origin: str) -> None:
+        profile, articles = self.profile, self.articles
+        sitemap = urlsplit(profile.sources.sitemaps[0]).path if profile.sources.sitemaps else None
+        sitemap = sitemap or "/sitemap.xml"
+        self["/robots.txt"] = Resource(
+            f"User-agent: *\nSitemap: {origin}{sitemap}\n".encode(),
+            headers={"Content-Type": "text/plain"},
+        )
+        self[sitemap] = _xml(
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{origin}/sitemap-articles.xml</loc>"
+            f"<lastmod>{articles[0].lastmod}</lastmod></sitemap></sitemapindex>"
+        )
+        self["/sitemap-articles.xml"] = _xml(
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(
+                f"<url><loc>{escape(origin + a.path)}</loc><lastmod>{a.lastmod}</lastmod></url>"
+                for a in articles
+            )
+            + "</urlset>"
+        )
+        for feed in profile.sources.feeds:
+            self[urlsplit(feed).path] = Resource(
+                (
+                    '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+                    f"<title>{escape(profile.name)}</title><link>{origin}/</link>"
+                    + "".join(
+                        f"<item><title>{escape(a.title)}</title>"
+                        f"<link>{escape(origin + a.path)}</link></item>"
+                        for a in articles[:50]
+                    )
+                    + "</channel></rss>"
+                ).encode("utf-8"),
+                headers={"Content-Type": "application/rss+xml"},
+            )
+        for section in profile.sources.sections:
+            self.update(section_pages(urlsplit(section).path, articles[:20]))
+
+
+def _xml(text: str) -> Resource:
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + text
+    return Resource(body.encode("utf-8"), headers={"Content-Type": "application/xml"})
+
+
+def _templates(station: str) -> list[Template]:
+    out = []
+    for fixture in all_fixtures(station):
+        meta, expected = fixture.meta, fixture.expected
+        if "not_article" in expected or meta.get("station") != station:
+            continue
+        path = urlsplit(meta["url"]).path
+        slug = path.rstrip("/").rsplit("/", 1)[-1]
+        out.append(
+            Template(
+                fixture=fixture,
+                body=(fixture.path / "page.html").read_bytes(),
+                content_type=meta.get("headers", {}).get("content-type", "text/html"),
+                path=path,
+                slug=slug,
+                title=expected["title"],
+            )
+        )
+    if not out:
+        raise SystemExit(f"no article fixtures for station {station!r}")
+    return out
+
+
+# --- measuring a crawl ------------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            text = Path(f"/proc/{pid}/task/{task}/children").read_text()
+            kids += [int(k) for k in text.split()]
+    except OSError:
+        pass
+    return kids
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in KiB."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += _rss_kib(p)
+        todo += _children(p)
+    return total
+
+
+@dataclass
+class CrawlRun:
+    """One crawl child process: wall seconds (and the crawl's own, from its report, without
+    process start-up), pages stored, requests served, peak RSS."""
+
+    seconds: float
+    crawl_seconds: float
+    stored: int
+    requests: int
+    peak_rss_mib: float
+    exit_code: int
+
+
+def crawl(
+    site: LocalSite,
+    station: str,
+    db: Path,
+    workers: int,
+    concurrency: int,
+) -> CrawlRun:
+    """Run `radioscrape crawl` over the site in a child process, polling its memory."""
+    before = len(site.log)
+    cmd = [
+        sys.executable, "-m", "crawler.cli", "crawl", "--station", station,
+        "--url", f"{site.url}/", "--db", str(db),
+        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+        "-s", f"CONCURRENT_REQUESTS={concurrency}",
+        "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
+        "-s", f"RADIOSCRAPE_EXTRACT_WORKERS={workers}",
+        "-s", "RADIOSCRAPE_PROGRESS=False",
+    ]  # fmt: skip
+    started = time.perf_counter()
+    child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, tree_rss_kib(child.pid))
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    out, err = child.communicate()
+    if child.returncode not in (0, 1):
+        sys.stderr.write(err.decode("utf-8", "replace")[-3000:])
+        raise SystemExit(f"crawl failed with exit code {child.returncode}")
+    report = out.decode("utf-8", "replace")
+    own = re.search(r"finished, ([\d.]+)s\)", report)
+    return CrawlRun(
+        seconds,
+        float(own.group(1)) if own else seconds,
+        _stored(report),
+        len(site.log) - before,
+        peak / 1024,
+        child.returncode,
+    )
+
+
+def _stored(report: str) -> int:
+    """New plus updated articles from the crawl report's TOTAL line."""
+    for line in report.splitlines():
+        if line.startswith("TOTAL"):
+            figures = line.split()
+            return int(figures[3]) + int(figures[4])
+    return 0
+
+
+def bare_trafilatura(site: GeneratedSite, limit: int) -> tuple[float, int]:
+    """bare_extraction over the first `limit` generated pages in this process: (pages/s, n)."""
+    bodies = [
+        site.built[i].body if i in site.built else site.page_bytes(i)
+        for i in range(min(limit, site.count))
+    ]
+    urls = [site.articles[i].path for i in range(len(bodies))]
+    for body in bodies[:5]:
+        trafilatura.bare_extraction(body)
+    started = time.perf_counter()
+    for body, path in zip(bodies, urls, strict=True):
+        trafilatura.bare_extraction(body, url="https://www.jacarandafm.com" + path)
+    return len(bodies) / (time.perf_counter() - started), len(bodies)
+
+
+def serve(station: str, pages: int, prebuild: bool = False) -> tuple[LocalSite, GeneratedSite]:
+    """A started LocalSite serving a generated site of `pages` articles."""
+    site = LocalSite()
+    routes = GeneratedSite(station, pages, site.url)
+    if prebuild:
+        routes.prebuild()
+    site.routes = routes
+    return site.__enter__(), routes
+
+
+def machine() -> str:
+    """CPU count, CPU model and versions, for the record."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import scrapy
+
+    return (
+        f"{os.cpu_count()} CPUs ({model}); Python {platform.python_version()}, "
+        f"trafilatura {trafilatura.__version__}, Scrapy {scrapy.__version__}"
+    )
+
+
+def main() -> None:
+    """Run b, c, d and e and print the figures and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--station", default="jacaranda", help="station whose fixtures to use")
+    parser.add_argument("--pages", type=int, default=2000, help="pages of the site for b, c, d")
+    parser.add_argument(
+        "--memory-pages", default="2000,5000,20000", help="site sizes for e (comma-separated)"
+    )
+    parser.add_argument("--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS")
+    parser.add_argument("--skip-memory", action="store_true", help="skip e")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    print(f"site: {args.pages} generated {args.station} article pages on 127.0.0.1")
+    tmp = Path(tempfile.mkdtemp(prefix="radioscrape-bench-"))
+    site, routes = serve(args.station, args.pages, prebuild=True)
+    try:
+        bare_pps, bare_n = bare_trafilatura(routes, args.pages)
+        print(f"\nbare trafilatura.bare_extraction, one process, {bare_n} pages: {bare_pps:.1f}/s")
+        runs: dict[int, CrawlRun] = {}
+        for workers in (0, 1, 2):
+            runs[workers] = crawl(site, args.station, tmp / f"w{workers}.db", workers,
+                                  args.concurrency)  # fmt: skip
+            run = runs[workers]
+            pps = run.stored / run.seconds
+            label = "in the crawl process" if workers == 0 else f"{workers} extraction workers"
+            own = run.stored / run.crawl_seconds
+            print(
+                f"crawl, {label:<22}: {run.stored} stored in {run.seconds:.1f}s ="
+                f" {pps:6.1f} pages/s = {pps / bare_pps:.2f}x bare trafilatura"
+                f" [without start-up: {own:6.1f}/s = {own / bare_pps:.2f}x]"
+                f" (peak RSS {run.peak_rss_mib:.0f} MiB)"
+            )
+        w1, w2 = (runs[w].stored / runs[w].seconds for w in (1, 2))
+        print(f"scaling, 2 workers / 1 worker: {w2 / w1:.2f}x")
+        first = runs[0]
+        again = crawl(site, args.station, tmp / "w0.db", 0, args.concurrency)
+        print(
+            f"\nre-crawl of the unchanged site: {again.requests} requests"
+            f" ({again.requests / first.requests:.1%} of the first crawl's {first.requests}),"
+            f" {again.seconds:.1f}s ({again.seconds / first.seconds:.1%} of {first.seconds:.1f}s),"
+            f" {again.stored} stored"
+        )
+    finally:
+        site.__exit__(None, None, None)
+    if args.skip_memory:
+        return
+    print("\npeak RSS by site size (crawl in one process):")
+    sizes = [int(n) for n in args.memory_pages.split(",") if n.strip()]
+    points = []
+    for n in sizes:
+        if n == args.pages:
+            run = runs[0]
+        else:
+            site, _ = serve(args.station, n)
+            try:
+                run = crawl(site, args.station, tmp / f"mem{n}.db", 0, args.concurrency)
+            finally:
+                site.__exit__(None, None, None)
+        points.append((n, run))
+        store = _size_mib(tmp, n, args.pages)
+        print(
+            f"  {n:>6} pages: peak RSS {run.peak_rss_mib:6.0f} MiB,"
+            f" {run.stored / run.seconds:6.1f} pages/s, store {store:.0f} MiB"
+        )
+    if len(points) >= 2:
+        (n0, r0), (n1, r1) = points[0], points[-1]
+        growth = (r1.peak_rss_mib - r0.peak_rss_mib) / (n1 - n0) * 1000
+        print(
+            f"  growth {n0} -> {n1} pages: {r1.peak_rss_mib - r0.peak_rss_mib:+.0f} MiB"
+            f" ({growth:+.2f} MiB per 1,000 pages; {r1.peak_rss_mib / r0.peak_rss_mib:.2f}x"
+            f" for {n1 / n0:.0f}x the pages)"
+        )
+
+
+def _size_mib(tmp: Path, n: int, main_pages: int) -> float:
+    db = tmp / ("w0.db" if n == main_pages else f"mem{n}.db")
+    return sum(p.stat().st_size for p in tmp.glob(db.name + "*")) / 2**20
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""Extraction speed: radioscrape's cleaner vs bare trafilatura.bare_extraction, same pages.
+
+Both run in this process over the same page bytes, alternating rounds so that a load spike on
+the machine hits both alike; each side's best round counts. Pages: the article fixtures and
+the public Article Extraction Benchmark pages in ../shared/bench-data/aeb.
+
+    python bench/speed_extract.py [--rounds N] [--aeb-limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import trafilatura
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import aeb_pages, fixture_pages
+from crawler.items import Page
+from pipelines.extract import clean_page
+
+
+def radioscrape_pass(pages: list[Page]) -> float:
+    """Seconds to clean every page with build_record (profile from the page's station)."""
+    started = time.perf_counter()
+    for page in pages:
+        clean_page(page)
+    return time.perf_counter() - started
+
+
+def trafilatura_pass(pages: list[Page]) -> float:
+    """Seconds to run bare_extraction (its defaults) on every page's bytes."""
+    started = time.perf_counter()
+    for page in pages:
+        trafilatura.bare_extraction(page.body, url=page.url)
+    return time.perf_counter() - started
+
+
+def compare(name: str, pages: list[Page], rounds: int) -> tuple[float, float]:
+    """Print pages/s of both and the ratio; return (radioscrape, trafilatura) pages/s."""
+    radioscrape_pass(pages[:3])
+    trafilatura_pass(pages[:3])
+    ours = theirs = float("inf")
+    for _ in range(rounds):
+        ours = min(ours, radioscrape_pass(pages))
+        theirs = min(theirs, trafilatura_pass(pages))
+    ours_pps, theirs_pps = len(pages) / ours, len(pages) / theirs
+    print(
+        f"{name:<10}{len(pages):>6}{ours_pps:>14.1f}{theirs_pps:>14.1f}"
+        f"{ours_pps / theirs_pps:>10.2f}x"
+    )
+    return ours_pps, theirs_pps
+
+
+def main() -> None:
+    """Run both extractors over the fixtures and AEB and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per side (best)")
+    parser.add_argument("--aeb-limit", type=int, help="only the first N AEB pages")
+    args = parser.parse_args()
+    fixtures = [page for _, page, _ in fixture_pages()]
+    aeb = [page for _, page, _ in aeb_pages(args.aeb_limit)]
+    print(f"pages/s, best of {args.rounds} rounds, one process")
+    print(f"{'pages':<10}{'n':>6}{'radioscrape':>14}{'trafilatura':>14}{'ratio':>11}")
+    compare("fixtures", fixtures, args.rounds)
+    compare("AEB", aeb, args.rounds)
+    compare("all", fixtures + aeb, args.rounds)
+
+
+if __name__ == "__main__":
+    main()

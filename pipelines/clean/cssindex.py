@@ -1,0 +1,222 @@
+"""Match many simple CSS selectors against a tree in one walk (the clutter node rules).
+
+`lxml.cssselect.CSSSelector` turns each comma-separated part of a selector into its own XPath
+union member, so a rule with 15 classes walks the tree 15 times, and the node rules together
+walk it a few hundred times per page. `SelectorIndex` reads every element once instead, looks
+its tag, id, classes and attribute names up in a few dicts, and verifies the candidates. It
+gives exactly what `CSSSelector(css)(context)` gives: the matches among `context` and its
+descendants, in document order, with combinators only looking at ancestors up to `context`.
+
+Only the plain selector forms the rules use are compiled: type, `.class`, `#id`, `[attr]`,
+`[attr=v]`, `[attr^=v]`, `[attr*=v]`, `[attr$=v]`, `[attr~=v]` and the descendant (` `) and
+child (`>`) combinators; a selector using anything else is matched by its CSSSelector instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cssselect
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+_XPATH_SPACE = re.compile(r"[ \t\r\n]+")  # XPath normalize-space's whitespace, nothing more
+
+
+@dataclass(frozen=True)
+class _Compound:
+    """One compound selector: `tag.class#id[attr...]`; None/empty parts match anything."""
+
+    tag: str | None
+    classes: frozenset[str]
+    ids: tuple[str, ...]
+    attribs: tuple[tuple[str, str, str | None], ...]  # (name, operator, value)
+
+    def matches(self, el: etree._Element, classes: frozenset[str] | None) -> bool:
+        if self.tag is not None and el.tag != self.tag:
+            return False
+        if self.classes and (classes is None or not self.classes <= classes):
+            return False
+        if self.ids and any(el.get("id") != i for i in self.ids):
+            return False
+        for name, op, value in self.attribs:
+            got = el.get(name)
+            if got is None or not _attrib_ok(got, op, value):
+                return False
+        return True
+
+
+def _attrib_ok(got: str, op: str, value: str | None) -> bool:
+    if op == "exists":
+        return True
+    if op == "=":
+        return got == value
+    if op == "^=":
+        return bool(value) and got.startswith(value)
+    if op == "$=":
+        return bool(value) and got.endswith(value)
+    if op == "*=":
+        return bool(value) and value in got
+    if op == "~=":
+        return bool(value) and value in _XPATH_SPACE.split(got.strip(" \t\r\n"))
+    raise ValueError(op)
+
+
+def _class_set(el: etree._Element) -> frozenset[str] | None:
+    value = el.get("class")
+    if value is None:
+        return None
+    return frozenset(_XPATH_SPACE.split(value.strip(" \t\r\n")))
+
+
+@dataclass(frozen=True)
+class _Selector:
+    """A compound with the chain to its left: ((combinator, compound), ...) right to left."""
+
+    subject: _Compound
+    chain: tuple[tuple[str, _Compound], ...]
+
+    def matches(self, el, classes, context) -> bool:
+        if not self.subject.matches(el, classes):
+            return False
+        return not self.chain or _chain_ok(el, self.chain, 0, context)
+
+
+def _parents(el, context):
+    """Ancestors of `el` up to and including `context` (none when `el` is `context`)."""
+    if el is context:
+        return
+    node = el.getparent()
+    while node is not None:
+        yield node
+        if node is context:
+            return
+        node = node.getparent()
+
+
+def _chain_ok(el, chain, i: int, context) -> bool:
+    combinator, compound = chain[i]
+    last = i + 1 == len(chain)
+    for parent in _parents(el, context):
+        if compound.matches(parent, _class_set(parent)) and (
+            last or _chain_ok(parent, chain, i + 1, context)
+        ):
+            return True
+        if combinator == ">":
+            return False
+    return False
+
+
+def _compound(tree) -> _Compound:
+    tag, classes, ids, attribs = None, set(), [], []
+    while not isinstance(tree, cssselect.parser.Element):
+        if isinstance(tree, cssselect.parser.Class):
+            classes.add(tree.class_name)
+        elif isinstance(tree, cssselect.parser.Hash):
+            ids.append(tree.id)
+        elif isinstance(tree, cssselect.parser.Attrib) and tree.namespace is None:
+            value = tree.value.value if tree.value is not None else None
+            if tree.operator not in ("exists", "=", "^=", "$=", "*=", "~="):
+                raise ValueError(f"unsupported attribute operator {tree.operator!r}")
+            attribs.append((tree.attrib, tree.operator, value))
+        else:
+            raise ValueError(f"unsupported selector part {tree!r}")
+        tree = tree.selector
+    if tree.namespace is not None:
+        raise ValueError("namespaced selectors are not supported")
+    tag = tree.element if tree.element not in (None, "*") else None
+    return _Compound(tag, frozenset(classes), tuple(ids), tuple(attribs))
+
+
+def compile_css(css: str) -> list[_Selector]:
+    """The comma-separated parts of `css` as matchers (ValueError for unsupported forms)."""
+    out = []
+    for parsed in cssselect.parse(css):
+        if parsed.pseudo_element is not None:
+            raise ValueError("pseudo-elements are not supported")
+        out.append(_parse_combined(parsed.parsed_tree))
+    return out
+
+
+def _parse_combined(tree) -> _Selector:
+    """A parsed selector (combinators nest to the left) as subject + right-to-left chain."""
+    parts: list[tuple[str | None, object]] = []
+    while isinstance(tree, cssselect.parser.CombinedSelector):
+        if tree.combinator not in (" ", ">"):
+            raise ValueError(f"unsupported combinator {tree.combinator!r}")
+        parts.append((tree.combinator, tree.subselector))
+        tree = tree.selector
+    # parts: (combinator, right compound) from right to left; `tree` is the leftmost compound
+    compounds = [_compound(sub) for _, sub in parts] + [_compound(tree)]
+    combinators = [c for c, _ in parts]
+    subject = compounds[0]
+    chain = tuple(zip(combinators, compounds[1:], strict=True))
+    return _Selector(subject, chain)
+
+
+class SelectorIndex:
+    """Several CSS selectors matched in one walk: `hits(context)` gives, per selector, what
+    `CSSSelector(css)(context)` would give."""
+
+    def __init__(self, css_list: Sequence[str]):
+        self.count = len(css_list)
+        self.by_tag: dict[str, list] = {}
+        self.by_class: dict[str, list] = {}
+        self.by_id: dict[str, list] = {}
+        self.by_attrib: dict[str, list] = {}
+        self.anywhere: list = []
+        self.fallback: dict[int, CSSSelector] = {}
+        for index, css in enumerate(css_list):
+            try:
+                compiled = compile_css(css)
+            except ValueError:
+                self.fallback[index] = CSSSelector(css)
+                continue
+            for sel in compiled:
+                subject, entry = sel.subject, (index, sel)
+                if subject.ids:
+                    self.by_id.setdefault(subject.ids[0], []).append(entry)
+                elif subject.classes:
+                    self.by_class.setdefault(min(subject.classes), []).append(entry)
+                elif subject.attribs:
+                    self.by_attrib.setdefault(subject.attribs[0][0], []).append(entry)
+                elif subject.tag is not None:
+                    self.by_tag.setdefault(subject.tag, []).append(entry)
+                else:
+                    self.anywhere.append(entry)
+
+    def hits(self, context: etree._Element) -> list[list[etree._Element]]:
+        """For each selector, the matching elements under `context` (inclusive), in order."""
+        out: list[list[etree._Element]] = [[] for _ in range(self.count)]
+        by_tag, by_class, by_id, by_attrib = self.by_tag, self.by_class, self.by_id, self.by_attrib
+        anywhere = self.anywhere
+        for el in context.iter():
+            tag = el.tag
+            if not isinstance(tag, str):
+                continue
+            keys = el.keys()
+            candidates = list(by_tag.get(tag, ())) + anywhere if anywhere else by_tag.get(tag, [])
+            classes = None
+            if keys:
+                candidates = list(candidates)
+                for name in keys:
+                    if name == "class":
+                        classes = _class_set(el)
+                        for token in classes:
+                            candidates.extend(by_class.get(token, ()))
+                    elif name == "id":
+                        candidates.extend(by_id.get(el.get("id"), ()))
+                    candidates.extend(by_attrib.get(name, ()))
+            if not candidates:
+                continue
+            matched = set()
+            for index, sel in candidates:
+                if index not in matched and sel.matches(el, classes, context):
+                    matched.add(index)
+            for index in sorted(matched):
+                out[index].append(el)
+        for index, selector in self.fallback.items():
+            out[index] = selector(context)
+        return out

@@ -1,0 +1,104 @@
+"""Extraction in worker processes stores exactly what extraction in the crawl process stores,
+and the cleaner's fast paths give what the code they replace gave.
+
+Both crawls run over the same demo station mirrors (crawler.demo_site) into their own stores;
+the records, the report totals and the clutter counts must be the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+
+from lxml import html
+from lxml.cssselect import CSSSelector
+
+from crawler.demo_site import demo_sites
+from crawler.fixtures import all_fixtures
+from pipelines.clean import parse_html
+from pipelines.clean.clutter import NODE_RULES
+from pipelines.clean.cssindex import SelectorIndex
+from pipelines.clean.urls import url_key
+from pipelines.extract import ExtractPipeline
+from pipelines.store import open_store
+from tests.conftest import ROOT
+from tests.test_crawl_stations import ARTICLES
+
+PER_CRAWL_FIELDS = {"fetched_at"}  # the crawl's own time
+
+
+def _crawl(sites, tmp_path, name: str, workers: int):
+    """One `scrapy crawl station` over every mirror: (records by URL key, JSON report)."""
+    db, report = tmp_path / f"{name}.db", tmp_path / f"{name}.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "station",
+         "-a", "mirrors=" + ",".join(f"{k}={s.url}/" for k, s in sites.items()),
+         "-s", f"RADIOSCRAPE_DB={db}", "-s", f"RADIOSCRAPE_REPORT={report}",
+         "-s", f"RADIOSCRAPE_EXTRACT_WORKERS={workers}",
+         "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING"],
+        capture_output=True, text=True, cwd=ROOT, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with open_store(db) as store:
+        records = {
+            url_key(r["canonical_url"]): {k: v for k, v in r.items() if k not in PER_CRAWL_FIELDS}
+            for r in store.records()
+        }
+    return records, json.loads(report.read_text())
+
+
+def test_two_workers_store_the_same_records_as_in_process(tmp_path):
+    with demo_sites() as sites:
+        inline, inline_report = _crawl(sites, tmp_path, "inline", 0)
+        pooled, pooled_report = _crawl(sites, tmp_path, "pooled", 2)
+    assert len(inline) == len(ARTICLES)
+    assert pooled == inline
+    for station, figures in inline_report["stations"].items():
+        other = pooled_report["stations"][station]
+        for key in ("new", "updated", "unchanged", "dropped", "errors", "clutter"):
+            assert other.get(key) == figures.get(key), (station, key)
+    assert pooled_report["totals"]["new"] == inline_report["totals"]["new"] == len(ARTICLES)
+
+
+# The fast paths the workers run must match what they replace: SelectorIndex (the clutter node
+# rules in one walk) against lxml's CSSSelector, on every fixture page and a few edge cases.
+EDGE_CASES = """<html><body class="x"><header class="header">h</header><article><div>
+<header id="comments">c</header></div></article><i class="icon big">i</i><span class=" icon\t">s
+</span><div role="navigation" data-slot="" id="div-gpt-ad-1" class="a-podcast-promo-b">d</div>
+<section class="Share">no</section><p class="share">yes</p></body></html>"""
+
+
+def test_selector_index_matches_cssselect():
+    css = [rule.css for rule in NODE_RULES] + ["p:first-child", "div > p.share, .nope"]
+    index = SelectorIndex(css)
+    assert set(index.fallback) == {len(NODE_RULES)}  # every rule compiled, :first-child not
+    roots = [parse_html(f.page()) for f in all_fixtures()] + [html.fromstring(EDGE_CASES)]
+    for root in roots:
+        contexts = [root, root.find("body"), *list(root.iter("article", "main"))[:3]]
+        for context in [c for c in contexts if c is not None]:
+            got = index.hits(context)
+            for i, selector in enumerate(css):
+                want = CSSSelector(selector)(context)
+                assert [id(e) for e in got[i]] == [id(e) for e in want], selector
+
+
+def test_a_dead_worker_is_replaced():
+    pipeline = ExtractPipeline(workers=1)
+    pipeline.open_spider()
+    pages = [f.page() for f in all_fixtures() if "body" in f.expected][:2]
+
+    async def clean_kill_clean():
+        first = await pipeline.process_item(pages[0])
+        os.kill(next(iter(pipeline.pool._processes)), signal.SIGKILL)
+        await asyncio.sleep(0.5)
+        return first, await pipeline.process_item(pages[1])
+
+    try:
+        first, second = asyncio.run(clean_kill_clean())
+    finally:
+        pipeline.close_spider()
+    assert [first.url, second.url] == [pages[0].url, pages[1].url]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from crawler.fixtures import (
     format_diff,
     record_or_refusal,
 )
-from crawler.items import Page, dumps
+from crawler.items import Page, dumps, utc_now
 from crawler.options import add_setting_option
 from crawler.render import render_record
 from crawler.stations import registry
@@ -75,10 +74,6 @@ class TargetError(Exception):
         self.group = group
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def page_from_bytes(body: bytes, source: str, url: str | None, station: str | None) -> Page:
     """A Page for saved bytes: URL from --url, else the page's canonical link, else the file."""
     if url is None:
@@ -87,7 +82,7 @@ def page_from_bytes(body: bytes, source: str, url: str | None, station: str | No
         url = found if found and is_http_url(found) else Path(source).resolve().as_uri()
     if station is None and (profile := registry().for_url(url)):
         station = profile.key
-    return Page(url=url, body=body, station=station, fetched_at=_now(), headers={})
+    return Page(url=url, body=body, station=station, fetched_at=utc_now(), headers={})
 
 
 def _read_target(target: str, url: str | None, station: str | None) -> Page:

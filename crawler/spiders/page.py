@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import ClassVar
 
 import scrapy
@@ -18,7 +17,7 @@ from scrapy.exceptions import (
 from twisted.internet import error as twisted_errors
 
 from crawler import signals
-from crawler.items import Page
+from crawler.items import Page, utc_now
 from crawler.middlewares import BadCompression
 from crawler.stations import registry
 from pipelines.clean.urls import is_http_url
@@ -56,7 +55,7 @@ def response_to_page(response: scrapy.http.Response, station: str | None = None)
         status=response.status,
         headers=headers,
         station=station,
-        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        fetched_at=utc_now(),
         request_url=response.request.url if response.request else None,
     )
 

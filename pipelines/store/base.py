@@ -36,6 +36,18 @@ def utc_iso(value: str | datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def record_filters(since: datetime | None, station: str | None, mark: str) -> tuple[str, list[str]]:
+    """The WHERE clause (values as `mark` placeholders) and parameters of Store.records."""
+    where, params = [], []
+    if since is not None:
+        where.append(f"published_utc >= {mark}")
+        params.append(utc_iso(since))
+    if station is not None:
+        where.append(f"station = {mark}")
+        params.append(station)
+    return (f" WHERE {' AND '.join(where)}" if where else ""), params
+
+
 @dataclass(frozen=True)
 class FetchState:
     """What the last fetch of one URL told us (keyed by url_key of the fetched URL)."""

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import ArticleRecord
+from crawler.items import ArticleRecord, utc_now
 from crawler.spiders.station import ARTICLE_META, ArticleFetch
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UNCHANGED, UPDATED, FetchState, StationRun, Store
 from pipelines.store.quality import measure, quality_warnings
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def fetch_state(response, content_hash: str | None) -> FetchState | None:
@@ -30,7 +25,7 @@ def fetch_state(response, content_hash: str | None) -> FetchState | None:
             fetch.previous,
             lastmod=fetch.lastmod or fetch.previous.lastmod,
             last_status=304,
-            fetched_at=_now(),
+            fetched_at=utc_now(),
         )
     header = response.headers.get
     return FetchState(
@@ -42,7 +37,7 @@ def fetch_state(response, content_hash: str | None) -> FetchState | None:
         lastmod=fetch.lastmod,
         content_hash=content_hash,
         last_status=response.status,
-        fetched_at=_now(),
+        fetched_at=utc_now(),
     )
 
 
@@ -75,7 +70,7 @@ class StorePipeline:
     def open_spider(self) -> None:
         """Open the store and record the start of the run."""
         self.store = open_store(self.db)
-        self.run_id = self.store.begin_run(_now())
+        self.run_id = self.store.begin_run(utc_now())
 
     def process_item(self, item):
         """Store a record; count it as new, updated or unchanged under its station."""
@@ -124,6 +119,6 @@ class StorePipeline:
     def spider_closed(self, reason: str) -> None:
         """Save the run's per-station figures with its finish reason; close the store."""
         if self.store is not None:
-            self.store.finish_run(self.run_id, _now(), reason, self.runs)
+            self.store.finish_run(self.run_id, utc_now(), reason, self.runs)
             self.store.close()
             self.store = None

@@ -13,20 +13,27 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from crawler.items import RECORD_FIELDS, ArticleRecord
+from crawler.items import RECORD_FIELDS, ArticleRecord, utc_now
 from pipelines.clean.urls import url_key
-from pipelines.store.base import NEW, UNCHANGED, UPDATED, FetchState, StationRun, Store, utc_iso
-from pipelines.store.sqlite import JSON_FIELDS
+from pipelines.store.base import (
+    NEW,
+    UNCHANGED,
+    UPDATED,
+    FetchState,
+    StationRun,
+    Store,
+    record_filters,
+    utc_iso,
+)
+from pipelines.store.sqlite import FETCH_FIELDS, JSON_FIELDS, STATION_RUN_FIELDS
 
-FETCH_FIELDS = tuple(f.name for f in fields(FetchState))
-STATION_RUN_FIELDS = tuple(f.name for f in fields(StationRun) if f.name != "field_presence")
 TEXT = 'TEXT COLLATE "C"'
 MIGRATION_LOCK = 0x7261646F  # pg_advisory_xact_lock key held while migrating ("rado")
 _COLUMN_TYPES = {"word_count": "INTEGER", **{name: "JSONB" for name in JSON_FIELDS}}
@@ -93,10 +100,6 @@ MIGRATIONS: list[tuple[str, ...]] = [
 ]
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _upsert(table: str, columns: Sequence[str], conflict: str) -> str:
     """INSERT of named parameters that replaces the row when `conflict` columns match."""
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in conflict.split(", "))
@@ -149,13 +152,13 @@ class PostgresStore(Store):
                     continue
                 for statement in statements:
                     conn.execute(statement)
-                conn.execute("INSERT INTO schema_version VALUES (%s, %s)", (version, _now()))
+                conn.execute("INSERT INTO schema_version VALUES (%s, %s)", (version, utc_now()))
 
     def save_record(self, record: ArticleRecord, run_id: int | None = None) -> str:
         """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED."""
         key = url_key(record.canonical_url)
         data = record.to_dict()
-        now = _now()
+        now = utc_now()
         values = {
             **{name: Jsonb(data[name]) if name in JSON_FIELDS else data[name]
                for name in RECORD_FIELDS},
@@ -248,14 +251,7 @@ class PostgresStore(Store):
         self, since: datetime | None = None, station: str | None = None
     ) -> Iterator[dict[str, Any]]:
         """Latest version of every stored record (published on/after `since`, of `station`)."""
-        where, params = [], []
-        if since is not None:
-            where.append("published_utc >= %s")
-            params.append(utc_iso(since))
-        if station is not None:
-            where.append("station = %s")
-            params.append(station)
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        clause, params = record_filters(since, station, "%s")
         columns = ", ".join(RECORD_FIELDS)
         # NULLS LAST: SQLite's order, where NULL sorts below every value.
         query = (

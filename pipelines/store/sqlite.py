@@ -7,13 +7,22 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.items import RECORD_FIELDS, ArticleRecord, dumps
+from crawler.items import RECORD_FIELDS, ArticleRecord, dumps, utc_now
 from pipelines.clean.urls import url_key
-from pipelines.store.base import NEW, UNCHANGED, UPDATED, FetchState, StationRun, Store, utc_iso
+from pipelines.store.base import (
+    NEW,
+    UNCHANGED,
+    UPDATED,
+    FetchState,
+    StationRun,
+    Store,
+    record_filters,
+    utc_iso,
+)
 
 FETCH_FIELDS = tuple(f.name for f in fields(FetchState))
 STATION_RUN_FIELDS = tuple(f.name for f in fields(StationRun) if f.name != "field_presence")
@@ -81,10 +90,6 @@ MIGRATIONS: list[tuple[str, ...]] = [
 ]
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 class SQLiteStore(Store):
     """The Store on one SQLite file (WAL mode, so the spider can read while pipelines write)."""
 
@@ -124,13 +129,13 @@ class SQLiteStore(Store):
             with self.transaction() as conn:
                 for statement in statements:
                     conn.execute(statement)
-                conn.execute("INSERT INTO schema_version VALUES (?, ?)", (version, _now()))
+                conn.execute("INSERT INTO schema_version VALUES (?, ?)", (version, utc_now()))
 
     def save_record(self, record: ArticleRecord, run_id: int | None = None) -> str:
         """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED."""
         key = url_key(record.canonical_url)
         data = record.to_dict()
-        now = _now()
+        now = utc_now()
         with self.transaction() as conn:
             row = conn.execute(
                 "SELECT version, content_hash FROM articles WHERE url_key = ?", (key,)
@@ -228,14 +233,7 @@ class SQLiteStore(Store):
         self, since: datetime | None = None, station: str | None = None
     ) -> Iterator[dict[str, Any]]:
         """Latest version of every stored record (published on/after `since`, of `station`)."""
-        where, params = [], []
-        if since is not None:
-            where.append("published_utc >= ?")
-            params.append(utc_iso(since))
-        if station is not None:
-            where.append("station = ?")
-            params.append(station)
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        clause, params = record_filters(since, station, "?")
         rows = self.conn.execute(
             f"SELECT * FROM articles{clause} ORDER BY station, published_utc DESC, url_key", params
         )

@@ -6,30 +6,58 @@ import gzip
 import json
 import os
 import re
+import subprocess
 from collections import Counter
 from pathlib import Path
 
 from crawler.fixtures import all_fixtures
 from crawler.items import Page
 
-AEB_DIR = Path(
-    os.environ.get("RADIOSCRAPE_AEB_DIR")
-    or Path(__file__).resolve().parents[2] / "shared" / "bench-data" / "aeb"
-)
+REPO = Path(__file__).resolve().parents[1]
+AEB_IN_SHARED = Path("shared") / "bench-data" / "aeb"
+
+
+def _origin_dir() -> Path | None:
+    """The repository this checkout was cloned from, when that is a local folder."""
+    try:
+        url = subprocess.run(
+            ["git", "-C", str(REPO), "config", "--get", "remote.origin.url"],
+            capture_output=True, text=True, check=False,
+        ).stdout.strip()  # fmt: skip
+    except OSError:
+        return None
+    if not url or ("://" in url and not url.startswith("file://")):
+        return None
+    path = Path(url.removeprefix("file://"))
+    return path.resolve() if path.is_dir() else None
+
+
+def find_aeb_dir() -> Path:
+    """The AEB data: $RADIOSCRAPE_AEB_DIR, else shared/ beside this repository, else shared/
+    beside the local repository it was cloned from (a fresh clone in /tmp)."""
+    if env := os.environ.get("RADIOSCRAPE_AEB_DIR"):
+        return Path(env)
+    candidates = [REPO.parent / AEB_IN_SHARED]
+    if origin := _origin_dir():
+        candidates.append(origin.parent / AEB_IN_SHARED)
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
 _TOKEN = re.compile(r"\w+")
 
 
 def aeb_pages(limit: int | None = None) -> list[tuple[str, Page, str]]:
     """(id, page, true article body) for each Article Extraction Benchmark page."""
-    if not AEB_DIR.is_dir():
+    aeb_dir = find_aeb_dir()
+    if not aeb_dir.is_dir():
         raise FileNotFoundError(
-            f"AEB data not found at {AEB_DIR}: expected ../shared/bench-data/aeb beside the repo,"
+            f"AEB data not found at {aeb_dir}: expected ../shared/bench-data/aeb beside the repo,"
             " or set RADIOSCRAPE_AEB_DIR"
         )
-    truth = json.loads((AEB_DIR / "ground-truth.json").read_text(encoding="utf-8"))
+    truth = json.loads((aeb_dir / "ground-truth.json").read_text(encoding="utf-8"))
     out = []
     for page_id in sorted(truth)[:limit]:
-        body = gzip.decompress((AEB_DIR / "html" / f"{page_id}.html.gz").read_bytes())
+        body = gzip.decompress((aeb_dir / "html" / f"{page_id}.html.gz").read_bytes())
         page = Page(
             url=truth[page_id]["url"],
             body=body,

@@ -293,12 +293,13 @@ def bare_trafilatura(site: GeneratedSite, limit: int) -> tuple[float, int]:
         site.built[i].body if i in site.built else site.page_bytes(i)
         for i in range(min(limit, site.count))
     ]
-    urls = [site.articles[i].path for i in range(len(bodies))]
+    origin = f"https://{site.profile.canonical_host}"
+    urls = [origin + site.articles[i].path for i in range(len(bodies))]
     for body in bodies[:5]:
         trafilatura.bare_extraction(body)
     started = time.perf_counter()
-    for body, path in zip(bodies, urls, strict=True):
-        trafilatura.bare_extraction(body, url="https://www.jacarandafm.com" + path)
+    for body, url in zip(bodies, urls, strict=True):
+        trafilatura.bare_extraction(body, url=url)
     return len(bodies) / (time.perf_counter() - started), len(bodies)
 
 

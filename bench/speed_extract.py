@@ -1,10 +1,11 @@
 """Extraction speed: radioscrape's cleaner vs bare trafilatura.bare_extraction, same pages.
 
 Both run in this process over the same page bytes, alternating rounds so that a load spike on
-the machine hits both alike; each side's best round counts. Pages: the article fixtures and
-the public Article Extraction Benchmark pages in ../shared/bench-data/aeb.
+the machine hits both alike; each side's best round counts. Pages: the article fixtures, the
+public Article Extraction Benchmark pages in ../shared/bench-data/aeb, and pages of the site
+bench/speed_crawl.py generates (what the crawl benchmark cleans).
 
-    python bench/speed_extract.py [--rounds N] [--aeb-limit N]
+    python bench/speed_extract.py [--rounds N] [--aeb-limit N] [--generated N]
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import trafilatura
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import aeb_pages, fixture_pages
+from bench.speed_crawl import GeneratedSite
 from crawler.items import Page
 from pipelines.extract import clean_page
 
@@ -60,6 +62,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per side (best)")
     parser.add_argument("--aeb-limit", type=int, help="only the first N AEB pages")
+    parser.add_argument("--generated", type=int, default=300, help="generated pages (0: none)")
+    parser.add_argument("--station", default="jacaranda", help="station of the generated pages")
     args = parser.parse_args()
     fixtures = [page for _, page, _ in fixture_pages()]
     aeb = [page for _, page, _ in aeb_pages(args.aeb_limit)]
@@ -68,6 +72,25 @@ def main() -> None:
     compare("fixtures", fixtures, args.rounds)
     compare("AEB", aeb, args.rounds)
     compare("all", fixtures + aeb, args.rounds)
+    if args.generated:
+        compare("generated", generated_pages(args.station, args.generated), args.rounds)
+
+
+def generated_pages(station: str, count: int) -> list[Page]:
+    """The first `count` article pages of bench/speed_crawl.py's generated site."""
+    site = GeneratedSite(station, count, "https://bench.invalid")
+    origin = f"https://{site.profile.canonical_host}"
+    return [
+        Page(
+            url=origin + site.articles[i].path,
+            body=site.page_bytes(i),
+            status=200,
+            headers={"content-type": site.templates[i % len(site.templates)].content_type},
+            station=station,
+            fetched_at="2026-11-24T00:00:00+00:00",
+        )
+        for i in range(count)
+    ]
 
 
 if __name__ == "__main__":

@@ -96,6 +96,20 @@ def test_undated_sources_use_conditional_requests_or_content_hash(site, crawl, v
     assert second.report["totals"]["errors"] == {"http-404": 1}
 
 
+def test_articles_queued_a_few_at_a_time_are_all_fetched_once(site, crawl):
+    batch = ("-s", "RADIOSCRAPE_SCHEDULE_BATCH=2")
+    first = crawl(*crawl_args(site), *batch)
+    assert first.code == 0 and first.report["totals"]["new"] == len(FIXTURES) > 4
+    fetched = [urlsplit(r.path).path for r in articles_requested(site)]
+    assert sorted(fetched) == sorted(PATHS)  # each article once, none left in the queue
+    edit_sitemap(site, rf"({re.escape(THANDI)}</loc><lastmod>)[^<]+", r"\g<1>2026-11-30T09:00:00")
+    mark = len(site.log)
+    second = crawl(*crawl_args(site), *batch)
+    stats = second.report["stations"]["jacaranda"]
+    assert (stats["new"], stats["unchanged"]) == (0, len(FIXTURES))  # fetch states by chunk
+    assert [urlsplit(r.path).path for r in articles_requested(site, mark)] == [THANDI]
+
+
 def test_limit_fetches_only_the_newest_articles(site, crawl):
     run = crawl(*crawl_args(site), "--limit", "2")
     newest = sorted(FIXTURES, key=lastmod, reverse=True)[:2]

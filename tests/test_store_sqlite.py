@@ -17,7 +17,7 @@ from crawler.stations import registry
 from pipelines.clean import build_record
 from pipelines.store import open_store
 from pipelines.store.base import FetchState, StationRun
-from pipelines.store.quality import measure, quality_warnings
+from pipelines.store.quality import RecordFigures, measure, quality_warnings
 from pipelines.store.sqlite import JSON_FIELDS, MIGRATIONS
 from tests.conftest import run_cli
 
@@ -101,6 +101,15 @@ def test_quality_warnings_against_the_station_history(store):
     empty = quality_warnings(measure("jacaranda", good[:1], empty_pages=5), history)
     assert any("most bodies empty" in w for w in empty)
     assert quality_warnings(StationRun("jacaranda", records=1), history) == []
+
+
+def test_record_figures_measure_like_whole_records():
+    records = [record_of(f) for f in ARTICLES]
+    records += [dataclasses.replace(records[0], body=[], word_count=0, tags=[], image=None)]
+    figures = [RecordFigures.of(r) for r in records]
+    for part in (records, records[:3], records[-2:]):
+        assert measure("x", [RecordFigures.of(r) for r in part], 2) == measure("x", part, 2)
+    assert measure("x", figures, 0).records == len(records)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ apply before any article is downloaded. Fetched articles are yielded as Page ite
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -188,6 +189,8 @@ class StationSpider(scrapy.Spider):
         self.targets = build_targets(station, url, mirrors)
         self.candidates: list[dict[str, Link]] = [{} for _ in self.targets]
         self.fetching = False
+        self.pending: deque[tuple[int, Link]] = deque()  # selected articles not yet scheduled
+        self.batch: int | None = 256  # RADIOSCRAPE_SCHEDULE_BATCH; None: every article at once
         self.since: datetime | None = None
         self.limit: int | None = None
         self.max_section_pages = 5
@@ -202,7 +205,11 @@ class StationSpider(scrapy.Spider):
         spider.limit = settings.getint("RADIOSCRAPE_LIMIT") or None
         spider.max_section_pages = settings.getint("RADIOSCRAPE_MAX_SECTION_PAGES")
         spider.db = settings.get("RADIOSCRAPE_DB")
+        spider.batch = settings.getint("RADIOSCRAPE_SCHEDULE_BATCH") or None
+        if settings.get("RADIOSCRAPE_REDIS"):  # the leader shares every article at once
+            spider.batch = None
         crawler.signals.connect(spider.discovery_done, signal=signals.spider_idle)
+        crawler.signals.connect(spider.top_up, signal=signals.request_left_downloader)
         crawler.signals.connect(spider.refuse_offsite, signal=signals.request_scheduled)
         crawler.signals.connect(spider.redirect_dropped, signal=signals.request_dropped)
         return spider
@@ -330,37 +337,58 @@ class StationSpider(scrapy.Spider):
         return links
 
     def discovery_done(self) -> None:
-        """When discovery is idle: schedule the article requests (once)."""
-        if self.fetching:
-            return
-        self.fetching = True
-        requests = list(self.article_requests())
-        for request in requests:
-            self.crawler.engine.crawl(request)
-        if requests:
+        """When discovery is idle: select the articles (once) and schedule their requests."""
+        if not self.fetching:
+            self.fetching = True
+            for index in range(len(self.targets)):
+                self.pending.extend((index, link) for link in self.selected(index))
+                self.candidates[index] = {}
+        if self.schedule_articles():
             raise DontCloseSpider
 
-    def article_requests(self):
-        """Requests for the selected candidates that the store does not know to be unchanged."""
+    def top_up(self) -> None:
+        """When a request leaves the downloader: refill the scheduler once it is half empty."""
+        if self.pending and len(self.crawler.engine.scheduler) < (self.batch or 0) // 2:
+            self.schedule_articles()
+
+    def schedule_articles(self) -> bool:
+        """Schedule pending articles until the scheduler holds a batch of requests (all of
+        them with no batch); whether any request was scheduled."""
+        engine, scheduled = self.crawler.engine, False
+        while self.pending:
+            room = self.batch - len(engine.scheduler) if self.batch else len(self.pending)
+            if room <= 0:
+                break
+            for request in self.article_requests(room):
+                engine.crawl(request)
+                scheduled = True
+        return scheduled
+
+    def article_requests(self, count: int) -> list[scrapy.Request]:
+        """Requests for the next `count` pending articles, except those the store knows to be
+        unchanged."""
+        chosen = [self.pending.popleft() for _ in range(min(count, len(self.pending)))]
         with open_store(self.db) as store:
-            for index, target in enumerate(self.targets):
-                links = self.selected(index)
-                states = store.fetch_states([url_key(link.url) for link in links])
-                for link in links:
-                    key = url_key(link.url)
-                    state = states.get(key)
-                    if is_unchanged(link.date, state):
-                        self._inc(target.label, "unchanged")
-                        continue
-                    fetch = ArticleFetch(target.label, key, utc_iso(link.date), state)
-                    yield scrapy.Request(
-                        link.url,
-                        callback=self.parse_article,
-                        errback=self.failed,
-                        headers=conditional_headers(state),
-                        meta={STATION_META: target.label, ARTICLE_META: fetch,
-                              "target": index, "handle_httpstatus_list": [304]},
-                    )  # fmt: skip
+            states = store.fetch_states([url_key(link.url) for _, link in chosen])
+        requests = []
+        for index, link in chosen:
+            target = self.targets[index]
+            key = url_key(link.url)
+            state = states.get(key)
+            if is_unchanged(link.date, state):
+                self._inc(target.label, "unchanged")
+                continue
+            fetch = ArticleFetch(target.label, key, utc_iso(link.date), state)
+            request = scrapy.Request(
+                link.url,
+                callback=self.parse_article,
+                errback=self.failed,
+                headers=conditional_headers(state),
+                meta={STATION_META: target.label, ARTICLE_META: fetch,
+                      "target": index, "handle_httpstatus_list": [304]},
+            )  # fmt: skip
+            requests.append(request)
+        return requests
 
     def parse_article(self, response):
         """Yield the fetched article as a Page; a 304 means unchanged."""

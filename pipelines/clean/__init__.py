@@ -97,7 +97,8 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
         raise NotAnArticle(reason, f"not an article ({reason} page)")
     embeds, embed_nodes = find_embeds(container, page.url)
     clutter: Counter[str] = Counter()
-    scope = extraction_scope(root, body_selector, container)  # the tree is unchanged so far
+    # the tree is unchanged so far
+    scope, known_container = extraction_scope(root, body_selector, container)
     remove_clutter(scope, embed_nodes, clutter)
     for node in embed_nodes:
         if node.getparent() is not None:
@@ -112,7 +113,9 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
         image.get("caption"),
         image.get("credit"),
     ]
-    extracted = fill_gaps(trafilatura_paragraphs(scope, page.url), dom_headings(scope))
+    extracted = fill_gaps(
+        trafilatura_paragraphs(scope, page.url, known_container), dom_headings(scope)
+    )
     body = clean_paragraphs(extracted, echoes, clutter)
     if not body and not embeds:
         raise NotAnArticle("empty", "no article text found")

@@ -69,14 +69,14 @@ def find_container(root: html.HtmlElement, selector=None) -> html.HtmlElement:
 
 def extraction_scope(
     root: html.HtmlElement, selector=None, container: html.HtmlElement | None = None
-) -> html.HtmlElement:
-    """What trafilatura reads: the profile's body container when it matches, else the whole
-    page (trafilatura finds the main text better than a generic guess does). `container`:
-    find_container(root, selector), when the caller has it already."""
+) -> tuple[html.HtmlElement, bool]:
+    """What trafilatura reads, and whether it is the profile's body container: that container
+    when it matches, else the whole page (trafilatura finds the main text better than a generic
+    guess does). `container`: find_container(root, selector), when the caller has it already."""
     if selector is not None and selector(root):
-        return container if container is not None else find_container(root, selector)
+        return (container if container is not None else find_container(root, selector)), True
     body = root.find("body")
-    return body if body is not None else root
+    return (body if body is not None else root), False
 
 
 def _drop(node: etree._Element) -> None:
@@ -206,13 +206,17 @@ def _lines(el: etree._Element) -> list[str]:
     return [s for s in (squash(line) for line in lines) if s]
 
 
-def trafilatura_paragraphs(container: html.HtmlElement, url: str | None) -> list[str]:
+def trafilatura_paragraphs(
+    container: html.HtmlElement, url: str | None, known_container: bool = False
+) -> list[str]:
     """Run trafilatura on the pre-cleaned container and return its paragraphs in order:
-    sub-headings and list items as entries of their own."""
+    sub-headings and list items as entries of their own. In a `known_container` (a station
+    profile's article body) trafilatura's fallback extractors, which search the tree for the
+    main text again, are skipped: on station pages they never changed a record."""
     doc = trafilatura.bare_extraction(
         container,
         url=url,
-        fast=False,
+        fast=known_container,
         include_comments=False,
         include_tables=True,
         with_metadata=False,

@@ -12,7 +12,7 @@ from crawler.items import ArticleRecord, utc_now
 from crawler.spiders.station import ARTICLE_META, ArticleFetch
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UNCHANGED, UPDATED, FetchState, StationRun, Store
-from pipelines.store.quality import measure, quality_warnings
+from pipelines.store.quality import RecordFigures, measure, quality_warnings
 
 
 def fetch_state(response, content_hash: str | None) -> FetchState | None:
@@ -51,7 +51,7 @@ class StorePipeline:
         self.stats = stats
         self.store: Store | None = None
         self.run_id = 0
-        self.records: dict[str, list[ArticleRecord]] = defaultdict(list)
+        self.records: dict[str, list[RecordFigures]] = defaultdict(list)
         self.runs: list[StationRun] = []
 
     @classmethod
@@ -79,7 +79,7 @@ class StorePipeline:
         outcome = self.store.save_record(item, self.run_id)
         self.stats.inc_value(f"radioscrape/{item.station}/{outcome}")
         if outcome != UNCHANGED:
-            self.records[item.station].append(item)
+            self.records[item.station].append(RecordFigures.of(item))
         return item
 
     def item_scraped(self, item, response) -> None:

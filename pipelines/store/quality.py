@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from statistics import median
 
 from crawler.items import ArticleRecord
@@ -14,8 +16,32 @@ SHORT_RATIO = 0.5  # median length below half the usual: "far shorter than usual
 PRESENT_BEFORE, PRESENT_NOW = 0.8, 0.2  # a field usually there, now mostly gone
 
 
-def measure(station: str, records: list[ArticleRecord], empty_pages: int) -> StationRun:
-    """Quality measures of one run's records (`empty_pages`: pages refused for no text)."""
+@dataclass(frozen=True, slots=True)
+class RecordFigures:
+    """What `measure` reads of one record: whether it has a body, its word count and which
+    watched fields it fills (a crawl keeps these, not whole records, until its end)."""
+
+    body: bool
+    word_count: int
+    author: bool
+    published: bool
+    image: bool
+    section: bool
+    standfirst: bool
+    tags: bool
+
+    @classmethod
+    def of(cls, record: ArticleRecord) -> RecordFigures:
+        """The figures of one record."""
+        present = {name: bool(getattr(record, name)) for name in WATCHED_FIELDS}
+        return cls(body=bool(record.body), word_count=record.word_count, **present)
+
+
+def measure(
+    station: str, records: Sequence[ArticleRecord | RecordFigures], empty_pages: int
+) -> StationRun:
+    """Quality measures of one run's records or their figures (`empty_pages`: pages refused
+    for no text)."""
     words = [r.word_count for r in records if r.body]
     presence = {
         name: sum(1 for r in records if getattr(r, name)) / len(records) for name in WATCHED_FIELDS

@@ -9,6 +9,7 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from difflib import SequenceMatcher
+from string import ascii_lowercase, ascii_uppercase
 
 from lxml import etree, html
 
@@ -38,6 +39,17 @@ _CARD = (
     "ancestor-or-self::*[contains(@class, 'card') or contains(@class, 'teaser')"
     " or contains(@class, 'related') or contains(@class, 'promo')]"
 )
+
+
+def _class_has(word: str) -> str:
+    """XPath: the class attribute contains `word` (lower case), ignoring ASCII case. Native
+    XPath, unlike an EXSLT re:test, which calls back into Python for every element."""
+    return f"contains(translate(@class, '{ascii_uppercase}', '{ascii_lowercase}'), '{word}')"
+
+
+_CREDIT_WORDS = ("credit", "copyright", "source", "photographer", "attribution")
+
+
 _H1 = etree.XPath(f"//h1[not({_CHROME})]")
 # A standfirst: a p/div/h2/span/h3 with a summary-like class, after the h1, outside chrome and
 # cards. The class test runs in Python (as an XPath regex it costs a callback per element),
@@ -60,7 +72,7 @@ _OUTSIDE_CHROME_AND_CARDS = etree.XPath(f"not({_CHROME}) and not({_CARD})")
 _TAG_LINKS = etree.XPath(
     "//a[(contains(concat(' ', @rel, ' '), ' tag ') and not(contains(@rel, 'category')))"
     " or ancestor::*[position() <= 2]"
-    "[@class and re:test(@class,"
+    f"[{_class_has('tag')} and re:test(@class,"
     " '(^|[\\s_-])tags?([\\s_-]|$)|tag-?list|post-tags|entry-tags', 'i')]]"
     "[not(ancestor::nav or ancestor::aside or ancestor::footer[not(ancestor::article)])]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
@@ -76,7 +88,7 @@ _LINK_ROW = etree.XPath(
 )
 _BREADCRUMB_WORD = re.compile("breadcrumb", re.I)
 _SHOW_NODE = etree.XPath(
-    "//a[@class and re:test(@class,"
+    f"//a[{_class_has('show')} and re:test(@class,"
     " '(^|[\\s_-])(show|episode-show|show-name|show-link|show-title)([\\s_-]|$)|__show|--show',"
     " 'i')]"
     f"[not({_CHROME})][not({_CARD})]",
@@ -86,14 +98,11 @@ _SHOW_LINKS = etree.XPath(f"//a[@href][not({_CHROME})]")
 _TIME = etree.XPath(f"//time[@datetime][not({_CHROME})][not({_CARD})]")
 _IMAGES = etree.XPath(f".//img[@src][not({_CHROME})][not({_CARD})]")
 _CAPTION_NODE = etree.XPath(
-    ".//*[self::figcaption or (@class and re:test(@class, 'caption', 'i'))]"
-    "[not(@class and re:test(@class, 'credit|copyright|photographer|attribution', 'i'))]",
+    f".//*[self::figcaption or {_class_has('caption')}]"
+    "[not(" + " or ".join(_class_has(w) for w in _CREDIT_WORDS if w != "source") + ")]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
-_CREDIT_NODE = etree.XPath(
-    ".//*[@class and re:test(@class, 'credit|copyright|source|photographer|attribution', 'i')]",
-    namespaces={"re": "http://exslt.org/regular-expressions"},
-)
+_CREDIT_NODE = etree.XPath(".//*[" + " or ".join(_class_has(w) for w in _CREDIT_WORDS) + "]")
 _BY_PREFIX = re.compile(r"^(?:.*(?:\||\s))?(?:written |words |story |report )?by\s+", re.I)
 _CREDIT_PREFIX = re.compile(
     r"^(?:(?:pictures?|images?|photos?|photograph|credits?|source)\s*:\s*"

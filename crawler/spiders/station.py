@@ -348,7 +348,7 @@ class StationSpider(scrapy.Spider):
 
     def top_up(self) -> None:
         """When a request leaves the downloader: refill the scheduler once it is half empty."""
-        if self.pending and len(self.crawler.engine.scheduler) < (self.batch or 0) // 2:
+        if self.batch and self.pending and len(self.crawler.engine.scheduler) < self.batch // 2:
             self.schedule_articles()
 
     def schedule_articles(self) -> bool:

@@ -7,7 +7,8 @@ XML comes from the web: it is parsed without entities, network access or huge-tr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urljoin, urlsplit
@@ -29,6 +30,56 @@ _FEED_ROOTS = {"rss", "feed", "RDF"}
 _PAGE_PATH = re.compile(r"/page/(\d+)/?$")
 _PAGE_PARAMS = ("page", "p", "pg", "paged")
 _ENTITY_DECL = re.compile(rb"<!ENTITY\b")
+
+
+@dataclass(frozen=True)
+class DiscoveryLimits:
+    """Upper bounds on one station's discovery in one run (RADIOSCRAPE_DISCOVERY_LIMITS)."""
+
+    documents: int = 1000  # robots.txt, sitemaps, feeds, home and section pages fetched
+    depth: int = 6  # hops from a start document (robots.txt, home, a profile's sources)
+    sections: int = 200  # home and section listing pages, pagination included
+    seconds: float = 600.0  # after this, discovery follows nothing more
+
+    @classmethod
+    def from_setting(cls, value: dict | None) -> DiscoveryLimits:
+        """Limits from the setting's dict; a missing key keeps its default, 0 means none."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(value or {}) - known
+        if unknown:
+            raise ValueError(f"unknown discovery limits: {', '.join(sorted(unknown))}")
+        return cls(**{k: type(getattr(cls, k))(v) for k, v in (value or {}).items()})
+
+
+class DiscoveryBudget:
+    """What one station's discovery has spent against its limits, and which bound a further
+    document would pass."""
+
+    def __init__(self, limits: DiscoveryLimits, clock=time.monotonic):
+        self.limits = limits
+        self.clock = clock
+        self.started = clock()
+        self.documents = 0
+        self.sections = 0
+
+    def spend(self, role: str) -> None:
+        """Count a document about to be requested."""
+        self.documents += 1
+        if role in ("home", "section"):
+            self.sections += 1
+
+    def bound_passed(self, role: str, depth: int) -> str | None:
+        """The limit that one more document of `role` at `depth` would pass, or None."""
+        limits = self.limits
+        if limits.seconds and self.clock() - self.started > limits.seconds:
+            return "time"
+        if limits.documents and self.documents >= limits.documents:
+            return "documents"
+        if limits.depth and depth > limits.depth:
+            return "depth"
+        if limits.sections and role in ("home", "section") and self.sections >= limits.sections:
+            return "sections"
+        return None
 
 
 class DiscoveryError(ValueError):
@@ -197,18 +248,18 @@ def parse_listing(body: bytes, base_url: str) -> Listing:
         if "alternate" in (link.get("rel") or "").lower().split()
         and (link.get("type") or "").lower() in FEED_TYPES
     ]
-    links = []
+    links: dict[str, None] = {}  # an ordered set: linear in the number of links
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").split("#", 1)[0]
-        if is_http_url(href) and href not in links:
-            links.append(href)
-    next_pages = [
+        if href not in links and is_http_url(href):
+            links[href] = None
+    next_pages = dict.fromkeys(
         node.get("href")
         for node in root.iter("a", "link")
         if "next" in (node.get("rel") or "").lower().split() and is_http_url(node.get("href", ""))
-    ]
-    next_pages += [u for u in links if is_next_page(base_url, u) and u not in next_pages]
-    return Listing([f for f in feeds if is_http_url(f)], links, next_pages)
+    )
+    next_pages.update((u, None) for u in links if is_next_page(base_url, u))
+    return Listing([f for f in feeds if is_http_url(f)], list(links), list(next_pages))
 
 
 def page_number(url: str) -> int | None:

@@ -7,10 +7,13 @@ import zlib
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
+
+from crawler import signals
 
 
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
@@ -109,3 +112,32 @@ class RetryAfterMiddleware:
         if retries_left > 0 and delay:
             await asyncio.sleep(min(delay, self.max_wait))
         return response
+
+
+class OffsiteRequest(IgnoreRequest):
+    """A request (a redirect, most often) to a host that is not its station's."""
+
+
+class StationOffsiteMiddleware(OffsiteMiddleware):
+    """Scrapy's OffsiteMiddleware with the station spider's policy: every request, discovery
+    and redirects included, stays on the hosts of the station it was made for, and a private,
+    loopback or link-local address only when the station itself lives there (a local mirror).
+
+    A refused request is announced with the `request_offsite` signal (the engine drops a
+    request refused when it is scheduled without calling its errback), then ignored.
+    """
+
+    def should_follow(self, request, spider) -> bool:
+        """Whether the request's URL is on its station's hosts (the spider's `on_own_hosts`);
+        Scrapy's allowed_domains policy for a spider without one."""
+        if hasattr(spider, "on_own_hosts"):
+            return spider.on_own_hosts(request)
+        return super().should_follow(request, spider)
+
+    def process_request(self, request, spider=None) -> None:
+        """Let an on-site request through; announce and refuse an offsite one."""
+        try:
+            super().process_request(request)
+        except IgnoreRequest:
+            self.crawler.signals.send_catch_log(signals.request_offsite, request=request)
+            raise OffsiteRequest(f"offsite request to {request.url}") from None

@@ -1,10 +1,13 @@
 """The end-of-run crawl report, built from the Scrapy stats, and the crawl's exit codes.
 
 Per-station stats keys are `radioscrape/<station>/<name>`: pages, discovered, new, updated,
-unchanged, redirects, filtered/<why>, dropped/<reason>, clutter/<rule>, errors/<kind>,
-warnings. The spider and the store pipeline set most of them; this extension adds pages,
-redirects, dropped and clutter from the signals, then prints the report (and writes it as JSON
-with RADIOSCRAPE_REPORT) when the spider closes.
+unchanged, redirects, refused/<kind>, filtered/<why>, dropped/<reason>, clutter/<rule>,
+errors/<kind>, warnings, and discovery/<name> for the documents discovery read (documents,
+errors/<kind>, probed/<outcome>, filtered/<why>, cut/<bound>). Every discovered article URL
+ends in exactly one column: new, updated, unchanged, refused, dropped, filtered or errors, so
+they sum to `discovered` ("found"). The spider and the store pipeline set most of them; this
+extension adds pages, redirects, dropped and clutter from the signals, then prints the report
+(and writes it as JSON with RADIOSCRAPE_REPORT) when the spider closes.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ EXIT_FAILURE = 2  # the crawl did not run or fetched nothing (bad arguments, sto
 EXIT_RUNNING = 3  # another run holds the store's lock
 STATUS = {EXIT_OK: "success", EXIT_PARTIAL: "partial", EXIT_FAILURE: "failure"}
 COUNTS = ("pages", "discovered", "new", "updated", "unchanged", "redirects")
-GROUPS = ("filtered", "dropped", "clutter", "errors")
+GROUPS = ("refused", "filtered", "dropped", "clutter", "errors")
+DISCOVERY_GROUPS = ("errors", "probed", "filtered", "cut")
 
 
 def _group(own: dict[str, Any], name: str) -> dict[str, int]:
@@ -42,6 +46,21 @@ def _iso(value: Any) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="seconds") if value else None
 
 
+def _discovery(own: dict[str, Any]) -> dict[str, Any]:
+    found = {k.removeprefix("discovery/"): v for k, v in own.items() if k.startswith("discovery/")}
+    return {
+        "documents": found.get("documents", 0),
+        **{name: _group(found, name) for name in DISCOVERY_GROUPS},
+    }
+
+
+def _sum_discovery(stations: list[dict[str, Any]]) -> dict[str, Any]:
+    totals: dict[str, Any] = {"documents": sum(s["documents"] for s in stations)}
+    for name in DISCOVERY_GROUPS:
+        totals[name] = dict(sorted(sum((Counter(s[name]) for s in stations), Counter()).items()))
+    return totals
+
+
 def build_report(stats: dict[str, Any], reason: str) -> dict[str, Any]:
     """The report of one run: per-station counts, totals, status and exit code."""
     stations: dict[str, dict[str, Any]] = {}
@@ -51,6 +70,7 @@ def build_report(stats: dict[str, Any], reason: str) -> dict[str, Any]:
         stations[label] = {
             **{name: own.get(name, 0) for name in COUNTS},
             **{name: _group(own, name) for name in GROUPS},
+            "discovery": _discovery(own),
             "warnings": list(own.get("warnings", [])),
         }
     totals: dict[str, Any] = {name: sum(s[name] for s in stations.values()) for name in COUNTS}
@@ -58,6 +78,7 @@ def build_report(stats: dict[str, Any], reason: str) -> dict[str, Any]:
         totals[name] = dict(
             sorted(sum((Counter(s[name]) for s in stations.values()), Counter()).items())
         )
+    totals["discovery"] = _sum_discovery([s["discovery"] for s in stations.values()])
     started, finished = stats.get("start_time"), datetime.now(UTC)
     report = {
         "finish_reason": reason,
@@ -72,13 +93,16 @@ def build_report(stats: dict[str, Any], reason: str) -> dict[str, Any]:
 
 
 def exit_code(report: dict[str, Any]) -> int:
-    """EXIT_OK, EXIT_PARTIAL (some pages failed) or EXIT_FAILURE (nothing fetched, or the
-    crawl was cut short)."""
+    """EXIT_OK, EXIT_PARTIAL (some pages failed: an article, or a discovery document the site
+    named) or EXIT_FAILURE (nothing fetched, or the crawl was cut short). A guessed URL that
+    failed (discovery/probed) is no failure."""
     totals = report["totals"]
     if report["finish_reason"] != "finished":
         return EXIT_FAILURE
-    if totals["errors"]:
+    if totals["errors"] or totals["discovery"]["errors"]:
         return EXIT_PARTIAL if totals["pages"] else EXIT_FAILURE
+    if not totals["discovered"]:
+        return EXIT_FAILURE  # no article found at all: not a success (crawl_job prints a hint)
     return EXIT_OK
 
 
@@ -88,19 +112,30 @@ def format_report(report: dict[str, Any]) -> str:
         f"radioscrape crawl {report['status']} (exit {report['exit_code']}, "
         f"{report['finish_reason']}, {report['elapsed_seconds']}s)",
         f"{'station':<16}{'pages':>7}{'found':>7}{'new':>6}{'updated':>9}{'unchanged':>11}"
-        f"{'dropped':>9}{'errors':>8}",
+        f"{'refused':>9}{'filtered':>10}{'dropped':>9}{'errors':>8}",
     ]
     rows = [*report["stations"].items(), ("TOTAL", report["totals"])]
     for label, s in rows:
         lines.append(
             f"{label:<16}{s['pages']:>7}{s['discovered']:>7}{s['new']:>6}{s['updated']:>9}"
-            f"{s['unchanged']:>11}{sum(s['dropped'].values()):>9}{sum(s['errors'].values()):>8}"
+            f"{s['unchanged']:>11}{sum(s['refused'].values()):>9}"
+            f"{sum(s['filtered'].values()):>10}{sum(s['dropped'].values()):>9}"
+            f"{sum(s['errors'].values()):>8}"
         )
         if label == "TOTAL":
             break
-        for name in ("filtered", "dropped", "errors", "clutter"):
+        for name in ("refused", "filtered", "dropped", "errors", "clutter"):
             if s[name]:
                 lines.append(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in s[name].items()))
+        found = s["discovery"]
+        lines.append(
+            f"  discovery: {found['documents']} documents"
+            + "".join(
+                f"; {name}: " + ", ".join(f"{k} {v}" for k, v in found[name].items())
+                for name in DISCOVERY_GROUPS
+                if found[name]
+            )
+        )
         lines += [f"  WARNING: {w}" for w in s["warnings"]]
     return "\n".join(lines)
 

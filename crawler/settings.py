@@ -15,6 +15,7 @@ RADIOSCRAPE_SINCE = None  # ISO date: skip articles dated before it (before down
 RADIOSCRAPE_LIMIT = 0  # at most this many (newest) articles per station and run; 0: no limit
 RADIOSCRAPE_SCHEDULE_BATCH = 256  # article requests queued at a time (memory flat); 0: all
 RADIOSCRAPE_MAX_SECTION_PAGES = 5  # pages of one section listing followed by pagination
+RADIOSCRAPE_DISCOVERY_LIMITS = {"documents": 1000, "depth": 6, "sections": 200, "seconds": 600}
 RADIOSCRAPE_REPORT_ENABLED = False  # end-of-run report on stdout (the station spider sets True)
 RADIOSCRAPE_REPORT = ""  # also write the end-of-run report as JSON to this path
 RADIOSCRAPE_PROGRESS = True  # a live progress line while crawling, when stdout is a terminal

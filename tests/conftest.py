@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.sites import assert_adds_up
+
 pytest_plugins = ["tests.conftest_services"]  # PostgreSQL and Redis for the `services` tests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +41,8 @@ def run_cli(*args: str, report: Path | None = None, timeout: float = 120) -> Run
         timeout=timeout,
     )
     loaded = json.loads(report.read_text()) if report and report.exists() else None
+    if loaded is not None:
+        assert_adds_up(loaded)  # every crawl: its report's columns sum to "found"
     return Run(done.returncode, done.stdout, done.stderr, loaded)
 
 

@@ -38,6 +38,7 @@ from tests.faultsite import (
     generate,
     good_text,
 )
+from tests.sites import assert_adds_up
 
 GOOD = generate(6, "good")
 # Each fault, where the report names it: (report group, key, how many).
@@ -58,11 +59,11 @@ FAULTS = {
     "redirect-to-file": ("errors", "http-302", 1),  # not followed: only http(s) redirects are
     "empty": ("dropped", "empty", 1),
     "private-story": ("filtered", "robots", 1),
-    "sitemap-laughs": ("errors", "entities-sitemap", 2),  # with sitemap-xxe
-    "sitemap-xxe": ("errors", "entities-sitemap", 2),
-    "malformed-rss": ("errors", "malformed-feed", 1),
-    "sitemap-gzip-bomb": ("errors", "unreadable-sitemap", 1),
-    "sitemap-index-loop": ("filtered", "sitemap-loop", 1),
+    "sitemap-laughs": ("discovery/errors", "entities-sitemap", 2),  # with sitemap-xxe
+    "sitemap-xxe": ("discovery/errors", "entities-sitemap", 2),
+    "malformed-rss": ("discovery/errors", "malformed-feed", 1),
+    "sitemap-gzip-bomb": ("discovery/errors", "unreadable-sitemap", 1),
+    "sitemap-index-loop": ("discovery/filtered", "sitemap-loop", 1),
 }
 PEAK_RSS_MB = 250  # the 50 MB pages and the 200 MB gzip bomb, if buffered, would go far past it
 
@@ -136,16 +137,27 @@ def test_the_crawl_finishes_and_reports_a_partial_run(fault_crawl):
     assert fault_crawl.report["elapsed_seconds"] < 30
 
 
+def report_group(station: dict[str, Any], group: str) -> dict[str, int]:
+    """A group of a station's report: 'errors', or 'discovery/errors' inside 'discovery'."""
+    for part in group.split("/"):
+        station = station[part]
+    return station
+
+
 @pytest.mark.parametrize(("group", "key", "count"), FAULTS.values(), ids=FAULTS.keys())
 def test_the_report_names_the_fault(fault_crawl, group, key, count):
-    assert fault_crawl.report["stations"]["jacaranda"][group].get(key) == count
+    assert report_group(fault_crawl.report["stations"]["jacaranda"], group).get(key) == count
 
 
 def test_the_report_names_nothing_else(fault_crawl):
     station = fault_crawl.report["stations"]["jacaranda"]
-    for group in ("errors", "dropped", "filtered"):
+    for group in ("errors", "dropped", "filtered", "discovery/errors", "discovery/filtered"):
         expected = {key: count for g, key, count in FAULTS.values() if g == group}
-        assert station[group] == expected, group
+        assert report_group(station, group) == expected, group
+
+
+def test_the_report_adds_up(fault_crawl):
+    assert_adds_up(fault_crawl.report)
 
 
 def test_good_articles_are_stored_exactly_once(fault_crawl):

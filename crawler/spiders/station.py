@@ -2,14 +2,22 @@
 
 Two phases. Discovery fetches robots.txt, sitemaps (indexes, news sitemaps), feeds and section
 listings (with pagination) and collects candidate article URLs with the best date any source
-gives. When discovery is done (spider_idle), each candidate is checked against the store's
-fetch state: unchanged ones (same or older lastmod) are not requested, others are requested
-with If-None-Match / If-Modified-Since when the store has validators. `--since` and `--limit`
-apply before any article is downloaded. Fetched articles are yielded as Page items.
+gives, within the bounds of RADIOSCRAPE_DISCOVERY_LIMITS. When discovery is done (spider_idle),
+each candidate is checked against the store's fetch state: unchanged ones (same or older
+lastmod) are not requested, others are requested with If-None-Match / If-Modified-Since when
+the store has validators. `--since` and `--limit` apply before any article is downloaded.
+Fetched articles are yielded as Page items.
+
+Every candidate ends in exactly one report column under its station: new, updated, unchanged,
+refused/<kind>, dropped/<reason>, filtered/<reason> or errors/<kind>. What discovery itself
+fetched is counted apart, under discovery/: documents, errors/<kind> for a document the site
+named (robots.txt, a profile, a link), probed/<outcome> for one the crawler guessed (the
+parent of an article URL, a conventional sitemap location), filtered/<why> and cut/<bound>.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,11 +26,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+from scrapy.exceptions import DontCloseSpider
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler import signals as radioscrape_signals
 from crawler.discovery import (
+    DiscoveryBudget,
     DiscoveryError,
+    DiscoveryLimits,
     Link,
     kind_of,
     parse_date,
@@ -32,6 +44,7 @@ from crawler.discovery import (
     robots_sitemaps,
     xml_fault,
 )
+from crawler.middlewares import StationOffsiteMiddleware
 from crawler.spiders.page import error_kind, response_to_page
 from crawler.stations import StationProfile, parse_profile, registry
 from pipelines.clean.urls import canonicalize, is_http_url, url_key
@@ -45,7 +58,21 @@ GENERIC_EXCLUDE = [
     r"^/(tags?|authors?|category|categories|search|page|feed|wp-[a-z]+|cms|static|assets"
     r"|members|account|login|contests?|schedule)(/|$)",
 ]
+# Where a site with no profile and no Sitemap: line in robots.txt may keep its sitemap.
+CONVENTIONAL_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml")
 _OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+def is_private_host(host: str) -> bool:
+    """Whether a host is a loopback, private, link-local or otherwise non-public address."""
+    host = host.lower().strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global
 
 
 @dataclass(frozen=True)
@@ -82,6 +109,15 @@ class Target:
         query = urlsplit(canonicalize(url)).query
         return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
+    def owns(self, url: str) -> bool:
+        """Whether a URL is on this station's own hosts: its mirror's origin, or one of its
+        domains (never a private or link-local address unless the mirror lives there)."""
+        parts = urlsplit(url)
+        if self.origin and parts.netloc.lower() == urlsplit(self.origin).netloc.lower():
+            return True
+        host = (parts.hostname or "").lower()
+        return host in self.profile.domains and not is_private_host(host)
+
     def sources(self) -> list[tuple[str, str]]:
         """The discovery URLs to start from, each with its role."""
         home = self.localize(self.profile.home) or self.profile.home
@@ -108,11 +144,13 @@ def generic_target(url: str) -> Target:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     bare = host.removeprefix("www.")
+    named = not is_private_host(bare) and not bare.replace(".", "").isdigit()
+    domains = dict.fromkeys([host, bare, *([f"www.{bare}"] if named else [])])
     profile = parse_profile(
         {
             "key": "generic",
             "name": bare,
-            "domains": [host] + ([bare] if bare != host else []),
+            "domains": list(domains),
             "home": url,
             "urls": {"exclude": GENERIC_EXCLUDE},
         }
@@ -188,6 +226,9 @@ class StationSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.targets = build_targets(station, url, mirrors)
         self.candidates: list[dict[str, Link]] = [{} for _ in self.targets]
+        self.listings: list[set[str]] = [set() for _ in self.targets]  # keys read as listings
+        self.budgets: list[DiscoveryBudget] = []
+        self.limits = DiscoveryLimits()
         self.fetching = False
         self.pending: deque[tuple[int, Link]] = deque()  # selected articles not yet scheduled
         self.batch: int | None = 256  # RADIOSCRAPE_SCHEDULE_BATCH; None: every article at once
@@ -197,6 +238,15 @@ class StationSpider(scrapy.Spider):
         self.db = ""
 
     @classmethod
+    def update_settings(cls, settings) -> None:
+        """Put the station offsite policy in place of Scrapy's OffsiteMiddleware (at the
+        spider's priority, as custom_settings would, so that project settings keep it)."""
+        super().update_settings(settings)
+        middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+        middlewares.update({OffsiteMiddleware: None, StationOffsiteMiddleware: 50})
+        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
+
+    @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         """Read the RADIOSCRAPE_* crawl settings; run the fetch phase when discovery is idle."""
         spider = super().from_crawler(crawler, *args, **kwargs)
@@ -204,14 +254,17 @@ class StationSpider(scrapy.Spider):
         spider.since = parse_date(settings.get("RADIOSCRAPE_SINCE"))
         spider.limit = settings.getint("RADIOSCRAPE_LIMIT") or None
         spider.max_section_pages = settings.getint("RADIOSCRAPE_MAX_SECTION_PAGES")
+        spider.limits = DiscoveryLimits.from_setting(
+            settings.getdict("RADIOSCRAPE_DISCOVERY_LIMITS")
+        )
         spider.db = settings.get("RADIOSCRAPE_DB")
         spider.batch = settings.getint("RADIOSCRAPE_SCHEDULE_BATCH") or None
         if settings.get("RADIOSCRAPE_REDIS"):  # the leader shares every article at once
             spider.batch = None
         crawler.signals.connect(spider.discovery_done, signal=signals.spider_idle)
         crawler.signals.connect(spider.top_up, signal=signals.request_left_downloader)
-        crawler.signals.connect(spider.refuse_offsite, signal=signals.request_scheduled)
-        crawler.signals.connect(spider.redirect_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.offsite_refused, signal=radioscrape_signals.request_offsite)
         return spider
 
     def _inc(self, label: str, name: str, count: int = 1) -> None:
@@ -220,60 +273,96 @@ class StationSpider(scrapy.Spider):
     async def start(self):
         """The discovery requests of every target."""
         self.crawler.stats.set_value("radioscrape/stations", [t.label for t in self.targets])
+        self.budgets = [DiscoveryBudget(self.limits) for _ in self.targets]
         for index, target in enumerate(self.targets):
             self._inc(target.label, "discovered", 0)
             for url, role in target.sources():
-                yield self.discovery_request(index, url, role)
+                if request := self.discovery_request(index, url, role):
+                    yield request
 
     def discovery_request(
-        self, index: int, url: str, role: str, page: int = 1, via: tuple[str, ...] = ()
-    ) -> scrapy.Request:
-        """A request for a robots.txt, sitemap, feed, home or section page (`via`: the sitemap
-        indexes that led to a sitemap)."""
+        self,
+        index: int,
+        url: str,
+        role: str,
+        page: int = 1,
+        via: tuple[str, ...] = (),
+        depth: int = 0,
+        guess: bool = False,
+    ) -> scrapy.Request | None:
+        """A request for a robots.txt, sitemap, feed, home or section page, or None when a
+        bound of the station's discovery is reached. `via`: the sitemap indexes that led to a
+        sitemap; `depth`: hops from a start document; `guess`: a URL the site did not name."""
+        label = self.targets[index].label
+        budget = self.budgets[index]
+        if depth and (bound := budget.bound_passed(role, depth)):
+            self._inc(label, f"discovery/cut/{bound}")
+            self.logger.debug("%s: not fetched, discovery %s bound reached", url, bound)
+            return None
+        budget.spend(role)
         return scrapy.Request(
             url,
             callback=self.parse_discovery,
             errback=self.failed,
             priority=10,
-            meta={STATION_META: self.targets[index].label, "target": index, "role": role,
-                  "page": page, "via": via},
+            meta={STATION_META: label, "target": index, "role": role, "page": page,
+                  "via": via, "depth": depth, "guess": guess},
         )  # fmt: skip
+
+    def probe_sitemaps(self, index: int):
+        """Requests for the conventional sitemap locations of a site with no profile."""
+        if self.targets[index].station is not None:
+            return
+        home = self.targets[index].localize(self.targets[index].profile.home) or ""
+        for path in CONVENTIONAL_SITEMAPS:
+            url = urlunsplit(urlsplit(home)._replace(path=path, query=""))
+            if request := self.discovery_request(index, url, "sitemap", depth=1, guess=True):
+                yield request
+
+    def _discovery_problem(self, response, name: str) -> None:
+        """Count a discovery document that could not be used: an error when the site named
+        it, a probe outcome when the crawler guessed it."""
+        group = "probed" if response.meta.get("guess") else "errors"
+        self._inc(response.meta[STATION_META], f"discovery/{group}/{name}")
+        log = self.logger.debug if group == "probed" else self.logger.warning
+        log("%s: %s", response.url, name)
 
     def parse_discovery(self, response):
         """Collect candidates from one discovery page; follow sitemaps, feeds and next pages."""
         index, role = response.meta["target"], response.meta["role"]
         target = self.targets[index]
+        depth = response.meta["depth"] + 1
+        self._inc(target.label, "discovery/documents")
         if role == "robots":
-            for url in robots_sitemaps(response.body):
-                if local := target.localize(url):
-                    yield self.discovery_request(index, local, "sitemap")
+            sitemaps = [u for u in map(target.localize, robots_sitemaps(response.body)) if u]
+            for url in sitemaps:
+                if request := self.discovery_request(index, url, "sitemap", depth=depth):
+                    yield request
+            if not sitemaps:
+                yield from self.probe_sitemaps(index)
             return
         try:
             kind = kind_of(response.body)
+            if response.meta["guess"] and role == "sitemap" and kind != "sitemap":
+                self._discovery_problem(response, "not-a-sitemap")
+                return
             if kind != "html" and (fault := xml_fault(response.body)):
-                self._inc(target.label, f"errors/{fault}-{role}")
-                self.logger.warning("%s: %s %s", response.url, fault, role)
+                self._discovery_problem(response, f"{fault}-{role}")
                 if fault == "entities":
                     return
             if kind == "sitemap":
                 sitemap = parse_sitemap(response.body)
                 if sitemap.is_index:
-                    via = (*response.meta.get("via", ()), response.url)
-                    for link in sitemap.links:
-                        local = target.localize(link.url)
-                        if local in via:
-                            self._inc(target.label, "filtered/sitemap-loop")
-                        elif local and not (self.since and link.date and link.date < self.since):
-                            yield self.discovery_request(index, local, "sitemap", via=via)
+                    yield from self.follow_index(index, response, sitemap.links, depth)
                     return
                 links = sitemap.links
             elif kind == "feed":
                 links = parse_feed(response.body, response.url)
             else:
-                links = list(self.follow_listing(index, response))
+                links = list(self.follow_listing(index, response, depth))
         except DiscoveryError as exc:
-            self._inc(target.label, f"errors/unreadable-{role}")
-            self.logger.warning("%s: unreadable %s: %s", response.url, role, exc)
+            self._discovery_problem(response, f"unreadable-{role}")
+            self.logger.debug("%s: %s", response.url, exc)
             return
         for link in links:
             if isinstance(link, scrapy.Request):
@@ -281,32 +370,50 @@ class StationSpider(scrapy.Spider):
             else:
                 self.add_candidate(index, link)
 
-    def follow_listing(self, index: int, response):
-        """Links of a home or section page as candidates; requests for its next pages and,
-        on a home page, for the feeds it advertises and the sections its articles sit in."""
+    def follow_index(self, index: int, response, links: list[Link], depth: int):
+        """Requests for the child sitemaps of a sitemap index (not those that loop back)."""
         target = self.targets[index]
+        via = (*response.meta.get("via", ()), response.url)
+        for link in links:
+            local = target.localize(link.url)
+            if local in via:
+                self._inc(target.label, "discovery/filtered/sitemap-loop")
+            elif local and not (self.since and link.date and link.date < self.since):
+                request = self.discovery_request(index, local, "sitemap", via=via, depth=depth)
+                if request:
+                    yield request
+
+    def follow_listing(self, index: int, response, depth: int):
+        """Links of a home or section page as candidates; requests for its next pages and,
+        on a home page, for the feeds it advertises and (guessed) the sections its articles
+        sit in."""
+        target = self.targets[index]
+        self.listings[index].add(url_key(response.url))
         listing = parse_listing(response.body, response.url)
+        next_pages = set(listing.next_pages)
         articles = [
-            u for u in listing.links
-            if u not in listing.next_pages and target.profile.is_article_url(u)
-        ]  # fmt: skip
+            u for u in listing.links if u not in next_pages and target.profile.is_article_url(u)
+        ]
         yield from (Link(u) for u in articles)
-        if response.meta["page"] < self.max_section_pages:
-            for url in listing.next_pages:
-                if local := target.localize(url):
-                    yield self.discovery_request(index, local, "section", response.meta["page"] + 1)
+        page = response.meta["page"]
+        if page < self.max_section_pages:
+            for local in filter(None, map(target.localize, listing.next_pages)):
+                if request := self.discovery_request(index, local, "section", page + 1, (), depth):
+                    yield request
         if response.meta["role"] != "home":
             return
-        for url in listing.feeds:
-            if local := target.localize(url):
-                yield self.discovery_request(index, local, "feed")
+        for local in filter(None, map(target.localize, listing.feeds)):
+            if request := self.discovery_request(index, local, "feed", depth=depth):
+                yield request
         sections = {
             urlunsplit(urlsplit(u)._replace(path=_parent(urlsplit(u).path), query=""))
             for u in articles
         }
         for url in sorted(sections):
             if (local := target.localize(url)) and urlsplit(local).path not in ("", "/"):
-                yield self.discovery_request(index, local, "section")
+                request = self.discovery_request(index, local, "section", depth=depth, guess=True)
+                if request:
+                    yield request
 
     def add_candidate(self, index: int, link: Link) -> None:
         """Keep a discovered article URL once per story, with the newest date seen for it."""
@@ -366,7 +473,8 @@ class StationSpider(scrapy.Spider):
 
     def article_requests(self, count: int) -> list[scrapy.Request]:
         """Requests for the next `count` pending articles, except those the store knows to be
-        unchanged."""
+        unchanged. A page discovery read as a listing is fetched again as an article (it may
+        be a show or archive page to refuse, or a story that lists others)."""
         chosen = [self.pending.popleft() for _ in range(min(count, len(self.pending)))]
         with open_store(self.db) as store:
             states = store.fetch_states([url_key(link.url) for _, link in chosen])
@@ -384,6 +492,7 @@ class StationSpider(scrapy.Spider):
                 callback=self.parse_article,
                 errback=self.failed,
                 headers=conditional_headers(state),
+                dont_filter=key in self.listings[index],
                 meta={STATION_META: target.label, ARTICLE_META: fetch,
                       "target": index, "handle_httpstatus_list": [304]},
             )  # fmt: skip
@@ -396,44 +505,66 @@ class StationSpider(scrapy.Spider):
         if response.status == 304:
             self._inc(fetch.station, "unchanged")
             return
-        if self.targets[response.meta["target"]].localize(response.url) is None:
-            self._inc(fetch.station, "errors/offsite-redirect")
-            self.logger.warning("%s: redirected off the site to %s", fetch.key, response.url)
-            return
         yield response_to_page(response, self.targets[response.meta["target"]].station)
 
-    def refuse_offsite(self, request) -> None:
-        """Count and refuse (before it is fetched) an article request redirected off its site;
-        the engine drops a request a request_scheduled handler ignores."""
-        target = self.targets[request.meta["target"]] if ARTICLE_META in request.meta else None
-        if target and target.localize(request.url) is None:
-            self._inc(target.label, "errors/offsite-redirect")
-            first = request.meta.get("redirect_urls", ["?"])[0]
-            self.logger.warning("%s: redirected off the site to %s", first, request.url)
-            raise IgnoreRequest(f"offsite redirect to {request.url}")
+    def on_own_hosts(self, request) -> bool:
+        """The offsite policy (StationOffsiteMiddleware): a request made for a station stays
+        on its hosts; others (robots.txt for the robots middleware) are let through."""
+        index = request.meta.get("target")
+        return index is None or self.targets[index].owns(request.url)
 
-    def redirect_dropped(self, request) -> None:
-        """Count a redirect of an article that the duplicate filter dropped: back to a URL of
-        its own chain (a redirect loop), or to a URL this run requested already."""
-        chain = request.meta.get("redirect_urls")
-        if ARTICLE_META not in request.meta or not chain:
+    def offsite_refused(self, request) -> None:
+        """Count a request refused for leaving its station's hosts (a redirect, most often)."""
+        label = request.meta.get(STATION_META)
+        if label is None:
             return
-        if request.url in chain:
-            self._inc(request.meta[STATION_META], "errors/redirect-loop")
+        chain = request.meta.get("redirect_urls") or [request.url]
+        kind = "offsite-redirect" if request.meta.get("redirect_urls") else "offsite"
+        if ARTICLE_META in request.meta:
+            self._inc(label, f"errors/{kind}")
+        else:
+            group = "probed" if request.meta.get("guess") else "errors"
+            self._inc(label, f"discovery/{group}/{kind}")
+        self.logger.warning("%s: refused, %s leaves the station's hosts", chain[0], request.url)
+
+    def request_dropped(self, request) -> None:
+        """Count an article request the duplicate filter dropped: a redirect back to a URL of
+        its own chain (a loop), or to a URL this run requested already (fetched by its own
+        request), or a URL requested already under another form."""
+        if ARTICLE_META not in request.meta:
+            return
+        label, chain = request.meta[STATION_META], request.meta.get("redirect_urls")
+        if chain and request.url in chain:
+            self._inc(label, "errors/redirect-loop")
             self.logger.warning("%s: redirect loop at %s", chain[0], request.url)
-        else:  # a routine duplicate: the target is fetched by its own request
-            self._inc(request.meta[STATION_META], "filtered/redirect-duplicate")
+        elif chain:
+            self._inc(label, "filtered/redirect-duplicate")
             self.logger.debug("%s: redirected to %s, fetched already", chain[0], request.url)
+        else:
+            self._inc(label, "filtered/duplicate-request")
+            self.logger.debug("%s: requested already", request.url)
 
     def failed(self, failure):
-        """Count a failed request under its station (a missing robots.txt is no failure)."""
+        """Count a failed request under its station: an article's as an error; a discovery
+        document's as an error when the site named it, as a probe outcome when guessed."""
         request = failure.request
         label = request.meta[STATION_META]
         kind = failure_kind(failure)
-        if request.meta.get("role") == "robots":
+        if ARTICLE_META in request.meta:
+            if kind == "robots":
+                self._inc(label, "filtered/robots")
+                return
+            self._inc(label, f"errors/{kind}")
+            self.logger.warning("%s: %s (%s)", request.url, kind, failure.getErrorMessage())
             return
         if kind == "robots":
-            self._inc(label, "filtered/robots")
-            return
-        self._inc(label, f"errors/{kind}")
-        self.logger.warning("%s: %s (%s)", request.url, kind, failure.getErrorMessage())
+            self._inc(label, "discovery/filtered/robots")
+        elif request.meta.get("guess") or request.meta.get("role") == "robots":
+            outcome = "not-found" if kind in ("http-404", "http-410") else kind
+            self._inc(label, f"discovery/probed/{outcome}")
+            self.logger.debug("%s: %s (a guessed URL)", request.url, kind)
+        else:
+            self._inc(label, f"discovery/errors/{kind}")
+            self.logger.warning("%s: %s (%s)", request.url, kind, failure.getErrorMessage())
+        if request.meta.get("role") == "robots":
+            yield from self.probe_sitemaps(request.meta["target"])

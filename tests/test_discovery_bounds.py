@@ -1,0 +1,198 @@
+"""Discovery is bounded per station and run (RADIOSCRAPE_DISCOVERY_LIMITS), and says so.
+
+Hostile sites on 127.0.0.1: a sitemap index that lists new indexes for ever (in breadth and in
+depth), calendar pages with 30 next links each, slow sitemaps. Each crawl ends well within its
+timeout, reports the bound that cut discovery short under discovery/cut/<bound>, and still
+fetches and stores the stories the site lists.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from crawler.demo_site import LocalSite, Resource
+from crawler.discovery import DiscoveryBudget, DiscoveryLimits, parse_listing
+from tests.sites.text import story
+
+STORIES = [
+    story(n, f"/news/story-{n}/", "Ann Author", 20 + n % 9, "Mornings", "Ann") for n in range(4)
+]
+LABEL = "127.0.0.1"
+
+
+def article(s) -> Resource:
+    body = "".join(f"<p>{p}</p>" for p in s.paragraphs)
+    return Resource(
+        f"<html><head><title>{s.title}</title><meta property='og:type' content='article'>"
+        f"<meta name='author' content='{s.author}'></head><body><article><h1>{s.title}</h1>"
+        f"{body}</article></body></html>".encode()
+    )
+
+
+def xml(text: str) -> Resource:
+    return Resource(text.encode(), headers={"Content-Type": "application/xml"})
+
+
+def index(urls: list[str]) -> Resource:
+    entries = "".join(f"<sitemap><loc>{u}</loc></sitemap>" for u in urls)
+    return xml(f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}'
+               "</sitemapindex>")  # fmt: skip
+
+
+class Generated(dict):
+    """Routes: fixed ones, and a function that makes the others from their path."""
+
+    def __init__(self, fixed: dict[str, Resource], make):
+        super().__init__(fixed)
+        self.make = make
+
+    def get(self, path, default=None):
+        return super().get(path) or self.make(path) or default
+
+
+def hostile_site(served: LocalSite, make) -> None:
+    """Stories listed by /stories.xml; robots.txt names it and /sitemap.xml (hostile)."""
+    urlset = "".join(f"<url><loc>{served.url}{s.path}</loc></url>" for s in STORIES)
+    fixed = {
+        "/robots.txt": Resource(
+            f"Sitemap: {served.url}/stories.xml\nSitemap: {served.url}/sitemap.xml\n".encode(),
+            headers={"Content-Type": "text/plain"},
+        ),
+        "/stories.xml": xml(
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urlset}</urlset>'
+        ),
+        "/": Resource(b"<html><body><h1>A radio station</h1></body></html>"),
+        **{s.path: article(s) for s in STORIES},
+    }
+    served.routes = Generated(fixed, make)
+
+
+def limits(**values) -> tuple[str, str]:
+    return "-s", f"RADIOSCRAPE_DISCOVERY_LIMITS={json.dumps(values)}"
+
+
+def sitemap_requests(served: LocalSite) -> int:
+    return sum(1 for r in served.log if r.path.startswith(("/sitemap", "/calendar")))
+
+
+def assert_stories_stored(run) -> None:
+    stats = run.report["stations"][LABEL]
+    assert stats["new"] == len(STORIES), stats
+    assert (run.code, run.report["status"]) == (0, "success"), run.stdout
+
+
+def test_an_endless_sitemap_index_is_cut_at_the_document_bound(crawl):
+    with LocalSite() as served:
+        hostile_site(
+            served,
+            lambda p: (
+                index([f"{served.url}{p.removesuffix('.xml')}-{k}.xml" for k in range(30)])
+                if p.startswith("/sitemap")
+                else None
+            ),
+        )
+        started = time.monotonic()
+        run = crawl("--url", f"{served.url}/", *limits(documents=40, depth=50))
+        elapsed = time.monotonic() - started
+        fetched = sitemap_requests(served)
+    cut = run.report["stations"][LABEL]["discovery"]["cut"]
+    assert cut["documents"] > 0
+    assert fetched <= 40
+    assert_stories_stored(run)
+    assert elapsed < 30
+
+
+def test_a_sitemap_index_chain_is_cut_at_the_depth_bound(crawl):
+    with LocalSite() as served:
+        hostile_site(
+            served,
+            lambda p: (
+                index([f"{served.url}{p.removesuffix('.xml')}-x.xml"])
+                if p.startswith("/sitemap")
+                else None
+            ),
+        )
+        run = crawl("--url", f"{served.url}/", *limits(depth=5))
+        fetched = sitemap_requests(served)
+    assert run.report["stations"][LABEL]["discovery"]["cut"] == {"depth": 1}
+    assert fetched == 5  # robots.txt (depth 0) -> /sitemap.xml (1) -> ... -> depth 5
+    assert_stories_stored(run)
+
+
+def test_calendar_pages_with_many_next_links_are_cut_at_the_section_bound(crawl):
+    def calendar(path: str) -> Resource | None:
+        if not path.startswith("/calendar/"):
+            return None
+        nexts = "".join(
+            f'<link rel="next" href="{path.rstrip("/")}-{k}/?page=2">' for k in range(30)
+        )
+        return Resource(f"<html><head>{nexts}</head><body><p>Events</p></body></html>".encode())
+
+    with LocalSite() as served:
+        hostile_site(served, calendar)
+        links = "".join(f'<a href="{s.path}">{s.title}</a>' for s in STORIES)
+        served.routes["/"] = Resource(
+            f'<html><body>{links}<a href="/calendar/day/event-1/">Event</a></body></html>'.encode()
+        )
+        served.routes["/calendar/day/event-1/"] = article(story(9, "", "Ann Author", 28, "", ""))
+        run = crawl("--url", f"{served.url}/", *limits(sections=20))
+        fetched = sitemap_requests(served)
+    cut = run.report["stations"][LABEL]["discovery"]["cut"]
+    assert cut["sections"] > 0
+    assert fetched <= 20 + 1  # the listing pages, and the event page fetched as a story
+    assert run.report["stations"][LABEL]["new"] == len(STORIES) + 1
+
+
+def test_slow_discovery_is_cut_at_the_time_bound(crawl):
+    def slow_chain(path: str) -> Resource | None:
+        if not path.startswith("/sitemap"):
+            return None
+        resource = index([f"{served.url}{path.removesuffix('.xml')}-x.xml"])
+        resource.delay = 0.4
+        return resource
+
+    with LocalSite() as served:
+        hostile_site(served, slow_chain)
+        run = crawl("--url", f"{served.url}/", *limits(seconds=1, depth=100))
+    assert run.report["stations"][LABEL]["discovery"]["cut"] == {"time": 1}
+    assert_stories_stored(run)
+
+
+def test_budget_names_the_bound_a_document_would_pass():
+    now = [0.0]
+    budget = DiscoveryBudget(DiscoveryLimits(documents=3, depth=2, sections=1, seconds=10),
+                             clock=lambda: now[0])  # fmt: skip
+    assert budget.bound_passed("sitemap", 3) == "depth"
+    budget.spend("home")
+    assert budget.bound_passed("section", 1) == "sections"
+    assert budget.bound_passed("sitemap", 1) is None
+    budget.spend("sitemap")
+    budget.spend("feed")
+    assert budget.bound_passed("feed", 1) == "documents"
+    now[0] = 11
+    assert budget.bound_passed("feed", 1) == "time"
+
+
+def test_limits_from_the_setting_keep_defaults_and_refuse_unknown_keys():
+    assert DiscoveryLimits.from_setting({"documents": "5"}) == DiscoveryLimits(documents=5)
+    assert DiscoveryLimits.from_setting(None) == DiscoveryLimits()
+    with pytest.raises(ValueError, match="pages"):
+        DiscoveryLimits.from_setting({"pages": 3})
+
+
+def test_listing_links_are_deduplicated_in_linear_time():
+    def cpu_seconds(count: int) -> float:
+        links = "".join(f'<a href="/news/story-{i}/">s</a><a href="/news/story-{i}/">s</a>'
+                        for i in range(count))  # fmt: skip
+        body = f"<html><body>{links}</body></html>".encode()
+        started = time.process_time()
+        listing = parse_listing(body, "http://radio.test/news/")
+        assert len(listing.links) == count
+        return time.process_time() - started
+
+    small, large = cpu_seconds(2_000), cpu_seconds(20_000)
+    assert large < 2.0  # was 3.7 s with a quadratic list search
+    assert large < 30 * max(small, 0.005)  # ten times the links: about ten times the time

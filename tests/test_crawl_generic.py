@@ -64,3 +64,44 @@ def test_generic_site_discovers_and_stores_its_articles(site, crawl):
         differing = {k for k in fixture.expected if fixture.expected[k] != record[k]}
         assert differing <= MIRROR_FIELDS, (fixture.name, differing)
         assert record["station"] == "127.0.0.1"
+
+
+def test_no_request_leaves_the_site_after_a_redirect(crawl):
+    """A sitemap and a feed redirected to another server, a story redirected to the cloud
+    metadata address and one to the same port under another host name: none is followed."""
+    story = ARTICLES[0]
+    path = urlsplit(story.meta["url"]).path
+    with LocalSite() as served, LocalSite() as other:
+        other.routes["/sitemap.xml"] = Resource(b"<urlset></urlset>")
+        elsewhere = served.url.replace("127.0.0.1", "localhost")
+        served.routes.update(
+            {
+                "/robots.txt": Resource(
+                    f"Sitemap: {served.url}/sitemap.xml\n".encode(),
+                    headers={"Content-Type": "text/plain"},
+                ),
+                "/sitemap.xml": Resource(
+                    status=302, headers={"Location": f"{other.url}/sitemap.xml"}
+                ),
+                "/rss/": Resource(status=301, headers={"Location": f"{other.url}/rss/"}),
+                "/news/metadata/": Resource(
+                    status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"}
+                ),
+                "/news/renamed/": Resource(status=302, headers={"Location": f"{elsewhere}{path}"}),
+                path: Resource((story.path / "page.html").read_bytes()),
+                "/": Resource(
+                    b'<html><head><link rel="alternate" type="application/rss+xml" '
+                    b'href="/rss/"></head><body><a href="/news/metadata/">a</a>'
+                    b'<a href="/news/renamed/">b</a>'
+                    + f'<a href="{path}">c</a></body></html>'.encode()
+                ),
+            }
+        )
+        run = crawl("--url", f"{served.url}/", "-s", "DOWNLOAD_TIMEOUT=5")
+    assert other.log == []
+    stats = run.report["stations"]["127.0.0.1"]
+    assert stats["discovery"]["errors"] == {"offsite-redirect": 2}  # the sitemap and the feed
+    assert stats["errors"] == {"offsite-redirect": 2}  # the two stories
+    assert stats["new"] + stats["filtered"].get("foreign-canonical", 0) == 1
+    assert run.report["elapsed_seconds"] < 5  # nothing waited for 169.254.169.254
+    assert (run.code, run.report["status"]) == (1, "partial")

@@ -15,7 +15,12 @@ from crawler.discovery import (
     parse_sitemap,
     robots_sitemaps,
 )
-from crawler.spiders.station import build_targets, conditional_headers, is_unchanged
+from crawler.spiders.station import (
+    build_targets,
+    conditional_headers,
+    is_private_host,
+    is_unchanged,
+)
 from pipelines.store.base import FetchState
 
 INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -129,6 +134,29 @@ def test_url_without_profile_is_a_generic_target():
     assert not target.profile.is_article_url("https://www.wkvb1029.com/contests/jingle-jam")
     assert [role for _, role in target.sources()] == ["robots", "home"]
     assert build_targets(url="https://www.heart.co.uk/")[0].station == "heart"
+
+
+@pytest.mark.parametrize(
+    ("host", "private"),
+    [("127.0.0.1", True), ("10.1.2.3", True), ("192.168.0.10", True), ("169.254.169.254", True),
+     ("::1", True), ("[fe80::1]", True), ("localhost", True), ("app.localhost", True),
+     ("0.0.0.0", True), ("8.8.8.8", False), ("www.jacarandafm.com", False)],
+)  # fmt: skip
+def test_private_and_link_local_hosts(host, private):
+    assert is_private_host(host) == private
+
+
+def test_a_station_owns_its_hosts_and_a_mirror_only_its_own_address():
+    [site] = build_targets(url="https://wkvb1029.com/")
+    assert site.owns("https://www.wkvb1029.com/news/x/") and site.owns("http://wkvb1029.com/")
+    assert not site.owns("https://evil.example/") and not site.owns("http://169.254.169.254/")
+    [mirror] = build_targets("jacaranda", "http://127.0.0.1:8000/")
+    assert mirror.owns("http://127.0.0.1:8000/news/x/")
+    assert mirror.owns("https://www.jacarandafm.com/news/x/")  # the station's own public host
+    assert not mirror.owns("http://127.0.0.1:9000/news/x/")  # another server on the machine
+    assert not mirror.owns("http://localhost:8000/news/x/")
+    [local] = build_targets(url="http://10.0.0.7:8080/")  # a station that lives there
+    assert local.owns("http://10.0.0.7:8080/x/") and not local.owns("http://10.0.0.7:9090/x/")
 
 
 def test_bad_arguments_are_refused():

@@ -18,11 +18,12 @@ class AlreadyRunning(RuntimeError):
 
 
 def lock_path(dsn_or_path: str) -> Path:
-    """`<db>.lock` beside a SQLite file; for a DSN, a file in the temp dir named by its hash."""
+    """`<db>.lock` beside a SQLite file (its real path: a symlink to it, or a path through one,
+    names the same lock); for a DSN, a file in the temp dir named by its hash."""
     if dsn_or_path.startswith(POSTGRES_SCHEMES):
         digest = hashlib.sha256(dsn_or_path.encode()).hexdigest()[:16]
         return Path(tempfile.gettempdir()) / f"radioscrape-{digest}.lock"
-    return Path(f"{dsn_or_path}.lock")
+    return Path(f"{os.path.realpath(dsn_or_path)}.lock")
 
 
 @contextmanager

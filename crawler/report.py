@@ -25,6 +25,7 @@ from twisted.internet import task
 
 from crawler.items import ArticleRecord, Page, dumps
 from crawler.spiders.station import STATION_META
+from pipelines.store.export import atomic_output
 
 # Exit codes of `radioscrape crawl` and `radioscrape demo`.
 EXIT_OK = 0  # every page fetched and processed
@@ -33,6 +34,7 @@ EXIT_FAILURE = 2  # the crawl did not run or fetched nothing (bad arguments, sto
 EXIT_RUNNING = 3  # another run holds the store's lock
 STATUS = {EXIT_OK: "success", EXIT_PARTIAL: "partial", EXIT_FAILURE: "failure"}
 COUNTS = ("pages", "discovered", "new", "updated", "unchanged", "redirects")
+STORED = ("new", "updated", "unchanged")
 GROUPS = ("refused", "filtered", "dropped", "clutter", "errors")
 DISCOVERY_GROUPS = ("errors", "probed", "filtered", "cut")
 
@@ -100,6 +102,8 @@ def exit_code(report: dict[str, Any]) -> int:
     if report["finish_reason"] != "finished":
         return EXIT_FAILURE
     if totals["errors"] or totals["discovery"]["errors"]:
+        if totals["errors"].get("store") and not sum(totals[n] for n in STORED):
+            return EXIT_FAILURE  # the store kept nothing
         return EXIT_PARTIAL if totals["pages"] else EXIT_FAILURE
     if not totals["discovered"]:
         return EXIT_FAILURE  # no article found at all: not a success (crawl_job prints a hint)
@@ -208,9 +212,11 @@ class CrawlReport:
                 self._inc(item.station, f"clutter/{rule}", count)
 
     def item_dropped(self, item, response, exception) -> None:
-        """Count a dropped page or record, by reason, under its station."""
+        """Count a dropped page or record, by reason, under its station (under errors when it
+        failed for a reason outside the page: pipelines.validate.PageFailed)."""
         label = response.meta.get(STATION_META) if response is not None else None
-        self._inc(label, f"dropped/{getattr(exception, 'kind', 'other')}")
+        group = getattr(exception, "group", "dropped")
+        self._inc(label, f"{group}/{getattr(exception, 'kind', 'other')}")
 
     def spider_opened(self) -> None:
         """Start the progress line."""
@@ -235,6 +241,14 @@ class CrawlReport:
             sys.stdout.write("\r\x1b[K")
         report = build_report(self.stats.get_stats(), reason)
         print(format_report(report), flush=True)
+        code = report["exit_code"]
         if self.report_path:
-            self.report_path.write_text(dumps(report, indent=2) + "\n", encoding="utf-8")
-        self.stats.set_value("radioscrape/exit_code", report["exit_code"])
+            try:  # a temp file renamed over the old one: never a half-written report
+                with atomic_output(str(self.report_path)) as out:
+                    out.write(dumps(report, indent=2) + "\n")
+            except OSError as exc:
+                print(
+                    f"radioscrape: report not written to {self.report_path}: {exc}", file=sys.stderr
+                )
+                code = max(code, EXIT_PARTIAL)
+        self.stats.set_value("radioscrape/exit_code", code)

@@ -10,6 +10,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # --- radioscrape ---------------------------------------------------------------------------
 RADIOSCRAPE_CONTACT = "https://github.com/radioscrape/radioscrape"  # who to tell about the bot
 RADIOSCRAPE_DB = "radioscrape.db"  # store: a SQLite path or a postgresql:// DSN
+RADIOSCRAPE_DB_TIMEOUT = 30.0  # seconds a SQLite write waits for another writer
 RADIOSCRAPE_MAX_PAGE_BYTES = 10 * 1024 * 1024  # larger (or larger decompressed) pages are refused
 RADIOSCRAPE_SINCE = None  # ISO date: skip articles dated before it (before download if dated)
 RADIOSCRAPE_LIMIT = 0  # at most this many (newest) articles per station and run; 0: no limit
@@ -22,6 +23,7 @@ RADIOSCRAPE_PROGRESS = True  # a live progress line while crawling, when stdout 
 RADIOSCRAPE_REDIS = ""  # redis://HOST:PORT/N: crawl as one of many workers (crawler.distributed)
 RADIOSCRAPE_REDIS_LEASE = 30.0  # seconds before a silent worker's requests are re-queued
 RADIOSCRAPE_EXTRACT_WORKERS = 0  # clean pages in N worker processes; 0: in the crawl process
+RADIOSCRAPE_CLEAN_TIMEOUT = 20.0  # seconds to clean one page, then it is refused
 
 # --- politeness ----------------------------------------------------------------------------
 ADDONS = {

@@ -1,10 +1,37 @@
-"""DedupPipeline: one record per story (url_key of its canonical URL) per run."""
+"""DedupPipeline: one record per story per run, keyed by a URL the record's station owns."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from crawler.items import ArticleRecord
-from pipelines.clean.urls import url_key
+from crawler.stations import registry
+from pipelines.clean.urls import canonicalize, url_key
 from pipelines.validate import RecordDropped
+
+
+def _bare(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+def story_url(record: ArticleRecord) -> tuple[str, bool]:
+    """The URL a record is kept under, and whether its canonical URL was foreign.
+
+    A page's canonical URL is only believed when it is on its station's hosts: the profile's
+    domains, or the host the page was fetched from (a site with no profile, a local mirror).
+    A page naming another site's story as its canonical (a copy, or a hostile mirror) is kept
+    under its own URL instead, so it can never replace that story.
+    """
+    profile = registry().by_key.get(record.station)
+    own = {
+        _bare(record.url),
+        *(d.removeprefix("www.") for d in (profile.domains if profile else ())),
+    }
+    if _bare(record.canonical_url) in own:
+        return record.canonical_url, False
+    if profile is not None and (urlsplit(record.url).hostname or "").lower() in profile.domains:
+        return canonicalize(record.url, profile.canonical_host), True
+    return canonicalize(record.url, keep_origin=True), True
 
 
 class DedupPipeline:
@@ -23,7 +50,7 @@ class DedupPipeline:
         """Pass the first record of each story; drop the others as 'duplicate'."""
         if not isinstance(item, ArticleRecord):
             return item
-        key = url_key(item.canonical_url)
+        key = url_key(story_url(item)[0])
         if key in self.seen:
             self.stats.inc_value("radioscrape/dropped/duplicate")
             raise RecordDropped(item, "duplicate", log_level="DEBUG")

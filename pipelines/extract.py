@@ -4,6 +4,10 @@ Cleaning is the CPU-heavy step of a crawl. With RADIOSCRAPE_EXTRACT_WORKERS=N (N
 cleaned in a pool of N worker processes while the Scrapy engine keeps downloading; with 0 (the
 default) they are cleaned in the crawl's own process. Either way every page goes through the
 same build_record and gives the same record, the same stats and the same refusals.
+
+Cleaning one page has a time budget (RADIOSCRAPE_CLEAN_TIMEOUT): a page that takes longer is
+refused as `timeout`, so a hostile page cannot hold up the crawl. A page lost to a dead worker is
+a PageFailed (errors/worker-died): not recorded as handled, so the next run fetches it again.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import signal
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -19,6 +25,7 @@ from scrapy.exceptions import DropItem
 from crawler.items import ArticleRecord, Page
 from crawler.stations import registry
 from pipelines.clean import clean_page
+from pipelines.validate import PageFailed
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +39,36 @@ class PageRefused(DropItem):
         self.kind = kind
 
 
+class CleanTimeout(Exception):
+    """Cleaning a page went past its time budget (raised by the SIGALRM handler)."""
+
+
+def _alarm(signum, frame):
+    raise CleanTimeout
+
+
+def clean_within(page: Page, seconds: float) -> ArticleRecord | tuple[str, str]:
+    """clean_page, or ('timeout', message) when it takes longer than `seconds` (0: no limit).
+
+    A SIGALRM timer interrupts the Python code and the regular expressions of the cleaner
+    (CPython's regex engine checks for signals as it runs), so it works in the crawl process
+    and in a worker alike; signals only reach the main thread, so elsewhere there is no limit.
+    """
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        return clean_page(page)
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    try:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            return clean_page(page)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except CleanTimeout:
+        return "timeout", f"cleaning took longer than {seconds:g}s"
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _warm_worker() -> None:
     """Worker initializer: load the station registry once per worker process."""
     registry()
@@ -40,17 +77,20 @@ def _warm_worker() -> None:
 class ExtractPipeline:
     """Turn each Page into an ArticleRecord with build_record; refuse non-articles."""
 
-    def __init__(self, stats=None, workers: int = 0):
+    def __init__(self, stats=None, workers: int = 0, timeout: float = 0):
         self.stats = stats
         self.workers = workers
+        self.timeout = timeout
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        """Build the pipeline with the crawl's stats and RADIOSCRAPE_EXTRACT_WORKERS."""
+        """Build the pipeline with the crawl's stats, RADIOSCRAPE_EXTRACT_WORKERS and
+        RADIOSCRAPE_CLEAN_TIMEOUT."""
         return cls(
             stats=crawler.stats,
             workers=max(crawler.settings.getint("RADIOSCRAPE_EXTRACT_WORKERS", 0), 0),
+            timeout=max(crawler.settings.getfloat("RADIOSCRAPE_CLEAN_TIMEOUT", 0), 0),
         )
 
     def open_spider(self) -> None:
@@ -77,7 +117,7 @@ class ExtractPipeline:
         if not isinstance(item, Page):
             return item
         if self.pool is None:
-            result = clean_page(item)
+            result = clean_within(item, self.timeout)
         else:
             result = await self._in_pool(item)
         if isinstance(result, tuple):
@@ -90,18 +130,20 @@ class ExtractPipeline:
         return result
 
     async def _in_pool(self, page: Page) -> ArticleRecord | tuple[str, str]:
-        """clean_page in a worker. When a worker dies (killed, or crashed in C code) the pool
-        breaks: start a new one and try the page once more there."""
+        """clean_within in a worker. When a worker dies (killed, or crashed in C code) the pool
+        breaks: start a new one and try the page once more there; PageFailed when that worker
+        dies too."""
         for _ in range(2):
             pool = self.pool
             try:
-                return await asyncio.wrap_future(pool.submit(clean_page, page))
+                return await asyncio.wrap_future(pool.submit(clean_within, page, self.timeout))
             except BrokenProcessPool:
                 if self.pool is pool:
                     logger.error("an extraction worker died; starting a new pool")
                     pool.shutdown(wait=False, cancel_futures=True)
                     self.pool = self._new_pool()
-        return "worker-died", "the extraction worker died twice on this page"
+        self._inc("radioscrape/errors/worker-died")
+        raise PageFailed(page.url, "worker-died", "the extraction worker died twice on this page")
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:

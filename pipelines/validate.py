@@ -19,6 +19,19 @@ class RecordDropped(DropItem):
         self.kind = kind
 
 
+class PageFailed(DropItem):
+    """A page or record lost for a reason outside the page (a dead extraction worker, a store
+    that refused the write): the report counts it under errors/<kind>, which makes the run
+    partial, and no fetch state is saved for it, so the next run fetches it again."""
+
+    group = "errors"  # the report group it is counted in (refusals are counted as dropped)
+
+    def __init__(self, url: str, kind: str, message: str):
+        super().__init__(f"{url}: {message}")
+        self.url = url
+        self.kind = kind
+
+
 def invalid_reason(record: ArticleRecord) -> str | None:
     """Why a record is not fit to store ('no-title', 'no-body', ...), or None."""
     if not record.title.strip():

@@ -28,6 +28,11 @@ TEXT = "<html><body><p>Beyoncé and Morné sang “Déjà vu” — encore!</p><
         ),
         (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "text/html; charset=windows-1252"),
         (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), None),
+        (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), None),  # issue 12: was read as LE
+        (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "text/html; charset=utf-8"),
+        # one stray byte in a UTF-8 page: only that byte is lost (issue 12: all mojibake)
+        (TEXT.encode("utf-8").replace(b"<p>", b"<p>\x92"), "text/html; charset=utf-8"),
+        (TEXT.encode("utf-8").replace(b"<p>", b"<p>\xff"), None),
     ],
 )
 def test_accented_names_survive(body, content_type):

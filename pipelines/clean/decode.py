@@ -9,10 +9,10 @@ from charset_normalizer import from_bytes
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]+)", re.I)
-_BOMS = (
+_BOMS = (  # the byte order is the BOM's, whatever the machine's is
     (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 # Browsers read these labels as windows-1252 (WHATWG Encoding Standard), and so do we.
 _WINDOWS_1252_LABELS = {"iso-8859-1", "latin-1", "latin1", "ascii", "us-ascii", "cp1252"}
@@ -43,19 +43,21 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     """Decode page bytes to text; return (text, encoding used).
 
     Valid UTF-8 with non-ASCII characters is read as UTF-8 whatever the page declares (real
-    windows-1252 text is almost never valid UTF-8); otherwise the declared charset (windows-1252
-    when UTF-8 is declared but the bytes are not), else a detected one, else windows-1252.
-    NUL bytes are dropped; undecodable bytes become U+FFFD.
+    windows-1252 text is almost never valid UTF-8), and so is UTF-8 with a few stray invalid
+    bytes among more valid multi-byte characters (each stray byte becomes U+FFFD); otherwise the
+    declared charset (windows-1252 when UTF-8 is declared but the bytes are not), else a
+    detected one, else windows-1252. NUL bytes are dropped; undecodable bytes become U+FFFD.
     """
     for bom, codec in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(codec, "replace").replace("\x00", ""), codec
     body = body.replace(b"\x00", b"")
     if not body.isascii():
-        try:
-            return body.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
+        text = body.decode("utf-8", "replace")
+        stray = text.count("\ufffd") - body.count("\ufffd".encode())
+        valid = len(text) - len(text.encode("ascii", "ignore")) - stray
+        if stray <= valid:  # UTF-8, perhaps with a stray byte; windows-1252 text has no valid
+            return text, "utf-8"
     declared = declared_charset(body, content_type)
     if declared and declared != "utf-8":
         return body.decode(declared, "replace"), declared

@@ -10,11 +10,12 @@ from pipelines.store.sqlite import SQLiteStore
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
-def open_store(dsn_or_path: str | Path) -> Store:
-    """Open the store a setting names: a postgresql:// DSN or a SQLite file path."""
+def open_store(dsn_or_path: str | Path, timeout: float = 30.0) -> Store:
+    """Open the store a setting names: a postgresql:// DSN or a SQLite file path (whose writes
+    wait up to `timeout` seconds for another writer)."""
     target = str(dsn_or_path)
     if target.startswith(POSTGRES_SCHEMES):
         from pipelines.store.postgres import PostgresStore  # psycopg: only when asked for
 
         return PostgresStore.connect(target)
-    return SQLiteStore(target)
+    return SQLiteStore(target, timeout=timeout)

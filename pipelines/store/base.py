@@ -24,6 +24,20 @@ from typing import Any
 from crawler.items import ArticleRecord
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+INTERRUPTED = "interrupted"  # finish_reason of a run row the next run found unfinished
+
+
+class StoreUnusable(OSError):
+    """The store cannot be opened: not a database, corrupt, truncated, read-only, locked."""
+
+
+class SchemaTooNew(StoreUnusable):
+    """The store was written by a newer radioscrape (a schema version this one does not know)."""
+
+    def __init__(self, found: int, known: int):
+        super().__init__(
+            f"schema version {found} is newer than this radioscrape knows ({known}): upgrade"
+        )
 
 
 def utc_iso(value: str | datetime | None) -> str | None:
@@ -82,6 +96,9 @@ class StationRun:
 class Store(ABC):
     """A place records, their versions, fetch state and run history are kept."""
 
+    # What a failing store raises (locked, schema changed underneath, disk full, gone away).
+    errors: tuple[type[Exception], ...] = (OSError,)
+
     @abstractmethod
     def save_record(self, record: ArticleRecord, run_id: int | None = None) -> str:
         """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED."""
@@ -96,7 +113,8 @@ class Store(ABC):
 
     @abstractmethod
     def begin_run(self, started_at: str) -> int:
-        """Record the start of a crawl run; return its id."""
+        """Record the start of a crawl run; return its id. A single-writer store (SQLite, under
+        the run lock) first closes the row of a run that never finished as INTERRUPTED."""
 
     @abstractmethod
     def finish_run(self, run_id: int, finished_at: str, reason: str, stations: list[StationRun]):

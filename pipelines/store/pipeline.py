@@ -1,7 +1,15 @@
-"""StorePipeline: keep each record, its fetch state and the run's per-station figures."""
+"""StorePipeline: keep each record, its fetch state and the run's per-station figures.
+
+A store that fails (locked by another writer past the timeout, schema changed underneath, disk
+full) never ends a run in "success": a record it could not keep is a PageFailed
+(errors/store), and its fetch state is not saved, so the next run fetches the page again. A
+fetch state or the run's figures that could not be saved only cost a refetch next run (the
+station gets a warning; an unfinished run row is closed as interrupted by the next run).
+"""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import replace
 
@@ -10,9 +18,14 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.items import ArticleRecord, utc_now
 from crawler.spiders.station import ARTICLE_META, ArticleFetch
+from pipelines.dedup import story_url
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UNCHANGED, UPDATED, FetchState, StationRun, Store
 from pipelines.store.quality import RecordFigures, measure, quality_warnings
+from pipelines.validate import PageFailed
+
+logger = logging.getLogger(__name__)
+FOREIGN_CANONICAL = "filtered/foreign-canonical"
 
 
 def fetch_state(response, content_hash: str | None) -> FetchState | None:
@@ -43,16 +56,20 @@ def fetch_state(response, content_hash: str | None) -> FetchState | None:
 
 class StorePipeline:
     """Upsert records into the RADIOSCRAPE_DB store (stats radioscrape/<station>/new|updated|
-    unchanged); save each article's fetch state; at close, save the run's per-station figures
-    and put redesign warnings in radioscrape/<station>/warnings."""
+    unchanged, or filtered/foreign-canonical for a record kept under its page URL because its
+    canonical URL is another site's: pipelines.dedup.story_url); save each article's fetch
+    state; at close, save the run's per-station figures and put redesign warnings in
+    radioscrape/<station>/warnings."""
 
-    def __init__(self, db: str, stats):
+    def __init__(self, db: str, stats, timeout: float = 30.0):
         self.db = db
         self.stats = stats
+        self.timeout = timeout
         self.store: Store | None = None
         self.run_id = 0
         self.records: dict[str, list[RecordFigures]] = defaultdict(list)
         self.runs: list[StationRun] = []
+        self.unsaved_states: dict[str, int] = defaultdict(int)  # fetch states lost, by station
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -60,7 +77,7 @@ class StorePipeline:
         db = crawler.settings.get("RADIOSCRAPE_DB")
         if not db:
             raise NotConfigured("RADIOSCRAPE_DB is empty")
-        pipeline = cls(db, crawler.stats)
+        pipeline = cls(db, crawler.stats, crawler.settings.getfloat("RADIOSCRAPE_DB_TIMEOUT"))
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
@@ -69,33 +86,59 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         """Open the store and record the start of the run."""
-        self.store = open_store(self.db)
+        self.store = open_store(self.db, timeout=self.timeout)
         self.run_id = self.store.begin_run(utc_now())
 
     def process_item(self, item):
-        """Store a record; count it as new, updated or unchanged under its station."""
+        """Store a record; count it as new, updated or unchanged under its station; raise
+        PageFailed (errors/store) when the store cannot keep it."""
         if not isinstance(item, ArticleRecord):
             return item
-        outcome = self.store.save_record(item, self.run_id)
-        self.stats.inc_value(f"radioscrape/{item.station}/{outcome}")
+        url, foreign = story_url(item)
+        if foreign:
+            logger.warning(
+                "%s: canonical URL %s is not its station's", item.url, item.canonical_url
+            )
+            item = replace(item, canonical_url=url)
+        try:
+            outcome = self.store.save_record(item, self.run_id)
+        except self.store.errors as exc:
+            logger.error("%s: not stored: %s", item.url, exc)
+            raise PageFailed(item.url, "store", f"not stored: {exc}") from exc
+        self.stats.inc_value(
+            f"radioscrape/{item.station}/{FOREIGN_CANONICAL if foreign else outcome}"
+        )
         if outcome != UNCHANGED:
             self.records[item.station].append(RecordFigures.of(item))
         return item
 
     def item_scraped(self, item, response) -> None:
         """Save the fetch state of an article that gave a stored record."""
-        if isinstance(item, ArticleRecord) and (state := fetch_state(response, item.content_hash)):
-            self.store.save_fetch_state(state)
+        if isinstance(item, ArticleRecord):
+            self._save_state(fetch_state(response, item.content_hash))
 
-    def item_dropped(self, item, response) -> None:
-        """Save the fetch state of a refused page, so an unchanged one is not fetched again."""
-        if state := fetch_state(response, None):
-            self.store.save_fetch_state(state)
+    def item_dropped(self, item, response, exception) -> None:
+        """Save the fetch state of a refused page, so an unchanged one is not fetched again;
+        not of a page that failed for a reason outside it (PageFailed): that one is fetched
+        again next run."""
+        if not isinstance(exception, PageFailed):
+            self._save_state(fetch_state(response, None))
 
     def response_received(self, response, request) -> None:
         """A 304 refreshes the stored state (fetch time, source date)."""
-        if response.status == 304 and (state := fetch_state(response, None)):
+        if response.status == 304:
+            self._save_state(fetch_state(response, None))
+
+    def _save_state(self, state: FetchState | None) -> None:
+        """Save one fetch state; a store error only costs a refetch next run (counted for the
+        station's warnings)."""
+        if state is None:
+            return
+        try:
             self.store.save_fetch_state(state)
+        except self.store.errors as exc:
+            logger.error("%s: fetch state not saved: %s", state.url, exc)
+            self.unsaved_states[state.station] += 1
 
     def close_spider(self) -> None:
         """Measure each station's run against its history; put warnings in the stats."""
@@ -111,14 +154,25 @@ class StorePipeline:
                 unchanged=figures.get(f"{prefix}{UNCHANGED}", 0),
                 errors=sum(v for k, v in figures.items() if k.startswith(f"{prefix}errors/")),
             )
-            history = self.store.station_history(label, before_run=self.run_id)
-            if warnings := quality_warnings(run, history):
+            try:
+                history = self.store.station_history(label, before_run=self.run_id)
+            except self.store.errors as exc:
+                logger.error("%s: station history not read: %s", label, exc)
+                history = []
+            warnings = quality_warnings(run, history)
+            if lost := self.unsaved_states.get(label):
+                warnings.append(f"{lost} fetch states not saved (store error): fetched again")
+            if warnings:
                 self.stats.set_value(f"{prefix}warnings", warnings)
             self.runs.append(run)
 
     def spider_closed(self, reason: str) -> None:
-        """Save the run's per-station figures with its finish reason; close the store."""
+        """Save the run's per-station figures with its finish reason; close the store (when
+        that fails, the next run closes this run's row as interrupted)."""
         if self.store is not None:
-            self.store.finish_run(self.run_id, utc_now(), reason, self.runs)
+            try:
+                self.store.finish_run(self.run_id, utc_now(), reason, self.runs)
+            except self.store.errors as exc:
+                logger.error("the run's figures were not saved: %s", exc)
             self.store.close()
             self.store = None

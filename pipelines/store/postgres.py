@@ -27,6 +27,7 @@ from pipelines.store.base import (
     UNCHANGED,
     UPDATED,
     FetchState,
+    SchemaTooNew,
     StationRun,
     Store,
     record_filters,
@@ -111,7 +112,11 @@ def _upsert(table: str, columns: Sequence[str], conflict: str) -> str:
 
 
 class PostgresStore(Store):
-    """The Store on a PostgreSQL database; open it with PostgresStore.connect(dsn)."""
+    """The Store on a PostgreSQL database; open it with PostgresStore.connect(dsn). Several
+    workers run at once here, so an unfinished run row may be a live one: begin_run leaves
+    them."""
+
+    errors = (psycopg.Error, OSError)
 
     def __init__(self, conn: psycopg.Connection):
         self.conn = conn
@@ -147,6 +152,8 @@ class PostgresStore(Store):
                 f"(version INTEGER PRIMARY KEY, applied_at {TEXT} NOT NULL)"
             )
             applied = self.schema_version()
+            if applied > len(MIGRATIONS):
+                raise SchemaTooNew(applied, len(MIGRATIONS))
             for version, statements in enumerate(MIGRATIONS, start=1):
                 if version <= applied:
                     continue

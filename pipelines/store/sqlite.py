@@ -14,12 +14,15 @@ from typing import Any
 from crawler.items import RECORD_FIELDS, ArticleRecord, dumps, utc_now
 from pipelines.clean.urls import url_key
 from pipelines.store.base import (
+    INTERRUPTED,
     NEW,
     UNCHANGED,
     UPDATED,
     FetchState,
+    SchemaTooNew,
     StationRun,
     Store,
+    StoreUnusable,
     record_filters,
     utc_iso,
 )
@@ -93,16 +96,25 @@ MIGRATIONS: list[tuple[str, ...]] = [
 class SQLiteStore(Store):
     """The Store on one SQLite file (WAL mode, so the spider can read while pipelines write)."""
 
-    def __init__(self, path: str | Path):
+    errors = (sqlite3.Error, OSError)
+
+    def __init__(self, path: str | Path, timeout: float = 30.0):
         self.path = Path(path)
-        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        # WAL + NORMAL: a commit survives the process being killed; only an OS crash or power
-        # cut can lose the last commits, and those pages are fetched again on the next run.
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.migrate()
+        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
+        try:
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a commit survives the process being killed; only an OS crash or
+            # power cut can lose the last commits, and those pages are fetched again next run.
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.migrate()
+        except sqlite3.Error as exc:  # not a database, corrupt, truncated, read-only, locked
+            self.conn.close()
+            raise StoreUnusable(str(exc)) from None
+        except BaseException:
+            self.conn.close()
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -121,11 +133,14 @@ class SQLiteStore(Store):
         return row["version"] or 0
 
     def migrate(self) -> None:
-        """Apply the migrations this file has not had yet, each in its own transaction."""
+        """Apply the migrations this file has not had yet, each in its own transaction;
+        SchemaTooNew for a file a newer radioscrape has migrated further."""
         self.conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_version "
             "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
+        if (found := self.schema_version()) > len(MIGRATIONS):
+            raise SchemaTooNew(found, len(MIGRATIONS))
         for version, statements in enumerate(MIGRATIONS, start=1):
             if version <= self.schema_version():
                 continue
@@ -195,8 +210,13 @@ class SQLiteStore(Store):
             )
 
     def begin_run(self, started_at: str) -> int:
-        """Record the start of a crawl run; return its id."""
+        """Record the start of a crawl run; return its id. Runs on one SQLite file never
+        overlap (the run lock), so a run row still unfinished was interrupted: close it so."""
         with self.transaction() as conn:
+            conn.execute(
+                "UPDATE runs SET finished_at = ?, finish_reason = ? WHERE finished_at IS NULL",
+                (started_at, INTERRUPTED),
+            )
             cursor = conn.execute("INSERT INTO runs (started_at) VALUES (?)", (started_at,))
         return int(cursor.lastrowid)
 

@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import signal
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -53,13 +54,15 @@ def clean_within(page: Page, seconds: float) -> ArticleRecord | tuple[str, str]:
     A SIGALRM timer interrupts the Python code and the regular expressions of the cleaner
     (CPython's regex engine checks for signals as it runs), so it works in the crawl process
     and in a worker alike; signals only reach the main thread, so elsewhere there is no limit.
+    A timer already running (pytest-timeout's) is put back afterwards, less the time spent.
     """
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         return clean_page(page)
     previous = signal.signal(signal.SIGALRM, _alarm)
+    started = time.monotonic()
+    outer = signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         try:
-            signal.setitimer(signal.ITIMER_REAL, seconds)
             return clean_page(page)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -67,6 +70,9 @@ def clean_within(page: Page, seconds: float) -> ArticleRecord | tuple[str, str]:
         return "timeout", f"cleaning took longer than {seconds:g}s"
     finally:
         signal.signal(signal.SIGALRM, previous)
+        if outer[0]:
+            left = max(outer[0] - (time.monotonic() - started), 0.001)
+            signal.setitimer(signal.ITIMER_REAL, left, outer[1])
 
 
 def _warm_worker() -> None:

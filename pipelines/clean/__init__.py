@@ -106,7 +106,7 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
     image = meta.image or {}
     echoes = [
         meta.title,
-        meta.standfirst,
+        meta.standfirst if meta.standfirst_shown else None,
         meta.section,
         meta.show,
         meta.author,
@@ -123,10 +123,7 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
     host = urlsplit(page.url).hostname or ""
     return ArticleRecord(
         url=page.url,
-        canonical_url=canonicalize(
-            meta.canonical_url or page.url,
-            profile.canonical_host if profile and _owned(profile, meta.canonical_url) else None,
-        ),
+        canonical_url=_canonical(meta.canonical_url or page.url, profile),
         station=profile.key if profile else host.removeprefix("www.") or "unknown",
         station_name=profile.name if profile else meta.site_name,
         section=meta.section,
@@ -148,9 +145,13 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
     )
 
 
-def _owned(profile, url: str | None) -> bool:
-    host = (urlsplit(url or "").hostname or "").lower()
-    return host in profile.domains
+def _canonical(url: str, profile) -> str:
+    """The record's canonical URL: normalised to the station's canonical host when a profile
+    owns its host, else kept openable (scheme and port as given)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if profile is not None and host in profile.domains:
+        return canonicalize(url, profile.canonical_host)
+    return canonicalize(url, keep_origin=True)
 
 
 def clean_page(page: Page) -> ArticleRecord | tuple[str, str]:

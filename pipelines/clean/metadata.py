@@ -9,6 +9,7 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from difflib import SequenceMatcher
+from html import unescape
 from string import ascii_lowercase, ascii_uppercase
 
 from lxml import etree, html
@@ -67,8 +68,22 @@ _STANDFIRST_PLACE = etree.XPath(
 )
 # A byline node: rel/itemprop "author" or a byline/author class, outside chrome and cards
 # (the class test in Python, as for the standfirst).
-_BYLINE_CLASS = re.compile("byline|author", re.I)
+# Drupal names the author field `field--name-uid` (the user who wrote it) or
+# `field--name-field-author`/`-byline`, inside `node__meta`/`node__submitted` ("Submitted by X
+# on DATE"); RDFa marks it schema:author, dc:creator or sioc:has_creator.
+_BYLINE_CLASS = re.compile(r"byline|author|field-?-name-uid|(?:^|[\s_-])submitted", re.I)
+_BYLINE_PROPERTIES = frozenset(
+    {"author", "schema:author", "schema:creator", "dc:creator", "sioc:has_creator", "creator"}
+)
 _OUTSIDE_CHROME_AND_CARDS = etree.XPath(f"not({_CHROME}) and not({_CARD})")
+# Bylines may sit in an article's own <footer> (Drupal's node__meta), not in the page's.
+_BYLINE_PLACE = etree.XPath(
+    "not(ancestor::nav or ancestor::aside or ancestor::footer[not(ancestor::article)])"
+    f" and not({_CARD})"
+)
+_FIELD_LABEL = etree.XPath(
+    f".//*[{_class_has('field__label')} or {_class_has('field-label')} or {_class_has('label')}]"
+)
 _TAG_LINKS = etree.XPath(
     "//a[(contains(concat(' ', @rel, ' '), ' tag ') and not(contains(@rel, 'category')))"
     " or ancestor::*[position() <= 2]"
@@ -114,7 +129,12 @@ _CREDIT_IN_CAPTION = re.compile(
     r"\)?\s*$",
     re.I,
 )
-_NAME = r"(?-i:[A-ZÀ-Ý])[\w'’.-]*(?:\s+(?-i:[A-ZÀ-Ý])[\w'’.-]*){0,3}"
+# A name: capitalised words, with the lower-case particles names keep (van der, de, du, da...).
+_PARTICLES = r"(?-i:van|von|de|der|den|du|da|das|dos|di|del|della|le|la|ter|ten|bin|ibn|al|el)"
+_NAME = (
+    r"(?-i:[A-ZÀ-Ý])[\w'’.-]*"
+    rf"(?:\s+(?:{_PARTICLES}\s+){{0,2}}(?-i:[A-ZÀ-Ý])[\w'’.-]*){{0,3}}"
+)
 _BYLINE_TEXT = re.compile(
     rf"^(?:(?:updated|published)\b[^|]{{0,40}}\|\s*)?(?:written |words |story )?by\s+"
     rf"({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)\s*(?:\||$)",
@@ -150,6 +170,12 @@ class Metadata:
     site_name: str | None = None
     og_type: str | None = None
     ld_types: set[str] = field(default_factory=set)
+    # True when `standfirst` is shown on the page (above the body); False when it is the meta
+    # description of a page that shows none (so a body paragraph equal to it is not a repeat).
+    standfirst_shown: bool = False
+    # What the page's own metadata says it is when that is not an article: "show" (a show,
+    # series or presenter page), "collection" (a hub, listing or profile page), else None.
+    page_kind: str | None = None
 
 
 def _ld_objects(root: html.HtmlElement) -> list[dict]:
@@ -219,12 +245,51 @@ def join_names(names: list[str]) -> str | None:
     return ", ".join(unique[:-1]) + " and " + unique[-1]
 
 
+# "By" glued to the name ("BySummer Swann", "Written byAAA"), labels before a name, and the
+# words for "by" in other languages (only before a name of two words or more: "Von Miller"
+# is a name, "Von Max Müller" a German byline).
+_GLUED_BY = re.compile(r"^(?i:written\s*|posted\s*|submitted\s*)?(?:by|By|BY)(?=[A-ZÀ-Ý])")
+_LABEL = re.compile(
+    r"^(?:authors?|author\(s\)|written by|posted by|submitted by|reporter|words|text"
+    r"|photos? and words)\s*[:|]?\s+",
+    re.I,
+)
+_FOREIGN_BY = re.compile(r"^(?:von|door|deur|par|por|av|af|di|da)\s+(?=(?-i:[A-ZÀ-Ý]))", re.I)
+_DATE_AFTER = re.compile(
+    r"(?:^|\s+)(?:(?:last\s+)?updated|published|posted)(?:\s+on)?\b.*"
+    r"|\s+(?:on|updated|published|posted)\s+(?=\S*\d|(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar"
+    r"|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)",
+    re.I,
+)
+# What follows a name in a byline: a role, a desk or a category ("Jane Doe - Staff Writer",
+# "By X in Woodworking").
+_AFTER_NAME = re.compile(r"\s+[-–—]\s+|\s+in\s+(?=(?-i:[A-Z]))")
+_NOT_A_NAME = frozenset(
+    {"by", "author", "authors", "theauthor", "writtenby", "postedby", "abouttheauthor"}
+    | {"aboutauthor", "staff", "admin", "anonymous", "unknown", "guest"}
+)
+
+
 def clean_byline(text: str) -> str | None:
-    """A byline's name: without 'By', timestamps or trailing separators."""
-    text = squash(_BY_PREFIX.sub("", squash(text)))
-    text = re.split(r"\s*[|•·]\s*|\s+(?:on|updated|published)\s+\d", text, maxsplit=1)[0]
+    """A byline's name: without 'By' (or a label, or 'by' in another language), timestamps,
+    roles or trailing separators; None when nothing name-like is left."""
+    text = _GLUED_BY.sub("", squash(text))
+    had_by = bool(_BY_PREFIX.match(text))
+    text = squash(_BY_PREFIX.sub("", text))
+    text = _LABEL.sub("", text)
+    if not had_by and (m := _FOREIGN_BY.match(text)) and len(text[m.end() :].split()) >= 2:
+        text = text[m.end() :]
+    text = re.split(r"\s*[|•·]\s*", text, maxsplit=1)[0]
+    text = _DATE_AFTER.split(text, maxsplit=1)[0]
+    text = _AFTER_NAME.split(text, maxsplit=1)[0]
     text = text.strip(" ,;:-")
-    if not text or len(text) > 80 or any(ch.isdigit() for ch in text):
+    if (
+        not text
+        or len(text) > 80
+        or any(ch.isdigit() for ch in text)
+        or fold(text) in _NOT_A_NAME
+        or not text[0].isalpha()
+    ):
         return None
     return text
 
@@ -256,22 +321,138 @@ def iso(dt: datetime | None) -> str | None:
     return dt.isoformat(timespec="seconds") if dt else None
 
 
-def _title(root, profile, ld: dict, meta: dict, site_names: list[str]) -> str | None:
+# A kicker, label or screen-reader prefix inside the headline element: not headline text.
+_KICKER_CLASS = re.compile(
+    r"kicker|eyebrow|overline|topline|dachzeile|roofline|super-?title|pre-?title|pre-?head"
+    r"|surtitre|antetitulo|label|badge|flag|rubric|category|(?:^|[\s_-])tag(?:[\s_-]|$)"
+    r"|sr-only|visually-hidden|screen-reader",
+    re.I,
+)
+_HEADLINE_LIKE = etree.XPath(
+    "//*[self::h1 or self::h2 or self::h3 or self::p or self::div or self::span]"
+    f"[{_class_has('title')} or {_class_has('headline')}][not({_CHROME})]"
+)
+_SIMILAR = 0.5  # below this the h1 is not the headline og:title/JSON-LD name
+
+
+def _text_skipping(el, skip=()) -> str:
+    """The element's text with <br> as a space, leaving out the subtrees in `skip`."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if node.tag == "br":
+            parts.append(" ")
+        elif isinstance(node.tag, str):
+            parts.append(node.text or "")
+        for child in node:
+            if child not in skip:
+                walk(child)
+            parts.append(child.tail or "")
+
+    walk(el)
+    return squash("".join(parts))
+
+
+def _headline_variants(h1) -> list[str]:
+    """What an h1 may say: its whole text, and its text without a kicker glued in front (a
+    kicker-classed child, or a short first element child followed by the rest)."""
+    whole = _text_skipping(h1)
+    kids = [c for c in h1 if isinstance(c.tag, str) and c.tag != "br"]
+    kickers = [c for c in kids if _KICKER_CLASS.search(c.get("class") or "")]
+    if not kickers and len(kids) >= 2 and not squash(h1.text) and not squash(kids[0].tail):
+        first = squash(kids[0].text_content())
+        if first and len(first.split()) <= 6 and len(first) < len(whole) / 2:
+            kickers = [kids[0]]
+    variants = [whole]
+    if kickers and (rest := _text_skipping(h1, set(kickers))) and rest != whole:
+        variants.insert(0, rest)  # preferred when nothing else decides
+    return variants
+
+
+def _shown_as(root, headline: str) -> str | None:
+    """`headline` as the page shows it, when an element outside chrome, breadcrumbs and
+    widgets holds exactly that text (a headline styled as a <div> under a banner h1)."""
+    key = fold(headline)
+    body = root.find("body")
+    candidates = list(_HEADLINE_LIKE(root))
+    candidates += [
+        el
+        for el in (body.iter() if body is not None else ())
+        if isinstance(el.tag, str) and el.text and fold(el.text) == key
+    ]
+    for node in candidates:
+        text = _text_skipping(node)
+        if (
+            text
+            and fold(text) == key
+            and not in_widget(node)
+            and not node.xpath(f"{_CHROME} or ancestor::*[contains(@class, 'breadcrumb')]")
+        ):
+            return text
+    return None
+
+
+def _similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, fold(a), fold(b)).ratio()
+
+
+def _without_site_name(text: str | None, site_names: list[str | None]) -> str | None:
+    """A title-like string without a leading or trailing ' | Site' part naming the site."""
+    if not text:
+        return None
+    names = {fold(s) for s in site_names if s}
+    parts = _TITLE_SPLIT.split(text)
+    if len(parts) > 1 and fold(parts[-1]) in names:
+        return _without_site_name(text[: text.rfind(parts[-1])].rstrip(" |–—-"), site_names)
+    if len(parts) > 1 and fold(parts[0]) in names:
+        return text[len(parts[0]) :].lstrip(" |–—-")
+    return text
+
+
+def _longest_part(text: str, site_names: list[str | None]) -> str:
+    """The longest ' | '-separated part of a title-like string that is not the site name."""
+    names = {fold(s) for s in site_names if s}
+    parts = [p for p in _TITLE_SPLIT.split(text) if fold(p) not in names]
+    return max(parts, key=len) if parts else text
+
+
+def _title(root, profile, ld: dict, meta: dict, site_names: list, banners: list) -> str | None:
+    """The headline: the h1 that og:title/JSON-LD headline (else <title>) confirm, without a
+    kicker glued to it; never a show or section banner shown above the story, nor the site
+    name; the headline those name when the page shows it and no h1 matches."""
     if chosen := _selected_text(profile, "title", root):
         return chosen
-    reference = _first(
-        ld.get("headline"), *meta.get("og:title", []), squash(root.findtext(".//title"))
-    )
-    h1s = [t for t in (squash(h.text_content()) for h in _H1(root)) if t]
-    if h1s:
+    named = [
+        squash(unescape(v))
+        for v in (ld.get("headline"), *meta.get("og:title", []), *meta.get("twitter:title", []))
+        if isinstance(v, str) and squash(v)
+    ]
+    strong = _without_site_name(named[0], site_names) if named else None
+    page_title = _without_site_name(squash(root.findtext(".//title")), site_names)
+    reference = strong or page_title
+    skip = {fold(s) for s in (*site_names, *banners) if s}
+    h1s = [h for h in _H1(root) if _text_skipping(h) and not in_widget(h)]
+    stories = [h for h in h1s if fold(_text_skipping(h)) not in skip]
+    if h1s and not stories and not strong:
+        return _text_skipping(h1s[0])  # nothing says the banner is not the headline
+    if stories:
+        variants = [v for h in stories for v in _headline_variants(h)]
         if not reference:
-            return h1s[0]
-        return max(h1s, key=lambda t: SequenceMatcher(None, fold(t), fold(reference)).ratio())
-    if not reference:
-        return None
-    parts = _TITLE_SPLIT.split(squash(reference))
-    parts = [p for p in parts if fold(p) not in {fold(s) for s in site_names if s}]
-    return max(parts, key=len) if parts else squash(reference)
+            return variants[0]
+        best = max(variants, key=lambda v: _similarity(v, reference))
+        if not strong or _similarity(best, strong) >= _SIMILAR:
+            return best
+    if strong:
+        # no h1 matches what og:title/headline name: is that headline shown on the page?
+        if (shown := _shown_as(root, strong)) is not None:
+            return shown
+        if stories:
+            return max(
+                (v for h in stories for v in _headline_variants(h)),
+                key=lambda v: _similarity(v, strong),
+            )
+        return _longest_part(strong, site_names)
+    return _longest_part(page_title, site_names) if page_title else None
 
 
 def _standfirst_nodes(root):
@@ -282,43 +463,174 @@ def _standfirst_nodes(root):
             yield node
 
 
-def _standfirst(root, profile, title: str | None) -> str | None:
+# Where a standfirst never is: captions, credits, bylines and other meta lines.
+_NOT_STANDFIRST_CLASS = re.compile(
+    r"caption|credit|byline|author|dateline|timestamp|(?:^|[\s_-])meta(?:[\s_-]|$)", re.I
+)
+_BROAD_CONTAINERS = frozenset({"article", "main", "body", "html", "section"})
+
+
+def _standfirst(root, profile, title: str | None, container, meta: dict, ld: dict):
+    """(standfirst, shown): the summary the page shows above the body, else its meta
+    description (shown False). A paragraph inside the body is body text, whatever its class,
+    and a sub-heading, caption or byline is never a standfirst."""
     if chosen := _selected_text(profile, "standfirst", root):
-        return chosen
+        return chosen, True
     for node in _standfirst_nodes(root):
         text = squash(node.text_content())
-        if 20 <= len(text) <= 500 and fold(text) != fold(title or ""):
-            return text
-    return None
+        if (
+            20 <= len(text) <= 500
+            and fold(text) != fold(title or "")
+            and not _BYLINE_TEXT.match(text)
+            and not _caption_or_byline(node)
+            and not in_widget(node)
+            and not in_body(node, container)
+        ):
+            return text, True
+    return _description(meta, ld, title), False
+
+
+def _caption_or_byline(node) -> bool:
+    """Whether `node` is (or sits in) a caption, credit, byline or other meta line."""
+    for el in (node, *node.iterancestors()):
+        if el.tag in ("figure", "figcaption"):
+            return True
+        cls = el.get("class")
+        if cls and _NOT_STANDFIRST_CLASS.search(cls):
+            return True
+        if el.tag in ("header", "article", "main", "body"):
+            return False
+    return False
+
+
+def in_body(node, container) -> bool:
+    """Whether `node` is part of the article body: inside the body container (when that is a
+    real body container, not the whole <article>), or followed right away by the body's
+    paragraphs."""
+    if container is not None and container.tag not in _BROAD_CONTAINERS:
+        for el in node.iterancestors():
+            if el is container:
+                return True
+            if el.tag == "header":
+                break
+    sibling = node.getnext()
+    while sibling is not None and (
+        not isinstance(sibling.tag, str)
+        or sibling.tag in ("script", "style", "template")
+        or not squash(sibling.text_content())
+    ):
+        sibling = sibling.getnext()
+    return (
+        sibling is not None
+        and sibling.tag == "p"
+        and len(squash(sibling.text_content())) >= 60
+        and not _BYLINE_TEXT.match(squash(sibling.text_content()))
+    )
+
+
+def _description(meta: dict, ld: dict, title: str | None) -> str | None:
+    """The page's meta description (description, og:, twitter:, JSON-LD), when it is a
+    summary: not empty, not the title again."""
+    value = _first(
+        *meta.get("description", []),
+        *meta.get("og:description", []),
+        *meta.get("twitter:description", []),
+        ld.get("description") if isinstance(ld.get("description"), str) else None,
+    )
+    text = squash(unescape(value)) if value else ""
+    if len(text) < 20 or fold(text) == fold(title or ""):
+        return None
+    return text
 
 
 def _byline_nodes(root):
-    """Byline candidates in document order (see _BYLINE_CLASS)."""
+    """Byline candidates in document order: rel/itemprop/RDFa author, or a byline, author or
+    Drupal author-field class, outside the page's chrome and cards."""
     for node in root.iter():
         if not isinstance(node.tag, str):
             continue
         cls = node.get("class")
-        if (
-            node.get("rel") == "author"
+        marked = (
+            node.get("rel") in _BYLINE_PROPERTIES
             or node.get("itemprop") == "author"
-            or (cls and _BYLINE_CLASS.search(cls))
-        ) and _OUTSIDE_CHROME_AND_CARDS(node):
+            or node.get("property") in _BYLINE_PROPERTIES
+        )
+        if (marked or (cls and _BYLINE_CLASS.search(cls))) and _BYLINE_PLACE(node):
             yield node
+
+
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template", "svg"})
+
+
+def spaced_text(node, skip=()) -> str:
+    """The node's visible text, with a space where two elements' words would otherwise be
+    glued together ('Reyan Perumal' + 'Published on...'); script and style text left out."""
+    out: list[str] = []
+
+    def add(piece: str | None) -> None:
+        if piece:
+            out.append(piece)
+
+    def boundary() -> None:
+        out.append("\0")
+
+    def walk(el) -> None:
+        if el.tag in _NOT_TEXT or el in skip:
+            return
+        add(el.text)
+        for child in el:
+            if isinstance(child.tag, str):
+                boundary()
+                walk(child)
+                boundary()
+            add(child.tail)
+
+    walk(node)
+    text = "".join(out)
+    text = re.sub(r"(?<=\w)\0+(?=\w)", " ", text).replace("\0", "")
+    return squash(text)
+
+
+def _byline_text(node) -> str:
+    """A byline node's text without field labels ('Author', 'Written by' in their own
+    element); a node that holds only such a label gives the text of the element after it."""
+    labels = {n for n in _FIELD_LABEL(node) if n is not node}
+    text = spaced_text(node, labels)
+    if fold(_LABEL.sub("", text + " ")) in _NOT_A_NAME or fold(text) in _NOT_A_NAME:
+        following = node.getnext()
+        while following is not None and not isinstance(following.tag, str):
+            following = following.getnext()
+        return spaced_text(following) if following is not None else ""
+    return text
 
 
 def _author(root, profile, ld: dict, meta: dict) -> str | None:
     if chosen := _selected_text(profile, "author", root):
         return clean_byline(chosen)
-    if names := _ld_name(ld.get("author")):
+    if names := [n for n in _ld_name(ld.get("author")) if squash(n)[:1].isalpha()]:
         return join_names(names)
     for name in meta.get("author", []) + meta.get("article:author", []):
         if not name.startswith("http") and (cleaned := clean_byline(name)):
             return cleaned
-    for node in _byline_nodes(root):
-        if node.tag in ("meta", "link"):
-            continue
-        if cleaned := clean_byline(node.text_content()):
-            return cleaned
+    # in page order, but inside a byline block its name element first, then the block with
+    # its dates and roles
+    nodes = [n for n in _byline_nodes(root) if n.tag not in ("meta", "link")]
+    inner: dict = {}
+    tops = []
+    chosen = set(nodes)
+    for node in nodes:
+        holder = next((a for a in node.iterancestors() if a in chosen), None)
+        (inner.setdefault(holder, []) if holder is not None else tops).append(node)
+
+    def name_in(node) -> str | None:
+        for child in inner.get(node, ()):
+            if found := name_in(child):
+                return found
+        return clean_byline(_byline_text(node))
+
+    for node in tops:
+        if found := name_in(node):
+            return found
     for node in _SHORT_BLOCKS(root):
         text = squash(node.text_content())
         if len(text) < 200 and (m := _BYLINE_TEXT.match(text)) and _NOT_IN_CARD(node):
@@ -524,8 +836,8 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
     meta = _meta_tags(root)
     tz = profile.timezone if profile else None
     site_name = _first(*meta.get("og:site_name", []), profile.name if profile else None)
-    title = _title(root, profile, ld, meta, [site_name, profile.name if profile else None])
     published, updated = _dates(root, profile, ld, meta, tz)
+    show = _show(root, profile, url, ld)
     section = _first(
         _selected_text(profile, "section", root),
         ld.get("articleSection")[0]
@@ -533,6 +845,14 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
         else ld.get("articleSection"),
         *meta.get("article:section", []),
         _breadcrumb_section(root, url),
+    )
+    title = _title(
+        root,
+        profile,
+        ld,
+        meta,
+        [site_name, profile.name if profile else None],
+        [section, show],
     )
     canonical = next(
         (
@@ -542,22 +862,53 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
         ),
         None,
     )
+    standfirst, standfirst_shown = _standfirst(root, profile, title, container, meta, ld)
+    ld_types = set().union(*(_types(o) for o in objects)) if objects else set()
+    og_type = (meta.get("og:type") or [None])[0]
     return Metadata(
         title=title,
-        standfirst=_standfirst(root, profile, title),
+        standfirst=standfirst,
+        standfirst_shown=standfirst_shown,
         author=_author(root, profile, ld, meta),
         published=published,
         updated=updated,
         section=squash(section) or None,
-        show=_show(root, profile, url),
+        show=show,
         tags=_tags(root, profile, ld, meta),
         image=_image(root, container, profile, ld, meta, url),
         language=_language(root, meta, profile),
         canonical_url=absolute_url(url, _first(canonical, *meta.get("og:url", []))) or url,
         site_name=site_name,
-        og_type=(meta.get("og:type") or [None])[0],
-        ld_types=set().union(*(_types(o) for o in objects)) if objects else set(),
+        og_type=og_type,
+        ld_types=ld_types,
+        page_kind=page_kind(url, ld_types, og_type, bool(ld)),
     )
+
+
+_SHOW_ROOT = re.compile(r"^/(?:[^/]+/)?(?:shows?|programmes?|programs?|podcasts?)/[^/]+/?$", re.I)
+_PRESENTER_ROOT = re.compile(
+    r"^/(?:[^/]+/)?(?:presenters?|djs?|hosts?|personalities|on-air-staff|team)/[^/]+/?$", re.I
+)
+_PRESENTER_TYPES = frozenset({"ProfilePage"})
+_COLLECTION_TYPES = frozenset({"CollectionPage", "ItemList"})
+
+
+def page_kind(url: str, types: set[str], og_type: str | None, article: bool) -> str | None:
+    """What the page's own metadata says it is when it does not say "article": "show" (a
+    show, series or podcast page: JSON-LD RadioSeries/PodcastSeries..., og:type
+    video.tv_show, or a show's root URL), "presenter" (ProfilePage, og:type profile,
+    or a presenter's root URL), "collection" (CollectionPage/ItemList), else None."""
+    og = (og_type or "").lower()
+    if article or og == "article":
+        return None
+    path = url_path(url)
+    if types & SERIES_TYPES or og in ("video.tv_show", "music.playlist") or _SHOW_ROOT.match(path):
+        return "show"
+    if types & _PRESENTER_TYPES or og == "profile" or _PRESENTER_ROOT.match(path):
+        return "presenter"
+    if types & _COLLECTION_TYPES:
+        return "collection"
+    return None
 
 
 def _breadcrumb_links(root) -> list:
@@ -578,7 +929,7 @@ def _breadcrumb_links(root) -> list:
         if (cls and _BREADCRUMB_WORD.search(cls)) or (label and _BREADCRUMB_WORD.search(label)):
             trail = el
             break
-    if trail is None:
+    if trail is None or in_widget(trail) or (trail is row and len(row) > 6):
         return []
     return [a for a in trail.iterdescendants("a") if a.get("href") is not None]
 
@@ -589,23 +940,93 @@ def _breadcrumb_section(root, url: str) -> str | None:
     for link in _breadcrumb_links(root):
         path = url_path(absolute_url(url, link.get("href"))).rstrip("/")
         text = squash(link.text_content())
-        if (
-            path
-            and text
-            and not re.search(r"/shows?/[^/]+$", path)
-            and path != url_path(url).rstrip("/")
-        ):
+        if path and text and not _SHOW_PATH.search(path) and path != url_path(url).rstrip("/"):
             names.append(text)
     return names[-1] if names else None
 
 
-def _show(root, profile, url: str) -> str | None:
+# Station chrome that names shows other than the story's: now-playing, on-air and schedule
+# widgets, players, sidebars. A show (or section) is never read from inside one.
+_WIDGET_CLASS = re.compile(
+    r"now[-_]?playing|on[-_]?air|onair|up[-_]?next|next[-_]?show|current[-_]?show"
+    r"|coming[-_]?up|listen[-_]?live|live[-_]?(?:player|bar|radio|stream|now)|player"
+    r"|schedule|timeline|playlist|^np(?:[-_]|$)",
+    re.I,
+)
+_WIDGET_TOKENS = frozenset({"sidebar", "widget-area", "site-sidebar", "widget"})
+_WIDGET_LABEL = re.compile(
+    r"^(?:on[ -]?air(?: now)?|now playing|now on air|live now|listen live|up next|next show"
+    r"|coming up|currently playing|playing now)\b",
+    re.I,
+)
+_SHOW_PATH = re.compile(r"/(?:shows?|programmes?|programs?|podcasts?)/[^/]+/?$", re.I)
+_SHOW_URL = re.compile(r"^(.*/(?:shows?|programmes?|programs?|podcasts?)/[^/]+/)[^/]+", re.I)
+SERIES_TYPES = frozenset(
+    {"RadioSeries", "PodcastSeries", "CreativeWorkSeries", "TVSeries", "RadioProgram"}
+)
+
+
+def in_widget(node) -> bool:
+    """Whether `node` sits in station chrome that is about the station, not the story: a
+    now-playing, on-air, schedule or player widget, a sidebar, or a block labelled "On Air".
+    Looks at the five nearest ancestors, not past the story's <article> or <main>."""
+    for depth, el in enumerate(node.iterancestors()):
+        if el.tag in ("body", "html", "article", "main") or depth >= 5:
+            return False
+        if el.tag == "aside":
+            return True
+        for mark in [*(el.get("class") or "").split(), el.get("id") or ""]:
+            if mark and (mark.lower() in _WIDGET_TOKENS or _WIDGET_CLASS.search(mark)):
+                return True
+        if depth < 2 and _WIDGET_LABEL.match(squash(el.text_content())):
+            return True
+    return False
+
+
+def _story_root(root):
+    """The element that holds the story (the <article> or <main> around the first headline),
+    or None when the page has no such element."""
+    h1 = next(iter(_H1(root)), None)
+    if h1 is None:
+        return None
+    return next((a for a in h1.iterancestors() if a.tag in ("article", "main")), None)
+
+
+def _ld_series(ld: dict) -> str | None:
+    """The show a JSON-LD article or episode says it belongs to (partOfSeries/isPartOf)."""
+    for key in ("partOfSeries", "isPartOf"):
+        for value in ld.get(key) if isinstance(ld.get(key), list) else [ld.get(key)]:
+            name = value.get("name") if isinstance(value, dict) else None
+            if isinstance(name, str) and squash(name) and _types(value) & SERIES_TYPES:
+                return squash(name)
+    return None
+
+
+def _breadcrumb_show(root, url: str) -> str | None:
+    """The show a breadcrumb trail files the page under: a crumb linking to a show's page."""
+    page = url_path(url).rstrip("/")
+    for link in reversed(_breadcrumb_links(root)):
+        path = url_path(absolute_url(url, link.get("href"))).rstrip("/")
+        if path != page and _SHOW_PATH.search(path) and (text := squash(link.text_content())):
+            return text
+    return None
+
+
+def _show(root, profile, url: str, ld: dict) -> str | None:
+    """The show the story belongs to, from the story's own context (profile selector, a show
+    link in the story, JSON-LD series, breadcrumb, URL path), never from station widgets;
+    None when the page names no show."""
     if chosen := _selected_text(profile, "show", root):
         return chosen
+    story = _story_root(root)
     for node in _SHOW_NODE(root):
+        if in_widget(node) or (story is not None and story not in node.iterancestors()):
+            continue
         if text := squash(node.text_content()):
             return text
-    m = re.search(r"^(.*/shows?/[^/]+/)[^/]+", url_path(url))
+    if name := _ld_series(ld) or _breadcrumb_show(root, url):
+        return name
+    m = _SHOW_URL.search(url_path(url))
     if m is None:
         return None
     if profile and (name := profile.shows.get(m.group(1).rstrip("/").rsplit("/", 1)[-1])):

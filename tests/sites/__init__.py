@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 # The columns a discovered article URL can end in: one count each, or a group of counts.
@@ -15,7 +17,25 @@ def columns(counts: dict[str, Any]) -> int:
     return ended + sum(sum(counts[name].values()) for name in GROUP_COLUMNS)
 
 
-def assert_adds_up(report: dict[str, Any]) -> None:
-    """Every discovered URL ended in exactly one column, for each station and in total."""
+def assert_adds_up(report: dict[str, Any], where: object = "") -> None:
+    """Every URL a finished crawl discovered ended in exactly one column, for each station
+    and in total (a crawl cut short leaves URLs it never reached in none)."""
+    if report["finish_reason"] != "finished":
+        return
     for label, counts in [*report["stations"].items(), ("TOTAL", report["totals"])]:
-        assert columns(counts) == counts["discovered"], (label, counts)
+        assert columns(counts) == counts["discovered"], (str(where), label, counts)
+
+
+def check_new_reports(root: Path, checked: set[Path]) -> None:
+    """assert_adds_up on every crawl report (a JSON file with stations and totals) written
+    under `root` and not in `checked` yet."""
+    for path in sorted(root.rglob("*.json")):
+        if path in checked:
+            continue
+        checked.add(path)
+        try:
+            report = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # not JSON, or not written whole: not a report to check
+        if isinstance(report, dict) and {"stations", "totals", "finish_reason"} <= set(report):
+            assert_adds_up(report, path)

@@ -334,3 +334,28 @@ def test_the_name_element_of_a_byline_block_comes_before_its_dates():
 )  # fmt: skip
 def test_page_kind_says_what_the_metadata_says(url, head, kind):
     assert meta_of(page(head, f"<main><h1>Title</h1>{STORY}</main>"), url).page_kind == kind
+
+
+def test_a_promoted_drupal_node_is_not_a_promo_card():
+    template = DRUPAL_BARTIK.replace("node--view-mode-full", "node--promoted node--view-mode-full")
+    assert meta_of(page(body=template.format(story=STORY))).author == "Thandi Nkosi"
+
+
+def test_drupal_tags_field_gives_the_tags():
+    tags = (
+        '<div class="field field--name-field-tags"><div class="field__label">Tags</div>'
+        '<div class="field__items"><div class="field__item"><a href="/taxonomy/term/1">Choirs'
+        '</a></div><div class="field__item"><a href="/taxonomy/term/2">Mbombela</a></div>'
+        "</div></div>"
+    )
+    body = f"<article><h1>Headline</h1>{STORY}{tags}</article>"
+    assert meta_of(page(body=body)).tags == ["Choirs", "Mbombela"]
+
+
+def test_a_page_wrapper_that_starts_with_listen_live_is_not_a_widget():
+    body = (
+        '<div class="layout"><header><a href="/listen-live">Listen Live</a></header>'
+        '<nav class="breadcrumb"><a href="/">Home</a> <a href="/news/local/">Local News</a>'
+        f"</nav><article><h1>Headline</h1>{STORY}</article></div>"
+    )
+    assert meta_of(page(body=body)).section == "Local News"

@@ -38,7 +38,8 @@ ARTICLE_TYPES = frozenset(
 _CHROME = "ancestor::nav or ancestor::footer or ancestor::aside"
 _CARD = (
     "ancestor-or-self::*[contains(@class, 'card') or contains(@class, 'teaser')"
-    " or contains(@class, 'related') or contains(@class, 'promo')]"
+    " or contains(@class, 'related')"
+    " or (contains(@class, 'promo') and not(contains(@class, 'promoted')))]"
 )
 
 
@@ -86,6 +87,9 @@ _FIELD_LABEL = etree.XPath(
 )
 _TAG_LINKS = etree.XPath(
     "//a[(contains(concat(' ', @rel, ' '), ' tag ') and not(contains(@rel, 'category')))"
+    # Drupal's tags field: field--name-field-tags > field__items > field__item > a
+    " or ancestor::*[position() <= 3][contains(@class, 'field--name-field-tags')"
+    " or contains(@class, 'field-name-field-tags')]"
     " or ancestor::*[position() <= 2]"
     f"[{_class_has('tag')} and re:test(@class,"
     " '(^|[\\s_-])tags?([\\s_-]|$)|tag-?list|post-tags|entry-tags', 'i')]]"
@@ -837,14 +841,15 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
     tz = profile.timezone if profile else None
     site_name = _first(*meta.get("og:site_name", []), profile.name if profile else None)
     published, updated = _dates(root, profile, ld, meta, tz)
-    show = _show(root, profile, url, ld)
+    crumbs = _breadcrumb_links(root)
+    show = _show(root, profile, url, ld, crumbs)
     section = _first(
         _selected_text(profile, "section", root),
         ld.get("articleSection")[0]
         if isinstance(ld.get("articleSection"), list) and ld.get("articleSection")
         else ld.get("articleSection"),
         *meta.get("article:section", []),
-        _breadcrumb_section(root, url),
+        _breadcrumb_section(crumbs, url),
     )
     title = _title(
         root,
@@ -885,9 +890,9 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
     )
 
 
-_SHOW_ROOT = re.compile(r"^/(?:[^/]+/)?(?:shows?|programmes?|programs?|podcasts?)/[^/]+/?$", re.I)
+_SHOW_ROOT = re.compile(r"^/(?:shows?|programmes?|programs?|podcasts?)/[^/]+/?$", re.I)
 _PRESENTER_ROOT = re.compile(
-    r"^/(?:[^/]+/)?(?:presenters?|djs?|hosts?|personalities|on-air-staff|team)/[^/]+/?$", re.I
+    r"^/(?:presenters?|djs?|hosts?|personalities|on-air-staff|on-air-team)/[^/]+/?$", re.I
 )
 _PRESENTER_TYPES = frozenset({"ProfilePage"})
 _COLLECTION_TYPES = frozenset({"CollectionPage", "ItemList"})
@@ -934,10 +939,10 @@ def _breadcrumb_links(root) -> list:
     return [a for a in trail.iterdescendants("a") if a.get("href") is not None]
 
 
-def _breadcrumb_section(root, url: str) -> str | None:
+def _breadcrumb_section(crumbs: list, url: str) -> str | None:
     """The last breadcrumb link above the page that is neither Home nor a show page."""
     names = []
-    for link in _breadcrumb_links(root):
+    for link in crumbs:
         path = url_path(absolute_url(url, link.get("href"))).rstrip("/")
         text = squash(link.text_content())
         if path and text and not _SHOW_PATH.search(path) and path != url_path(url).rstrip("/"):
@@ -978,8 +983,8 @@ def in_widget(node) -> bool:
         for mark in [*(el.get("class") or "").split(), el.get("id") or ""]:
             if mark and (mark.lower() in _WIDGET_TOKENS or _WIDGET_CLASS.search(mark)):
                 return True
-        if depth < 2 and _WIDGET_LABEL.match(squash(el.text_content())):
-            return True
+        if depth < 2 and _WIDGET_LABEL.match(text := squash(el.text_content())):
+            return len(text) < 200  # a labelled widget is small; a page wrapper is not
     return False
 
 
@@ -1002,17 +1007,17 @@ def _ld_series(ld: dict) -> str | None:
     return None
 
 
-def _breadcrumb_show(root, url: str) -> str | None:
+def _breadcrumb_show(crumbs: list, url: str) -> str | None:
     """The show a breadcrumb trail files the page under: a crumb linking to a show's page."""
     page = url_path(url).rstrip("/")
-    for link in reversed(_breadcrumb_links(root)):
+    for link in reversed(crumbs):
         path = url_path(absolute_url(url, link.get("href"))).rstrip("/")
         if path != page and _SHOW_PATH.search(path) and (text := squash(link.text_content())):
             return text
     return None
 
 
-def _show(root, profile, url: str, ld: dict) -> str | None:
+def _show(root, profile, url: str, ld: dict, crumbs: list) -> str | None:
     """The show the story belongs to, from the story's own context (profile selector, a show
     link in the story, JSON-LD series, breadcrumb, URL path), never from station widgets;
     None when the page names no show."""
@@ -1024,7 +1029,7 @@ def _show(root, profile, url: str, ld: dict) -> str | None:
             continue
         if text := squash(node.text_content()):
             return text
-    if name := _ld_series(ld) or _breadcrumb_show(root, url):
+    if name := _ld_series(ld) or _breadcrumb_show(crumbs, url):
         return name
     m = _SHOW_URL.search(url_path(url))
     if m is None:

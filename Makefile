@@ -5,7 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint bench clean
+# The lower ends of the tested ranges of the dependencies that change records (pyproject.toml).
+LOWER := trafilatura==2.3.1 lxml==6.1.3
+LOWER_VENV := .venv-lower
+LOWER_STAMP := $(LOWER_VENV)/.installed-stamp
+
+.PHONY: setup demo test test-lower lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +30,21 @@ lint: $(STAMP)
 test: lint
 	bash scripts/services.sh
 	$(BIN)/pytest
+	$(MAKE) test-lower
+
+$(LOWER_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(LOWER_VENV)
+	$(LOWER_VENV)/bin/pip install --quiet --upgrade pip
+	$(LOWER_VENV)/bin/pip install --quiet $(LOWER) -e ".[test]"
+	touch $(LOWER_STAMP)
+
+# The fixtures and the quality floor again, on the lower ends of the tested ranges.
+test-lower: $(LOWER_STAMP)
+	$(LOWER_VENV)/bin/pytest -q tests/test_fixtures.py tests/test_quality_gate.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/scale.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(LOWER_VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,4 +1,8 @@
-"""The radioscrape Scrapy add-on: settings derived from other settings, at crawler start."""
+"""The radioscrape Scrapy add-ons: settings derived from other settings, at crawler start.
+
+No scrapy-redis import here: it is an optional extra (`radioscrape[distributed]`), needed only
+when RADIOSCRAPE_REDIS is set (crawler.distributed).
+"""
 
 from __future__ import annotations
 
@@ -24,3 +28,42 @@ class RadioscrapeAddon:
         settings.set(
             "DOWNLOAD_MAXSIZE", settings.getint("RADIOSCRAPE_MAX_PAGE_BYTES"), priority="addon"
         )
+
+
+KEY_PREFIX = "radioscrape:%(spider)s"  # every key of one crawl starts with this
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")  # what RADIOSCRAPE_REDIS may start with
+
+
+def crawl_keys(prefix: str) -> dict[str, str]:
+    """The Redis keys of one crawl, by role."""
+    return {
+        role: f"{prefix}:{role}"
+        for role in ("requests", "dupefilter", "workers", "leader", "discovered", "inflight:")
+    }
+
+
+class DistributedCrawl:
+    """Add-on: with RADIOSCRAPE_REDIS set, crawl through Redis with LeaseScheduler."""
+
+    def update_settings(self, settings) -> None:
+        """Switch the scheduler and dupefilter to scrapy-redis when RADIOSCRAPE_REDIS is set."""
+        url = settings.get("RADIOSCRAPE_REDIS")
+        if not url:
+            return
+        if not url.startswith(REDIS_SCHEMES):
+            raise ValueError(f"RADIOSCRAPE_REDIS is not a redis:// URL: {url}")
+        try:
+            import scrapy_redis  # noqa: F401
+        except ModuleNotFoundError:
+            raise ValueError(
+                "RADIOSCRAPE_REDIS needs scrapy-redis: pip install 'radioscrape[distributed]'"
+            ) from None
+        keys = crawl_keys(KEY_PREFIX)
+        for name, value in {
+            "SCHEDULER": "crawler.distributed.LeaseScheduler",
+            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            "SCHEDULER_QUEUE_KEY": keys["requests"],
+            "SCHEDULER_DUPEFILTER_KEY": keys["dupefilter"],
+            "REDIS_URL": url,
+        }.items():
+            settings.set(name, value, priority="addon")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from crawler.config import Config, ConfigError, load_config
 from crawler.fixtures import (
     GENERIC,
     Fixture,
@@ -19,14 +21,23 @@ from crawler.fixtures import (
     record_or_refusal,
 )
 from crawler.items import Page, dumps, utc_now
-from crawler.options import add_setting_option
+from crawler.options import add_config_options, add_setting_option
 from crawler.render import render_record
-from crawler.stations import registry
+from crawler.stations import (
+    STATIONS_ENV,
+    ProfileError,
+    build_registry,
+    load_profile,
+    registry,
+    station_dirs,
+    station_files,
+)
 from pipelines.clean.urls import is_http_url
 
 # Scrapy and Twisted load only for commands that fetch or crawl (crawler.fetch, crawler.crawl_cli
 # are imported where used): `radioscrape scrape FILE` starts in a fraction of the time.
-LIGHT_COMMANDS = ("scrape", "stations", "fixture")
+LIGHT_COMMANDS = ("scrape", "stations", "fixture", "config")
+EXIT_USAGE = 2  # usage, configuration or environment error (one line on stderr)
 
 # Exit codes of `scrape` (documented in README): the first failing target decides.
 EXIT_OK = 0
@@ -150,7 +161,8 @@ def cmd_scrape(args: argparse.Namespace) -> int:
     """radioscrape scrape: one clean record per target."""
     if args.station:
         registry().get(args.station)
-    results = scrape_targets(args.targets, args.url, args.station, dict(args.set))
+    overrides = args.config_values.scrapy_settings()
+    results = scrape_targets(args.targets, args.url, args.station, overrides)
     batch = len(args.targets) > 1
     exit_code = EXIT_OK
     for target, result in zip(args.targets, results, strict=True):
@@ -170,8 +182,38 @@ def cmd_scrape(args: argparse.Namespace) -> int:
 
 
 def cmd_stations(args: argparse.Namespace) -> int:
-    """radioscrape stations: the station profiles, as a table, markdown or JSON."""
+    """radioscrape stations: the station profiles, as a table, markdown or JSON; with --check,
+    validate one file (or every profile). A broken profile is one line on stderr, exit 2."""
+    if args.check is not None:
+        return check_stations(args.check or None)
     print(stations_table(args.format))
+    for error in registry().broken.values():
+        print(f"radioscrape: broken profile: {error}", file=sys.stderr)
+    return EXIT_USAGE if registry().broken else 0
+
+
+def check_stations(path: str | None) -> int:
+    """`stations --check [FILE]`: 'ok' lines on stdout, one line per broken profile on stderr."""
+    if path is None:
+        reg = registry()
+        for profile in reg:
+            print(f"ok: {reg.origins[profile.key]} ({profile.key})")
+        for error in reg.broken.values():
+            print(f"radioscrape: {error}", file=sys.stderr)
+        print(f"{len(reg)} profile(s) ok, {len(reg.broken)} broken", file=sys.stderr)
+        return EXIT_USAGE if reg.broken else 0
+    file = Path(path)
+    try:
+        profile = load_profile(file)
+        # Against the other profiles: a domain another station already claims is refused.
+        others = [f for f in station_files(station_dirs()) if f.resolve() != file.resolve()]
+        clash = build_registry([*others, file], strict=False).broken.get(profile.key)
+        if clash is not None:
+            raise clash
+    except ProfileError as exc:
+        print(f"radioscrape: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"ok: {file} ({profile.key}: {profile.name}, {len(profile.domains)} domain(s))")
     return 0
 
 
@@ -209,12 +251,27 @@ def stations_table(fmt: str = "table") -> str:
     )
 
 
+def fixture_root(args: argparse.Namespace) -> Path:
+    """The fixture folder of the `fixture` commands: --fixtures, $RADIOSCRAPE_FIXTURES_DIR,
+    config fixtures_dir, else ./fixtures; ConfigError when it does not exist."""
+    root = Path(str(args.config_values.get("fixtures_dir"))).expanduser()
+    if not root.is_dir():
+        raise ConfigError(
+            f"no fixture folder {root} (run in a checkout, or pass --fixtures DIR; "
+            f"create it with mkdir to start a new one)"
+        )
+    return root
+
+
 def cmd_fixture_add(args: argparse.Namespace) -> int:
     """radioscrape fixture add: save a page and the record the cleaner builds now."""
+    root = fixture_root(args)
+    if args.station != GENERIC:
+        registry().get(args.station)
     if args.target.startswith(("http://", "https://")):
         from crawler.fetch import FetchFailure, fetch_pages
 
-        fetched = fetch_pages([args.target], dict(args.set))[0]
+        fetched = fetch_pages([args.target], args.config_values.scrapy_settings())[0]
         if isinstance(fetched, FetchFailure):
             print(f"radioscrape: {args.target}: {fetched.message}", file=sys.stderr)
             return FAILURE_EXIT.get(fetched.kind, EXIT_FETCH)
@@ -229,7 +286,7 @@ def cmd_fixture_add(args: argparse.Namespace) -> int:
     if args.fetched_at:
         page.fetched_at = args.fetched_at
     try:
-        fixture = add_fixture(args.station, page, args.slug)
+        fixture = add_fixture(args.station, page, args.slug, root)
     except FileExistsError as exc:
         print(f"radioscrape: fixture exists, not overwritten: {exc.filename}", file=sys.stderr)
         return 1
@@ -239,9 +296,11 @@ def cmd_fixture_add(args: argparse.Namespace) -> int:
 
 def cmd_fixture_review(args: argparse.Namespace) -> int:
     """radioscrape fixture review: per-field differences; exit 1 if any fixture differs."""
-    fixtures = all_fixtures(args.selector)
+    root = fixture_root(args)
+    fixtures = all_fixtures(args.selector, root)
     if not fixtures:
-        print(f"radioscrape: no fixtures match {args.selector!r}", file=sys.stderr)
+        which = f"match {args.selector!r}" if args.selector else "at all"
+        print(f"radioscrape: no fixtures in {root} {which}", file=sys.stderr)
         return 2
     differing = 0
     for fixture in fixtures:
@@ -255,7 +314,7 @@ def cmd_fixture_review(args: argparse.Namespace) -> int:
 
 def cmd_fixture_accept(args: argparse.Namespace) -> int:
     """radioscrape fixture accept: take the current output into expected.json."""
-    matches = [f for f in all_fixtures(args.name) if f.name == args.name]
+    matches = [f for f in all_fixtures(args.name, fixture_root(args)) if f.name == args.name]
     if not matches:
         print(f"radioscrape: no fixture {args.name!r} (use STATION/SLUG)", file=sys.stderr)
         return 2
@@ -272,25 +331,89 @@ def cmd_fixture_accept(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_config(args: argparse.Namespace) -> int:
+    """radioscrape config: the effective settings and where each came from, secrets masked."""
+    cfg: Config = args.config_values
+    rows = cfg.rows()
+    if args.format == "json":
+        print(dumps({n: {"value": v, "source": src} for n, v, src in rows}, indent=2))
+        return 0
+    if cfg.path:
+        print(f"# config file: {cfg.path}")
+    width = max(len(n) for n, _, _ in rows)
+    shown = [(n, "" if v is None else str(v)) for n, v, _ in rows]
+    vwidth = min(max(len(v) for _, v in shown), 48)
+    for (name, value), (_, _, source) in zip(shown, rows, strict=True):
+        print(f"{name:<{width}}  {value:<{vwidth}}  ({source})")
+    return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("radioscrape")
+    except PackageNotFoundError:
+        return "dev"
+
+
+EXIT_TABLE = """exit codes (the first failing target decides):
+  0  every target gave a record
+  2  usage or configuration error (unknown option or station, bad setting, broken profile)
+  3  not an article          4  not a usable page (empty, binary, not HTML)
+  5  no such file            6  HTTP error status
+  7  DNS lookup failed       8  timeout
+  9  other fetch failure     10 forbidden by robots.txt
+  11 not an http(s) URL      12 page larger than RADIOSCRAPE_MAX_PAGE_BYTES"""
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command-line interface; for one of LIGHT_COMMANDS, without the crawl commands
     (so Scrapy is not imported)."""
     parser = argparse.ArgumentParser(prog="radioscrape", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"radioscrape {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
+    formatter = argparse.RawDescriptionHelpFormatter
 
-    scrape = sub.add_parser("scrape", help="clean record(s) from URLs, files or stdin")
+    scrape = sub.add_parser(
+        "scrape", help="clean record(s) from URLs, files or stdin", epilog=EXIT_TABLE,
+        formatter_class=formatter,
+    )  # fmt: skip
     scrape.add_argument("targets", nargs="+", metavar="TARGET", help="URL, file, or - for stdin")
     scrape.add_argument(
-        "--format", "-f", choices=["json", "jsonl", "text", "markdown"], default="json"
-    )
+        "--format", "-f", choices=["json", "jsonl", "text", "markdown"], default="json",
+        help="output format (default: %(default)s)",
+    )  # fmt: skip
     scrape.add_argument("--station", help="station key to clean with (default: from the URL)")
-    scrape.add_argument("--url", help="the URL a saved file or stdin was fetched from")
+    scrape.add_argument(
+        "--url", help="the URL a saved file or stdin was fetched from (default: its canonical)"
+    )
     add_setting_option(scrape)
+    add_config_options(scrape)
     scrape.set_defaults(func=cmd_scrape)
 
-    stations = sub.add_parser("stations", help="list the station profiles")
-    stations.add_argument("--format", choices=["table", "markdown", "json"], default="table")
+    stations = sub.add_parser("stations", help="list or check the station profiles")
+    stations.add_argument(
+        "--format", choices=["table", "markdown", "json"], default="table",
+        help="output format (default: %(default)s)",
+    )  # fmt: skip
+    stations.add_argument(
+        "--check", nargs="?", const="", metavar="FILE",
+        help="validate one profile file (or, with no FILE, every profile); exit 2 if broken",
+    )  # fmt: skip
+    add_config_options(stations)
     stations.set_defaults(func=cmd_stations)
+
+    config = sub.add_parser(
+        "config", help="print the effective settings and where each came from (secrets masked)"
+    )
+    config.add_argument(
+        "--format", choices=["table", "json"], default="table",
+        help="output format (default: %(default)s)",
+    )  # fmt: skip
+    add_setting_option(config)
+    add_config_options(config)
+    config.set_defaults(func=cmd_config)
 
     fixture = sub.add_parser("fixture", help="add, review and accept regression fixtures")
     fsub = fixture.add_subparsers(dest="fixture_command", required=True)
@@ -298,17 +421,22 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     add.add_argument("--station", required=True, help=f"station key, or {GENERIC} for no profile")
     add.add_argument("target", metavar="URL|FILE")
     add.add_argument("--slug", help="folder name (default: from the URL)")
-    add.add_argument("--url", help="the URL a saved file was fetched from")
+    add.add_argument("--url", help="the URL a saved file was fetched from (default: canonical)")
     add.add_argument("--fetched-at", help="frozen fetch time to record (default: now)")
     add_setting_option(add)
-    add.set_defaults(func=cmd_fixture_add)
     review = fsub.add_parser("review", help="show per-field differences from expected records")
-    review.add_argument("selector", nargs="?", metavar="KEY[/SLUG]")
-    review.set_defaults(func=cmd_fixture_review)
+    review.add_argument("selector", nargs="?", metavar="KEY[/SLUG]", help="(default: all)")
     acc = fsub.add_parser("accept", help="accept the current output for one fixture")
     acc.add_argument("name", metavar="KEY/SLUG")
     acc.add_argument("--fields", help="comma-separated fields to accept (default: all)")
-    acc.set_defaults(func=cmd_fixture_accept)
+    for each, func in ((add, cmd_fixture_add), (review, cmd_fixture_review),
+                       (acc, cmd_fixture_accept)):  # fmt: skip
+        each.add_argument(
+            "--fixtures", metavar="DIR",
+            help="the fixture folder (default: $RADIOSCRAPE_FIXTURES_DIR, else ./fixtures)",
+        )  # fmt: skip
+        add_config_options(each)
+        each.set_defaults(func=func)
 
     if command not in LIGHT_COMMANDS:
         from crawler import crawl_cli
@@ -317,16 +445,91 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+# Command-line options that are config keys: {config key: argparse dest}.
+CLI_KEYS = {
+    "db": "db",
+    "report": "report",
+    "redis": "redis",
+    "since": "since",
+    "limit": "limit",
+    "log_level": "log_level",
+    "stations": "stations",
+    "fixtures_dir": "fixtures",
+}
+
+
+def configure(args: argparse.Namespace) -> Config:
+    """The effective configuration of this run; the station folders it names are put in the
+    environment, so the registry (and any worker process) loads them."""
+    cfg = load_config(
+        cli={key: getattr(args, dest, None) for key, dest in CLI_KEYS.items()},
+        sets=getattr(args, "set", []),
+        config_path=getattr(args, "config", None),
+    )
+    folders = str(cfg.get("stations") or "")
+    for folder in filter(None, folders.split(os.pathsep)):
+        if not Path(folder).expanduser().is_dir():
+            raise ConfigError(f"stations folder {folder} does not exist")
+    if folders:
+        os.environ[STATIONS_ENV] = folders
+    return cfg
+
+
+class QuietStdout:
+    """sys.stdout that ends quietly when the reader goes away (`radioscrape crawl | head`):
+    the first broken-pipe write points the descriptor at /dev/null, so later writes, the
+    final flush and the exit code are those of a normal run."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _to_devnull(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, self._stream.fileno())
+        finally:
+            os.close(devnull)
+
+    def write(self, text: str) -> int:
+        """Write, or swallow the text once the reader has gone."""
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._to_devnull()
+            return len(text)
+
+    def flush(self) -> None:
+        """Flush, or drop the buffer once the reader has gone."""
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._to_devnull()
+            self._stream.flush()
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `radioscrape` command."""
     argv = sys.argv[1:] if argv is None else argv
     command = next((a for a in argv if not a.startswith("-")), None)
+    if not isinstance(sys.stdout, QuietStdout) and hasattr(sys.stdout, "fileno"):
+        try:
+            sys.stdout.fileno()
+            sys.stdout = QuietStdout(sys.stdout)
+        except (OSError, ValueError):  # not a real file (a test's capture): leave it
+            pass
     args = build_parser(command).parse_args(argv)
     try:
+        args.config_values = configure(args)
         return args.func(args)
+    except (ConfigError, ProfileError) as exc:
+        print(f"radioscrape: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyError as exc:  # unknown station key
         print(f"radioscrape: {exc.args[0]}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except BrokenPipeError:
         return 0
 

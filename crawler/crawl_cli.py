@@ -10,17 +10,19 @@ import argparse
 import sys
 from pathlib import Path
 
+from crawler.addons import REDIS_SCHEMES
+from crawler.config import ConfigError
 from crawler.crawl_job import LOCAL_SITE_SETTINGS, CrawlOptions, run_crawl
-from crawler.demo_site import demo_sites
+from crawler.demo_site import DEMO_PAGES, demo_sites
 from crawler.discovery import parse_date
-from crawler.distributed import REDIS_SCHEMES
-from crawler.options import add_setting_option
+from crawler.options import add_config_options, add_setting_option
 from crawler.report import EXIT_FAILURE, EXIT_OK
 from pipelines.store import POSTGRES_SCHEMES, open_store
 from pipelines.store.export import FORMATS, export
 
-DEFAULT_DB = "radioscrape.db"
-DB_HELP = "SQLite file or postgresql:// DSN (default: %(default)s)"
+DEMO_DB = "demo.db"
+DEMO_IGNORES = ("RADIOSCRAPE_DB", "RADIOSCRAPE_REDIS")
+DB_HELP = "SQLite file or postgresql:// DSN (default: $RADIOSCRAPE_DB, config db, radioscrape.db)"
 
 
 def _date(text: str) -> str:
@@ -35,18 +37,23 @@ def _redis_url(text: str) -> str:
     return text
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", default=DEFAULT_DB, help=DB_HELP)
-    parser.add_argument("--report", metavar="PATH", help="also write the report as JSON here")
-    parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (stderr)")
+def _common(parser: argparse.ArgumentParser, db_help: str = DB_HELP) -> None:
+    parser.add_argument("--db", help=db_help)
+    parser.add_argument(
+        "--report", metavar="PATH", help="also write the report as JSON here (default: none)"
+    )
+    parser.add_argument(
+        "--log-level", metavar="LEVEL", help="Scrapy log level on stderr (default: WARNING)"
+    )
     add_setting_option(parser)
+    add_config_options(parser)
 
 
 def register(subparsers) -> None:
     """Add the crawl, export and demo subcommands to the `radioscrape` parser."""
     crawl = subparsers.add_parser(
         "crawl", help="crawl stations into the store (incremental; safe in cron)",
-        epilog="exit codes: 0 success, 1 some pages failed, 2 failure, 3 already running",
+        epilog=EXIT_EPILOG,
     )  # fmt: skip
     crawl.add_argument(
         "--station", action="append", default=[], metavar="KEY",
@@ -55,8 +62,12 @@ def register(subparsers) -> None:
     crawl.add_argument(
         "--url", help="crawl a site with no profile; with one --station, a mirror of it"
     )
-    crawl.add_argument("--since", type=_date, help="skip articles dated before this date")
-    crawl.add_argument("--limit", type=int, help="at most N (newest) articles per station")
+    crawl.add_argument(
+        "--since", type=_date, help="skip articles dated before this date (default: none)"
+    )
+    crawl.add_argument(
+        "--limit", type=int, help="at most N (newest) articles per station (default: no limit)"
+    )
     crawl.add_argument(
         "--redis", type=_redis_url, metavar="URL",
         help="be one of many workers sharing this crawl through Redis (redis://HOST:PORT/N)",
@@ -65,39 +76,50 @@ def register(subparsers) -> None:
     crawl.set_defaults(func=cmd_crawl)
 
     exp = subparsers.add_parser("export", help="write stored records as JSON Lines or CSV")
-    exp.add_argument("--db", default=DEFAULT_DB, help=DB_HELP)
-    exp.add_argument("--format", choices=FORMATS, default="jsonl")
+    exp.add_argument("--db", help=DB_HELP)
+    exp.add_argument("--format", choices=FORMATS, default="jsonl", help="(default: %(default)s)")
     exp.add_argument("--since", type=_date, help="only records published on/after this date")
     exp.add_argument("--station", metavar="KEY", help="only this station's records")
     exp.add_argument("-o", "--output", metavar="FILE", help="write here (atomically), not stdout")
+    add_config_options(exp)
     exp.set_defaults(func=cmd_export)
 
     demo = subparsers.add_parser(
-        "demo", help="serve the bundled demo station sites on 127.0.0.1 and crawl them"
-    )
-    _common(demo)
+        "demo", help="serve the bundled demo station sites on 127.0.0.1 and crawl them",
+        epilog=EXIT_EPILOG,
+    )  # fmt: skip
+    _common(demo, f"SQLite file of the demo (default: {DEMO_DB}; never the crawl's store)")
     demo.set_defaults(func=cmd_demo)
+
+
+EXIT_EPILOG = (
+    "exit codes: 0 success; 1 partial (some pages failed); 2 failure (configuration or "
+    "environment error, found before any page is fetched; nothing fetched; no article found); "
+    "3 already running"
+)
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     """`radioscrape crawl`: one crawl job; the report goes to stdout."""
+    cfg = args.config_values
     return run_crawl(
         CrawlOptions(
-            db=args.db,
+            db=str(cfg.get("db")),
             stations=tuple(args.station),
             url=args.url,
-            since=args.since,
-            limit=args.limit,
-            report=args.report,
-            log_level=args.log_level,
-            redis=args.redis,
-            settings=dict(args.set),
+            since=cfg.get("since") or None,
+            limit=int(cfg.get("limit") or 0) or None,
+            report=cfg.get("report") or None,
+            log_level=cfg.get("log_level"),
+            redis=cfg.get("redis") or None,
+            settings=cfg.scrapy_settings(),
         )
     )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """`radioscrape export`: the latest version of every stored record."""
+    args.db = str(args.config_values.get("db"))
     if not args.db.startswith(POSTGRES_SCHEMES) and not Path(args.db).is_file():
         print(f"radioscrape: no store at {args.db}", file=sys.stderr)
         return EXIT_FAILURE
@@ -120,15 +142,20 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """`radioscrape demo`: crawl the demo station sites (one 127.0.0.1 port per station)."""
-    with demo_sites() as sites:
+    cfg = args.config_values
+    # The demo never touches the crawl's store or its Redis, whatever the config says.
+    settings = {k: v for k, v in cfg.scrapy_settings().items() if k not in DEMO_IGNORES}
+    if not DEMO_PAGES.is_dir():
+        raise ConfigError(f"the demo pages are missing from the installation ({DEMO_PAGES})")
+    with demo_sites(root=DEMO_PAGES) as sites:
         for key, site in sites.items():
             print(f"demo site for {key}: {site.url}/", file=sys.stderr)
         return run_crawl(
             CrawlOptions(
-                db=args.db,
+                db=args.db or DEMO_DB,
                 mirrors={key: f"{site.url}/" for key, site in sites.items()},
-                report=args.report,
-                log_level=args.log_level,
-                settings={**LOCAL_SITE_SETTINGS, **dict(args.set)},
+                report=cfg.get("report") or None,
+                log_level=cfg.get("log_level"),
+                settings={**LOCAL_SITE_SETTINGS, **settings},
             )
         )

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 from scrapy.crawler import CrawlerProcess
 
+from crawler.config import ConfigError
 from crawler.fetch import project_settings
 from crawler.lock import AlreadyRunning, store_lock
+from crawler.preflight import preflight
 from crawler.report import EXIT_FAILURE, EXIT_RUNNING
-from crawler.spiders.station import StationSpider, build_targets
-from pipelines.store import open_store
+from crawler.spiders.station import StationSpider
 
 # Settings for crawling a site on 127.0.0.1 (the demo, tests): no politeness delays needed.
 LOCAL_SITE_SETTINGS = {
@@ -61,16 +62,32 @@ class CrawlOptions:
         }
 
 
+NO_ARTICLE_HINT = (
+    "no article found at all: check the network, each profile's [sources] and [urls] "
+    "patterns (did the site change?), and --since/--limit"
+)
+
+
+def finish(crawler) -> int:
+    """The exit code a finished crawl reported; the hint on stderr when it found no article."""
+    stats = crawler.stats.get_stats()
+    code = stats.get("radioscrape/exit_code", EXIT_FAILURE)
+    found = sum(v for k, v in stats.items() if k.endswith("/discovered") and isinstance(v, int))
+    if code == EXIT_FAILURE and not found and "radioscrape/exit_code" in stats:
+        print(f"radioscrape: {NO_ARTICLE_HINT}", file=sys.stderr)
+    return code
+
+
 def run_crawl(options: CrawlOptions) -> int:
     """Crawl under the store's lock; return the report's exit code (EXIT_RUNNING when another
-    run holds the lock, EXIT_FAILURE when the crawl cannot start)."""
-    try:
-        build_targets(**options.spider_kwargs())
-        open_store(options.db).close()
-    except (ValueError, KeyError, NotImplementedError, OSError) as exc:
-        print(f"radioscrape: {exc.args[0] if exc.args else exc}", file=sys.stderr)
-        return EXIT_FAILURE
+    run holds the lock, EXIT_FAILURE with one line on stderr when the configuration or the
+    environment is wrong: found by `preflight` before any page is fetched)."""
     settings = project_settings(options.scrapy_settings())
+    try:
+        preflight(settings, options.spider_kwargs(), options.settings)
+    except ConfigError as exc:
+        print(f"radioscrape: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     # The workers of a distributed crawl share the store: Redis, not the lock, keeps them apart.
     lock = nullcontext() if settings.get("RADIOSCRAPE_REDIS") else store_lock(options.db)
     try:
@@ -79,7 +96,7 @@ def run_crawl(options: CrawlOptions) -> int:
             crawler = process.create_crawler(StationSpider)
             process.crawl(crawler, **options.spider_kwargs())
             process.start()
-            return crawler.stats.get_value("radioscrape/exit_code", EXIT_FAILURE)
+            return finish(crawler)
     except AlreadyRunning as exc:
         print(f"radioscrape: {exc}; not starting", file=sys.stderr)
         return EXIT_RUNNING

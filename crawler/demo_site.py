@@ -21,6 +21,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.fixtures import Fixture, all_fixtures
@@ -275,12 +276,19 @@ def section_pages(path: str, articles: list[DemoArticle]) -> dict:
     return routes
 
 
+# The demo's pages ship inside the package (a link to the checkout's fixtures/ that the wheel
+# copies), so `radioscrape demo` works from any directory after a plain `pip install`.
+DEMO_PAGES = Path(__file__).resolve().parent / "demo_pages"
+
+
 @contextmanager
-def demo_sites(stations: list[str] | None = None) -> Iterator[dict[str, LocalSite]]:
-    """Serve every station that has fixtures (or those of `stations`) on its own 127.0.0.1
-    port: {station key: site}."""
+def demo_sites(
+    stations: list[str] | None = None, root: Path | None = None
+) -> Iterator[dict[str, LocalSite]]:
+    """Serve every station that has pages under `root` (default: the fixtures; the demo
+    passes DEMO_PAGES), or those of `stations`, on its own 127.0.0.1 port: {key: site}."""
     by_station: dict[str, list[Fixture]] = {}
-    for fixture in all_fixtures():
+    for fixture in all_fixtures(root=root):
         station = fixture.meta.get("station")
         if station and (stations is None or station in stations):
             by_station.setdefault(station, []).append(fixture)

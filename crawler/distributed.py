@@ -37,13 +37,16 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
+# The add-on and the key names live in crawler.addons, which imports no scrapy-redis (an
+# optional extra): a crawl without RADIOSCRAPE_REDIS never imports this module.
+from crawler.addons import KEY_PREFIX, REDIS_SCHEMES, DistributedCrawl, crawl_keys
 from crawler.spiders.station import ARTICLE_META
+
+__all__ = ["KEY_PREFIX", "REDIS_SCHEMES", "DistributedCrawl", "LeaseScheduler", "crawl_keys"]
 
 logger = logging.getLogger(__name__)
 
-KEY_PREFIX = "radioscrape:%(spider)s"  # every key of one crawl starts with this
 LEASE_META = "radioscrape_lease"  # meta of a leased request: its lease id
-REDIS_SCHEMES = ("redis://", "rediss://", "unix://")  # what RADIOSCRAPE_REDIS may start with
 
 # Lua scripts run atomically in Redis; times are the Redis server's, in milliseconds.
 _NOW = "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
@@ -101,35 +104,6 @@ return 1
 # With no live worker, no queue and no lease out, a crawl is over: END deletes its keys.
 
 
-def crawl_keys(prefix: str) -> dict[str, str]:
-    """The Redis keys of one crawl, by role."""
-    return {
-        role: f"{prefix}:{role}"
-        for role in ("requests", "dupefilter", "workers", "leader", "discovered", "inflight:")
-    }
-
-
-class DistributedCrawl:
-    """Add-on: with RADIOSCRAPE_REDIS set, crawl through Redis with LeaseScheduler."""
-
-    def update_settings(self, settings) -> None:
-        """Switch the scheduler and dupefilter to scrapy-redis when RADIOSCRAPE_REDIS is set."""
-        url = settings.get("RADIOSCRAPE_REDIS")
-        if not url:
-            return
-        if not url.startswith(REDIS_SCHEMES):
-            raise ValueError(f"RADIOSCRAPE_REDIS is not a redis:// URL: {url}")
-        keys = crawl_keys(KEY_PREFIX)
-        for name, value in {
-            "SCHEDULER": "crawler.distributed.LeaseScheduler",
-            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
-            "SCHEDULER_QUEUE_KEY": keys["requests"],
-            "SCHEDULER_DUPEFILTER_KEY": keys["dupefilter"],
-            "REDIS_URL": url,
-        }.items():
-            settings.set(name, value, priority="addon")
-
-
 class LeaseScheduler(Scheduler):
     """scrapy-redis's scheduler with leader discovery, leases and a shared end (see module)."""
 
@@ -171,6 +145,7 @@ class LeaseScheduler(Scheduler):
         self.df = self.df or load_object(self.dupefilter_cls).from_spider(spider)
         self.keys = crawl_keys(KEY_PREFIX % {"spider": spider.name})
         self.keys["own"] = self.keys["inflight:"] + self.worker  # this worker's in-flight hash
+        self.stats.set_value("radioscrape/worker", self.worker)  # its report is one of many
         self.end_crawl()  # the keys of a crawl whose last worker died are still there
         self.heartbeat()
         self.try_to_lead()

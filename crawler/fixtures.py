@@ -13,6 +13,8 @@ from crawler.items import Page, dumps
 from crawler.stations import registry
 from pipelines.clean import clean_page
 
+# The library's default folder (tests, benches): the checkout's fixtures/. The `fixture`
+# commands take theirs from --fixtures / RADIOSCRAPE_FIXTURES_DIR / ./fixtures instead.
 FIXTURES_DIR = Path(
     os.environ.get("RADIOSCRAPE_FIXTURES_DIR")
     or Path(__file__).resolve().parent.parent / "fixtures"
@@ -64,9 +66,11 @@ def record_or_refusal(page: Page) -> dict[str, Any]:
     return {"not_article": result[0]} if isinstance(result, tuple) else result.to_dict()
 
 
-def all_fixtures(selector: str | None = None) -> list[Fixture]:
-    """Every fixture, or those of one station ('KEY') or one page ('KEY/SLUG')."""
-    found = sorted(Fixture(p.parent) for p in FIXTURES_DIR.glob("*/*/page.html"))
+def all_fixtures(selector: str | None = None, root: Path | None = None) -> list[Fixture]:
+    """Every fixture under `root` (default FIXTURES_DIR), or those of one station ('KEY') or
+    one page ('KEY/SLUG')."""
+    root = FIXTURES_DIR if root is None else root
+    found = sorted(Fixture(p.parent) for p in root.glob("*/*/page.html"))
     if selector:
         found = [f for f in found if f.name == selector or f.path.parent.name == selector]
     return found
@@ -111,14 +115,17 @@ def slug_for(url: str) -> str:
     return slug[:80] or "page"
 
 
-def add_fixture(station: str, page: Page, slug: str | None = None) -> Fixture:
-    """Save a page as a new fixture with the record the cleaner builds now.
+def add_fixture(
+    station: str, page: Page, slug: str | None = None, root: Path | None = None
+) -> Fixture:
+    """Save a page as a new fixture under `root` (default FIXTURES_DIR) with the record the
+    cleaner builds now.
 
     Never overwrites: FileExistsError when the folder exists.
     """
     if station != GENERIC:
         registry().get(station)
-    target = FIXTURES_DIR / station / (slug or slug_for(page.url))
+    target = (FIXTURES_DIR if root is None else root) / station / (slug or slug_for(page.url))
     target.mkdir(parents=True, exist_ok=False)
     (target / "page.html").write_bytes(page.body)
     write_json(

@@ -17,5 +17,19 @@ def add_setting_option(parser: argparse.ArgumentParser) -> None:
     """`-s NAME=VALUE` (repeatable): Scrapy settings for this run."""
     parser.add_argument(
         "-s", "--set", action="append", type=setting_arg, default=[], metavar="NAME=VALUE",
-        help="a Scrapy setting (repeatable)",
+        help="a Scrapy or RADIOSCRAPE_* setting for this run (repeatable; beats the "
+             "environment and the config file)",
+    )  # fmt: skip
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """`--config PATH` and `--stations DIR`, on every subcommand."""
+    parser.add_argument(
+        "--config", metavar="PATH",
+        help="TOML config file (default: $RADIOSCRAPE_CONFIG, else ./radioscrape.toml if present)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--stations", metavar="DIR",
+        help="folder of extra station profiles, beside the shipped ones; a profile there wins "
+             "on the same key (default: $RADIOSCRAPE_STATIONS)",
     )  # fmt: skip

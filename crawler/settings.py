@@ -28,7 +28,7 @@ RADIOSCRAPE_CLEAN_TIMEOUT = 20.0  # seconds to clean one page, then it is refuse
 # --- politeness ----------------------------------------------------------------------------
 ADDONS = {
     "crawler.addons.RadioscrapeAddon": 0,  # USER_AGENT and DOWNLOAD_MAXSIZE from the above
-    "crawler.distributed.DistributedCrawl": 0,  # the scrapy-redis scheduler with RADIOSCRAPE_REDIS
+    "crawler.addons.DistributedCrawl": 0,  # the scrapy-redis scheduler with RADIOSCRAPE_REDIS
 }
 ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
@@ -51,11 +51,15 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-RADIOSCRAPE_RETRY_AFTER_MAX = 30  # wait at most this many seconds for a 429/503 Retry-After
+RADIOSCRAPE_RETRY_AFTER_MAX = 30.0  # wait at most this many seconds for a 429/503 Retry-After
 REDIRECT_MAX_TIMES = 5
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 COOKIES_ENABLED = False
+# Scrapy extensions radioscrape does not use are off: the telnet console, and the remote
+# control endpoint (a localhost HTTP server that runs Python code and keeps token files under
+# ~/.local/state/scrapy, which a service user often cannot write).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # --- items ---------------------------------------------------------------------------------
 # Scrapy starts this many item tasks for each response. An article response gives one item;
@@ -69,7 +73,11 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.report.CrawlReport": 500,
+    "crawler.shutdown.PromptShutdown": 510,  # SIGTERM: in-flight downloads aborted after 3 s
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` exits with radioscrape's codes
 FEED_EXPORT_ENCODING = "utf-8"
 
 LOG_LEVEL = "INFO"

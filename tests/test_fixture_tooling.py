@@ -17,6 +17,7 @@ SEED = all_fixtures("jacaranda/john-legend-on-what-strained-his-relationship-wit
 @pytest.fixture
 def fixtures_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(fixture_module, "FIXTURES_DIR", tmp_path)
+    monkeypatch.setenv("RADIOSCRAPE_FIXTURES_DIR", str(tmp_path))  # what the commands read
     return tmp_path
 
 
@@ -97,3 +98,17 @@ def test_accept_rejects_unknown_fields_and_fixtures(fixtures_dir, capsys):
     assert cli.main(["fixture", "accept", "jacaranda/seed", "--fields", "titel"]) == 2
     assert cli.main(["fixture", "accept", "jacaranda/missing"]) == 2
     assert "titel" in capsys.readouterr().err
+
+
+def test_commands_take_the_fixture_folder_and_say_when_it_is_absent(tmp_path, capsys):
+    folder = tmp_path / "mine"
+    shutil.copytree(SEED.path, folder / "jacaranda" / "seed")
+    assert cli.main(["fixture", "review", "--fixtures", str(folder)]) == 0
+    assert "1 fixture(s) reviewed, 0 differ" in capsys.readouterr().out
+    missing = tmp_path / "absent"
+    assert cli.main(["fixture", "review", "--fixtures", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"no fixture folder {missing}" in err
+    code = cli.main(["fixture", "add", "--fixtures", str(missing), "--station", "jacaranda",
+                     str(SEED.path / "page.html")])  # fmt: skip
+    assert code == 2 and not missing.exists()

@@ -22,3 +22,16 @@ def test_quick_start_commands_exist():
     assert "make demo" in README and "make test" in README
     assert "\ndemo:" in makefile and "\ntest:" in makefile
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_the_lower_ends_checked_are_the_lower_bounds_of_the_tested_ranges():
+    import re
+    import tomllib
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    lower = re.search(r"^LOWER := (.+)$", (ROOT / "Makefile").read_text(), re.M).group(1)
+    for pin in lower.split():
+        name, version = pin.split("==")
+        spec = next(d for d in deps if re.match(rf"{name}\b", d))
+        assert f">={version}," in spec, (spec, pin)
+        assert f"{name} `>={version}," in README, f"README's Install must name {pin}"

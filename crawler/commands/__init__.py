@@ -1,0 +1,1 @@
+"""radioscrape's Scrapy commands (COMMANDS_MODULE): `scrapy crawl` with radioscrape's exit codes."""

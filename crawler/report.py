@@ -90,6 +90,8 @@ def build_report(stats: dict[str, Any], reason: str) -> dict[str, Any]:
         "stations": stations,
         "totals": totals,
     }
+    if worker := stats.get("radioscrape/worker"):
+        report["worker"] = worker  # one worker's share of a distributed crawl
     code = exit_code(report)
     return {**report, "exit_code": code, "status": STATUS[code]}
 
@@ -105,7 +107,7 @@ def exit_code(report: dict[str, Any]) -> int:
         if totals["errors"].get("store") and not sum(totals[n] for n in STORED):
             return EXIT_FAILURE  # the store kept nothing
         return EXIT_PARTIAL if totals["pages"] else EXIT_FAILURE
-    if not totals["discovered"]:
+    if not totals["discovered"] and "worker" not in report:  # a worker may not discover
         return EXIT_FAILURE  # no article found at all: not a success (crawl_job prints a hint)
     return EXIT_OK
 

@@ -73,6 +73,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.report.CrawlReport": 500,
+    "crawler.shutdown.PromptShutdown": 510,  # SIGTERM: in-flight downloads aborted after 3 s
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scrapy.extensions.remote_control.RemoteControl": None,
 }

@@ -171,6 +171,19 @@ def test_a_schema_changed_underneath_is_an_error_for_every_record_after(tmp_path
     assert count(db, "fetch_state") == stored
 
 
+def test_a_run_that_could_store_nothing_is_a_failure(tmp_path):
+    db = tmp_path / "store.db"
+    with SQLiteStore(db) as store:  # a store whose schema someone changed by hand
+        store.conn.execute("ALTER TABLE article_versions RENAME TO article_versions_moved")
+    articles = generate(3, "nowhere")
+    with served(articles) as site:
+        result = run_cli("crawl", "--station", "jacaranda", "--url", f"{site.url}/",
+                         "--db", str(db), *FAST, report=tmp_path / "report.json")  # fmt: skip
+    assert (result.code, result.report["status"]) == (2, "failure"), result.stdout
+    assert result.report["stations"]["jacaranda"]["errors"] == {"store": 3}
+    assert count(db, "articles") == count(db, "fetch_state") == 0
+
+
 @contextlib.contextmanager
 def small_disk(tmp_path: Path, size: int):
     """A folder on a filesystem of `size` bytes (a tmpfs; when mounting is not allowed, the

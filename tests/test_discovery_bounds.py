@@ -9,12 +9,15 @@ fetches and stores the stories the site lists.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 
 import pytest
 
-from crawler.demo_site import LocalSite, Resource
+from crawler.demo_site import LocalSite, Resource, demo_sites
 from crawler.discovery import DiscoveryBudget, DiscoveryLimits, parse_listing
+from tests.conftest import FAST, ROOT
 from tests.sites.text import story
 
 STORIES = [
@@ -196,3 +199,33 @@ def test_listing_links_are_deduplicated_in_linear_time():
     small, large = cpu_seconds(2_000), cpu_seconds(20_000)
     assert large < 2.0  # was 3.7 s with a quadratic list search
     assert large < 30 * max(small, 0.005)  # ten times the links: about ten times the time
+
+
+def test_a_station_slow_to_discover_does_not_hold_up_the_others(tmp_path):
+    """Two stations in one crawl: one whose sitemaps are slow and endless, one healthy. The
+    healthy station's articles are fetched while the other is still discovering."""
+
+    def slow_chain(path: str) -> Resource | None:
+        if not path.startswith("/sitemap"):
+            return None
+        resource = index([f"{slow.url}{path.removesuffix('.xml')}-x.xml"])
+        resource.delay = 0.3
+        return resource
+
+    with demo_sites(["heart"]) as sites, LocalSite() as slow:
+        slow.routes = Generated({}, slow_chain)
+        healthy = sites["heart"]
+        done = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "station",
+             "-a", f"mirrors=jacaranda={slow.url}/,heart={healthy.url}/",
+             "-s", f"RADIOSCRAPE_DB={tmp_path / 'crawl.db'}",
+             "-s", f"RADIOSCRAPE_REPORT={tmp_path / 'report.json'}",
+             *limits(seconds=4, depth=100), *FAST, "-s", "LOG_LEVEL=WARNING"],
+            capture_output=True, text=True, cwd=ROOT, timeout=120,
+        )  # fmt: skip
+        articles = [r.at for r in healthy.log if "ETag" in healthy.routes.get(r.path).headers]
+        last_sitemap = max(r.at for r in slow.log if r.path.startswith("/sitemap"))
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["stations"]["jacaranda"]["discovery"]["cut"] == {"time": 1}, done.stderr
+    assert report["stations"]["heart"]["new"] == len(articles) > 0
+    assert max(articles) < last_sitemap  # all fetched before the slow station stopped

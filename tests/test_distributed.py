@@ -20,6 +20,7 @@ from crawler.distributed import KEY_PREFIX, crawl_keys
 from pipelines.store import open_store
 from tests.conftest import FAST, ROOT
 from tests.services import scaled_site
+from tests.sites import assert_workers_add_up
 
 pytestmark = pytest.mark.services
 
@@ -83,16 +84,19 @@ def test_three_workers_split_one_crawl(pg_dsn, redis_url, site, tmp_path):
     discovery = Counter(urlsplit(r.path).path for r in site.log[mark:])
     for path in ("/sitemap.xml", "/sitemap-articles.xml", "/rss/", "/news/entertainment/"):
         assert discovery[path] == 1, path  # discovery happened once
-    figures = [json.loads(r.read_text())["totals"] for r in reports]
+    loaded = [json.loads(r.read_text()) for r in reports]
+    assert_workers_add_up(loaded)
+    figures = [r["totals"] for r in loaded]
     assert sum(f["new"] for f in figures) == ARTICLES
     assert sum(1 for f in figures if f["new"]) >= 2  # the work was shared
     stored_once(pg_dsn)
     assert redis.Redis.from_url(redis_url).keys("radioscrape:*") == []  # the last one cleaned
 
     mark = len(site.log)  # a second run: the shared store says nothing changed
-    again = [worker(pg_dsn, redis_url, site, tmp_path / f"again-{n}.json") for n in range(3)]
-    assert finish(again) == [0, 0, 0]
+    again = [tmp_path / f"again-{n}.json" for n in range(3)]
+    assert finish([worker(pg_dsn, redis_url, site, r) for r in again]) == [0, 0, 0]
     assert fetched(site, mark) == Counter()
+    assert_workers_add_up([json.loads(r.read_text()) for r in again])
     stored_once(pg_dsn)
 
 

@@ -2,11 +2,12 @@
 
 Two phases. Discovery fetches robots.txt, sitemaps (indexes, news sitemaps), feeds and section
 listings (with pagination) and collects candidate article URLs with the best date any source
-gives, within the bounds of RADIOSCRAPE_DISCOVERY_LIMITS. When discovery is done (spider_idle),
-each candidate is checked against the store's fetch state: unchanged ones (same or older
-lastmod) are not requested, others are requested with If-None-Match / If-Modified-Since when
-the store has validators. `--since` and `--limit` apply before any article is downloaded.
-Fetched articles are yielded as Page items.
+gives, within the bounds of RADIOSCRAPE_DISCOVERY_LIMITS. When a station's discovery is done
+(its last discovery document is read, while other stations may still be discovering; with
+RADIOSCRAPE_REDIS, when the crawl is idle), each of its candidates is checked against the
+store's fetch state: unchanged ones (same or older lastmod) are not requested, others are
+requested with If-None-Match / If-Modified-Since when the store has validators. `--since` and
+`--limit` apply before any article is downloaded. Fetched articles are yielded as Page items.
 
 Every candidate ends in exactly one report column under its station: new, updated, unchanged,
 refused/<kind>, dropped/<reason>, filtered/<reason> or errors/<kind>. What discovery itself
@@ -229,7 +230,9 @@ class StationSpider(scrapy.Spider):
         self.listings: list[set[str]] = [set() for _ in self.targets]  # keys read as listings
         self.budgets: list[DiscoveryBudget] = []
         self.limits = DiscoveryLimits()
-        self.fetching = False
+        self.discovering = [0] * len(self.targets)  # discovery requests not yet answered
+        self.selected_targets: set[int] = set()  # targets whose articles are being fetched
+        self.fetch_early = True  # start a target's articles when its own discovery is done
         self.pending: deque[tuple[int, Link]] = deque()  # selected articles not yet scheduled
         self.batch: int | None = 256  # RADIOSCRAPE_SCHEDULE_BATCH; None: every article at once
         self.since: datetime | None = None
@@ -261,6 +264,7 @@ class StationSpider(scrapy.Spider):
         spider.batch = settings.getint("RADIOSCRAPE_SCHEDULE_BATCH") or None
         if settings.get("RADIOSCRAPE_REDIS"):  # the leader shares every article at once
             spider.batch = None
+            spider.fetch_early = False
         crawler.signals.connect(spider.discovery_done, signal=signals.spider_idle)
         crawler.signals.connect(spider.top_up, signal=signals.request_left_downloader)
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
@@ -274,11 +278,12 @@ class StationSpider(scrapy.Spider):
         """The discovery requests of every target."""
         self.crawler.stats.set_value("radioscrape/stations", [t.label for t in self.targets])
         self.budgets = [DiscoveryBudget(self.limits) for _ in self.targets]
+        requests = []  # all made first: a target's discovery is not done before it starts
         for index, target in enumerate(self.targets):
             self._inc(target.label, "discovered", 0)
-            for url, role in target.sources():
-                if request := self.discovery_request(index, url, role):
-                    yield request
+            requests += [self.discovery_request(index, url, role) for url, role in target.sources()]
+        for request in requests:
+            yield request
 
     def discovery_request(
         self,
@@ -300,6 +305,7 @@ class StationSpider(scrapy.Spider):
             self.logger.debug("%s: not fetched, discovery %s bound reached", url, bound)
             return None
         budget.spend(role)
+        self.discovering[index] += 1
         return scrapy.Request(
             url,
             callback=self.parse_discovery,
@@ -327,7 +333,22 @@ class StationSpider(scrapy.Spider):
         log = self.logger.debug if group == "probed" else self.logger.warning
         log("%s: %s", response.url, name)
 
+    def discovery_answered(self, index: int) -> None:
+        """One discovery request of a target has its outcome (after the requests it led to
+        were made); when none is left, its articles are selected and fetched."""
+        self.discovering[index] -= 1
+        if self.fetch_early and not self.discovering[index]:
+            self.fetch_articles(index)
+            self.schedule_articles()
+
     def parse_discovery(self, response):
+        """Read one discovery document (see read_discovery), then count it answered."""
+        try:
+            yield from self.read_discovery(response)
+        finally:
+            self.discovery_answered(response.meta["target"])
+
+    def read_discovery(self, response):
         """Collect candidates from one discovery page; follow sitemaps, feeds and next pages."""
         index, role = response.meta["target"], response.meta["role"]
         target = self.targets[index]
@@ -443,13 +464,17 @@ class StationSpider(scrapy.Spider):
             links = links[: self.limit]
         return links
 
+    def fetch_articles(self, index: int) -> None:
+        """Select a target's candidates and queue them for fetching (once)."""
+        if index not in self.selected_targets:
+            self.selected_targets.add(index)
+            self.pending.extend((index, link) for link in self.selected(index))
+            self.candidates[index] = {}
+
     def discovery_done(self) -> None:
-        """When discovery is idle: select the articles (once) and schedule their requests."""
-        if not self.fetching:
-            self.fetching = True
-            for index in range(len(self.targets)):
-                self.pending.extend((index, link) for link in self.selected(index))
-                self.candidates[index] = {}
+        """When the crawl is idle: fetch the articles of every target not fetched yet."""
+        for index in range(len(self.targets)):
+            self.fetch_articles(index)
         if self.schedule_articles():
             raise DontCloseSpider
 
@@ -520,18 +545,21 @@ class StationSpider(scrapy.Spider):
             return
         chain = request.meta.get("redirect_urls") or [request.url]
         kind = "offsite-redirect" if request.meta.get("redirect_urls") else "offsite"
+        self.logger.warning("%s: refused, %s leaves the station's hosts", chain[0], request.url)
         if ARTICLE_META in request.meta:
             self._inc(label, f"errors/{kind}")
-        else:
-            group = "probed" if request.meta.get("guess") else "errors"
-            self._inc(label, f"discovery/{group}/{kind}")
-        self.logger.warning("%s: refused, %s leaves the station's hosts", chain[0], request.url)
+            return
+        group = "probed" if request.meta.get("guess") else "errors"
+        self._inc(label, f"discovery/{group}/{kind}")
+        self.discovery_answered(request.meta["target"])
 
     def request_dropped(self, request) -> None:
         """Count an article request the duplicate filter dropped: a redirect back to a URL of
         its own chain (a loop), or to a URL this run requested already (fetched by its own
         request), or a URL requested already under another form."""
         if ARTICLE_META not in request.meta:
+            if "target" in request.meta:  # a discovery document requested already
+                self.discovery_answered(request.meta["target"])
             return
         label, chain = request.meta[STATION_META], request.meta.get("redirect_urls")
         if chain and request.url in chain:
@@ -566,5 +594,8 @@ class StationSpider(scrapy.Spider):
         else:
             self._inc(label, f"discovery/errors/{kind}")
             self.logger.warning("%s: %s (%s)", request.url, kind, failure.getErrorMessage())
-        if request.meta.get("role") == "robots":
-            yield from self.probe_sitemaps(request.meta["target"])
+        try:
+            if request.meta.get("role") == "robots":
+                yield from self.probe_sitemaps(request.meta["target"])
+        finally:
+            self.discovery_answered(request.meta["target"])

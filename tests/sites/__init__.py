@@ -19,11 +19,18 @@ def columns(counts: dict[str, Any]) -> int:
 
 def assert_adds_up(report: dict[str, Any], where: object = "") -> None:
     """Every URL a finished crawl discovered ended in exactly one column, for each station
-    and in total (a crawl cut short leaves URLs it never reached in none)."""
-    if report["finish_reason"] != "finished":
+    and in total (a crawl cut short leaves URLs it never reached in none). The reports of a
+    distributed crawl's workers add up together, not one by one (assert_workers_add_up)."""
+    if report["finish_reason"] != "finished" or "worker" in report:
         return
     for label, counts in [*report["stations"].items(), ("TOTAL", report["totals"])]:
         assert columns(counts) == counts["discovered"], (str(where), label, counts)
+
+
+def assert_workers_add_up(reports: list[dict[str, Any]]) -> None:
+    """The workers' reports of one distributed crawl add up together."""
+    totals = [r["totals"] for r in reports]
+    assert sum(map(columns, totals)) == sum(t["discovered"] for t in totals), totals
 
 
 def check_new_reports(root: Path, checked: set[Path]) -> None:

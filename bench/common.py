@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
 import re
 import subprocess
@@ -14,7 +12,7 @@ from crawler.fixtures import all_fixtures
 from crawler.items import Page
 
 REPO = Path(__file__).resolve().parents[1]
-AEB_IN_SHARED = Path("shared") / "bench-data" / "aeb"
+BENCH_DATA_IN_SHARED = Path("shared") / "bench-data"
 
 
 def _origin_dir() -> Path | None:
@@ -32,39 +30,24 @@ def _origin_dir() -> Path | None:
     return path.resolve() if path.is_dir() else None
 
 
-def find_aeb_dir() -> Path:
-    """The AEB data: $RADIOSCRAPE_AEB_DIR, else shared/ beside this repository, else shared/
-    beside the local repository it was cloned from (a fresh clone in /tmp)."""
-    if env := os.environ.get("RADIOSCRAPE_AEB_DIR"):
+def find_bench_data() -> Path:
+    """The corpora: $RADIOSCRAPE_BENCH_DATA, else shared/bench-data beside this repository,
+    else beside the local repository it was cloned from (a fresh clone in /tmp)."""
+    if env := os.environ.get("RADIOSCRAPE_BENCH_DATA"):
         return Path(env)
-    candidates = [REPO.parent / AEB_IN_SHARED]
+    candidates = [REPO.parent / BENCH_DATA_IN_SHARED]
     if origin := _origin_dir():
-        candidates.append(origin.parent / AEB_IN_SHARED)
-    return next((c for c in candidates if c.is_dir()), candidates[0])
+        candidates.append(origin.parent / BENCH_DATA_IN_SHARED)
+    found = next((c for c in candidates if c.is_dir()), None)
+    if found is None:
+        raise FileNotFoundError(
+            f"bench data not found at {candidates[0]}: expected ../shared/bench-data beside the"
+            " repo, or set RADIOSCRAPE_BENCH_DATA"
+        )
+    return found
 
 
 _TOKEN = re.compile(r"\w+")
-
-
-def aeb_pages(limit: int | None = None) -> list[tuple[str, Page, str]]:
-    """(id, page, true article body) for each Article Extraction Benchmark page."""
-    aeb_dir = find_aeb_dir()
-    if not aeb_dir.is_dir():
-        raise FileNotFoundError(
-            f"AEB data not found at {aeb_dir}: expected ../shared/bench-data/aeb beside the repo,"
-            " or set RADIOSCRAPE_AEB_DIR"
-        )
-    truth = json.loads((aeb_dir / "ground-truth.json").read_text(encoding="utf-8"))
-    out = []
-    for page_id in sorted(truth)[:limit]:
-        body = gzip.decompress((aeb_dir / "html" / f"{page_id}.html.gz").read_bytes())
-        page = Page(
-            url=truth[page_id]["url"],
-            body=body,
-            headers={"content-type": "text/html; charset=utf-8"},
-        )
-        out.append((page_id, page, truth[page_id]["articleBody"]))
-    return out
 
 
 def fixture_pages() -> list[tuple[str, Page, list[str]]]:

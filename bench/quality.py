@@ -1,40 +1,61 @@
-"""Quality: radioscrape's cleaner vs bare trafilatura.bare_extraction, in one run.
+"""Quality: radioscrape's cleaner vs bare trafilatura.bare_extraction, in one run, on every corpus.
 
-On the fixtures: paragraph precision and recall against the expected bodies, and clutter
-leaks (output lines a clutter rule matches, and output lines not in the article at all).
-On the public Article Extraction Benchmark: its token-shingle precision, recall and F1.
+- fixtures: paragraph precision/recall against the expected bodies, clutter leaks;
+- AEB (181 articles): the benchmark's 4-token-shingle precision, recall, F1;
+- WCXB-dev (1,358 pages of 7 types): word-level F1 by page type (WCXB's metric), refusals by
+  type, and "catastrophic losses" (article pages where radioscrape keeps less than half of the
+  words that trafilatura gets right);
+- Fundus-eval (80 news articles): ROUGE-LSum F1 (rouge-score, paragraphs as lines) and word F1.
 
-    python bench/quality.py [--aeb-limit N]
+It prints the table and the worst pages per corpus (what was lost, kept or refused) and writes
+a JSON summary. `--quick` scores a fixed subset: the test suite's ratchet.
+
+    python bench/quality.py [--quick] [--corpus wcxb --corpus aeb ...] [--json PATH] [--jobs N]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
 import sys
+from collections import Counter, defaultdict
+from multiprocessing import Pool
 from pathlib import Path
 
 import trafilatura
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import aeb_pages, aeb_scores, fixture_pages
+from bench.common import aeb_scores, fixture_pages
+from bench.corpora import LOADERS, Sample
 from crawler.stations import registry
 from pipelines.clean import CleanError, build_record
 from pipelines.clean.clutter import match_text
 from pipelines.clean.text import squash
 
+REFUSE_TYPES = ("collection", "listing")  # WCXB page types a crawl must refuse
+_WORD = re.compile(r"\w+")
+_ROUGE = None
+
 
 def radioscrape_paragraphs(page) -> list[str]:
     """The cleaner's body (empty when it refuses the page)."""
+    return radioscrape_result(page)[0]
+
+
+def radioscrape_result(page) -> tuple[list[str], str | None]:
+    """The cleaner's body and, when it refused the page, the refusal kind."""
     profile = registry().get(page.station) if page.station else None
     try:
-        return build_record(page, profile).body
-    except CleanError:
-        return []
+        return build_record(page, profile).body, None
+    except CleanError as exc:
+        return [], exc.kind
 
 
 def trafilatura_paragraphs(page) -> list[str]:
-    """Bare trafilatura's text, one paragraph per line."""
+    """Bare trafilatura's text (defaults), one paragraph per line."""
     doc = trafilatura.bare_extraction(page.body, url=page.url)
     text = doc.text if doc is not None else ""
     return [squash(line) for line in (text or "").splitlines() if squash(line)]
@@ -59,25 +80,199 @@ def fixture_quality(extract) -> dict[str, float]:
     }
 
 
+def word_scores(truth: str, prediction: str) -> dict[str, float]:
+    """WCXB's metric: precision, recall, F1 of lower-cased \\w+ tokens as multisets, and the
+    number of tokens right."""
+    t = Counter(_WORD.findall(truth.lower()))
+    p = Counter(_WORD.findall(prediction.lower()))
+    right = sum((t & p).values())
+    precision = right / sum(p.values()) if p else 0.0
+    recall = right / sum(t.values()) if t else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "right": right}
+
+
+def rouge_lsum(truth: str, prediction: str) -> float:
+    """ROUGE-LSum F1 (x100) as the Fundus study computes it: rouge-score, paragraphs as lines."""
+    global _ROUGE
+    if _ROUGE is None:
+        from rouge_score import rouge_scorer
+
+        _ROUGE = rouge_scorer.RougeScorer(["rougeLsum"])
+    return 100 * _ROUGE.score(truth, prediction)["rougeLsum"].fmeasure
+
+
+def _run(sample: Sample) -> dict:
+    """Both extractors on one sample (in a worker process)."""
+    page = sample.page()
+    ours, refused = radioscrape_result(page)
+    theirs = trafilatura_paragraphs(page)
+    return {"id": sample.id, "ours": ours, "refused": refused, "theirs": theirs}
+
+
+def _select(samples: list[Sample], quick: bool) -> list[Sample]:
+    """The quick subset: a fixed stride through each corpus and page type."""
+    if not quick:
+        return samples
+    stride = {"aeb": 3, "fundus": 4, "wcxb": 8}
+    by_kind: dict[str, list[Sample]] = defaultdict(list)
+    for s in samples:
+        by_kind[s.kind].append(s)
+    out = []
+    for kind, group in by_kind.items():
+        step = stride[group[0].corpus] // (2 if kind in REFUSE_TYPES else 1)
+        if kind == "article" or kind in REFUSE_TYPES:
+            out.extend(group[::step])
+    return out
+
+
+def _diagnose(sample: Sample, run: dict) -> dict:
+    """What went wrong on one page: truth lines lost, lines kept that are not in the truth."""
+    truth_lines = [squash(t) for t in sample.truth.splitlines() if squash(t)]
+    truth_words = set(_WORD.findall(sample.truth.lower()))
+    ours = run["ours"]
+    lost = [t for t in truth_lines if t not in ours and t in run["theirs"]]
+    kept = [
+        p
+        for p in ours
+        if p not in run["theirs"] and not set(_WORD.findall(p.lower())) <= truth_words
+    ]
+    return {"lost": lost[:5], "kept": kept[:5], "refused": run["refused"]}
+
+
+def score_corpus(name: str, samples: list[Sample], runs: dict[str, dict]) -> dict:
+    """Per-corpus figures for both extractors, plus the worst pages."""
+    rows = []
+    for s in samples:
+        run = runs[s.id]
+        ours_text, theirs_text = "\n".join(run["ours"]), "\n".join(run["theirs"])
+        row = {
+            "id": s.id,
+            "kind": s.kind,
+            "url": s.url,
+            "refused": run["refused"],
+            "ours": word_scores(s.truth, ours_text),
+            "theirs": word_scores(s.truth, theirs_text),
+        }
+        if name == "fundus":
+            row["ours"]["rouge"] = rouge_lsum(s.truth, ours_text)
+            row["theirs"]["rouge"] = rouge_lsum(s.truth, theirs_text)
+        rows.append((s, run, row))
+    articles = [r for _, _, r in rows if r["kind"] == "article"]
+    summary: dict = {"pages": len(rows), "articles": len(articles)}
+    for who in ("ours", "theirs"):
+        for key in ("precision", "recall", "f1") + (("rouge",) if name == "fundus" else ()):
+            values = [r[who][key] for r in articles]
+            summary[f"{who}_{key}"] = sum(values) / len(values) if values else 0.0
+    if name == "aeb":
+        for who in ("ours", "theirs"):
+            scores = aeb_scores([(s.truth, "\n".join(run[who])) for s, run, _ in rows])
+            for key, value in scores.items():
+                summary[f"{who}_shingle_{key}"] = value
+    summary["articles_refused"] = sum(1 for r in articles if r["refused"])
+    summary["catastrophic"] = sum(
+        1
+        for r in articles
+        if r["theirs"]["right"] >= 20 and r["ours"]["right"] < 0.5 * r["theirs"]["right"]
+    )
+    by_type: dict[str, list[dict]] = defaultdict(list)
+    for _, _, r in rows:
+        by_type[r["kind"]].append(r)
+    summary["refused_by_type"] = {
+        kind: [sum(1 for r in group if r["refused"]), len(group)]
+        for kind, group in sorted(by_type.items())
+    }
+    summary["refusal_kinds"] = dict(Counter(r["refused"] for _, _, r in rows if r["refused"]))
+    worst = sorted(
+        ((s, run, r) for s, run, r in rows if r["kind"] == "article"),
+        key=lambda t: t[2]["ours"]["f1"] - t[2]["theirs"]["f1"],
+    )[:10]
+    summary["worst"] = [
+        {
+            "id": r["id"],
+            "url": r["url"],
+            "f1": round(r["ours"]["f1"], 3),
+            "trafilatura_f1": round(r["theirs"]["f1"], 3),
+            **_diagnose(s, run),
+        }
+        for s, run, r in worst
+        if r["ours"]["f1"] < r["theirs"]["f1"]
+    ]
+    return summary
+
+
+def run_corpora(names: list[str], quick: bool, jobs: int) -> dict[str, dict]:
+    """Score every named corpus; both extractors run on each page in the same worker."""
+    out = {}
+    with Pool(jobs) as pool:
+        for name in names:
+            samples = _select(LOADERS[name](), quick)
+            runs = {r["id"]: r for r in pool.imap_unordered(_run, samples, chunksize=4)}
+            out[name] = score_corpus(name, samples, runs)
+    return out
+
+
+def _print(results: dict[str, dict], fixtures: tuple[dict, dict] | None) -> None:
+    print(f"{'':44}{'radioscrape':>12}{'trafilatura':>12}")
+
+    def line(label: str, ours: float, theirs: float, fmt: str = ".3f") -> None:
+        print(f"{label:<44}{ours:>12{fmt}}{theirs:>12{fmt}}")
+
+    if fixtures:
+        ours, theirs = fixtures
+        for key in ("precision", "recall"):
+            line(f"fixtures paragraph {key}", ours[key], theirs[key])
+        for key in ("clutter_leaks", "extra_lines"):
+            line(f"fixtures {key}", ours[key], theirs[key], "d")
+    for name, s in results.items():
+        n = f"{name} ({s['articles']} articles)"
+        if name == "aeb":
+            for key in ("precision", "recall", "f1"):
+                line(f"{n} shingle {key}", s[f"ours_shingle_{key}"], s[f"theirs_shingle_{key}"])
+        for key in ("precision", "recall", "f1"):
+            line(f"{n} word {key}", s[f"ours_{key}"], s[f"theirs_{key}"])
+        if name == "fundus":
+            line(f"{n} ROUGE-LSum F1", s["ours_rouge"], s["theirs_rouge"], ".2f")
+        print(f"{n}: refused {s['articles_refused']}, catastrophic losses {s['catastrophic']}")
+        if name == "wcxb":
+            for kind, (refused, total) in s["refused_by_type"].items():
+                print(
+                    f"  wcxb {kind:<14} refused {refused:>4} / {total:<4} ({refused / total:.0%})"
+                )
+        print(f"  refusal kinds: {s['refusal_kinds']}")
+    for name, s in results.items():
+        if s["worst"]:
+            print(f"\nworst {name} pages (radioscrape F1 vs trafilatura F1):")
+        for w in s["worst"]:
+            print(f"  {w['id']} {w['f1']:.3f} vs {w['trafilatura_f1']:.3f} {w['url']}")
+            if w["refused"]:
+                print(f"      refused: {w['refused']}")
+            for text in w["lost"][:3]:
+                print(f"      lost: {text[:110]}")
+            for text in w["kept"][:3]:
+                print(f"      kept: {text[:110]}")
+
+
 def main() -> None:
-    """Print both extractors' scores side by side."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--aeb-limit", type=int, help="score only the first N AEB pages")
+    """Score both extractors on the chosen corpora, print the table, write the JSON summary."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", action="append", choices=sorted(LOADERS), help="(repeatable)")
+    parser.add_argument("--quick", action="store_true", help="the fixed subset the tests use")
+    parser.add_argument("--no-fixtures", action="store_true", help="skip the fixture scores")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
+    parser.add_argument("--json", type=Path, help="write the summary here")
     args = parser.parse_args()
-    pages = aeb_pages(args.aeb_limit)
-    n_fixtures = len(fixture_pages())
-    print(f"fixtures: {n_fixtures} article pages; AEB: {len(pages)} pages")
-    print(f"{'':28}{'radioscrape':>12}{'trafilatura':>12}")
-    ours, theirs = fixture_quality(radioscrape_paragraphs), fixture_quality(trafilatura_paragraphs)
-    for key in ("precision", "recall"):
-        print(f"fixtures paragraph {key:<9}{ours[key]:>12.3f}{theirs[key]:>12.3f}")
-    for key in ("clutter_leaks", "extra_lines"):
-        print(f"fixtures {key:<19}{ours[key]:>12d}{theirs[key]:>12d}")
-    aeb_ours = aeb_scores([(t, "\n".join(radioscrape_paragraphs(p))) for _, p, t in pages])
-    aeb_theirs = aeb_scores([(t, "\n".join(trafilatura_paragraphs(p))) for _, p, t in pages])
-    for key in ("precision", "recall", "f1"):
-        print(f"AEB {key:<24}{aeb_ours[key]:>12.3f}{aeb_theirs[key]:>12.3f}")
-    print(f"AEB F1 ratio radioscrape/trafilatura: {aeb_ours['f1'] / aeb_theirs['f1']:.3f}")
+    names = args.corpus or ["aeb", "fundus", "wcxb"]
+    fixtures = None
+    if not args.no_fixtures:
+        fixtures = fixture_quality(radioscrape_paragraphs), fixture_quality(trafilatura_paragraphs)
+    results = run_corpora(names, args.quick, args.jobs)
+    _print(results, fixtures)
+    if args.json:
+        summary = {"quick": args.quick, "trafilatura": trafilatura.__version__, "corpora": results}
+        if fixtures:
+            summary["fixtures"] = {"ours": fixtures[0], "theirs": fixtures[1]}
+        args.json.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

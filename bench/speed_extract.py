@@ -19,7 +19,8 @@ import trafilatura
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import aeb_pages, fixture_pages
+from bench.common import fixture_pages
+from bench.corpora import aeb_pages
 from bench.speed_crawl import GeneratedSite
 from crawler.items import Page
 from pipelines.extract import clean_page

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench.common import aeb_pages, aeb_scores
+from bench.common import aeb_scores
+from bench.corpora import aeb_pages
 from bench.quality import radioscrape_paragraphs, trafilatura_paragraphs
 
 FLOOR = json.loads((Path(__file__).parent / "quality_floor.json").read_text(encoding="utf-8"))

@@ -15,15 +15,22 @@ from lxml import etree, html
 from crawler.items import ArticleRecord, Page
 from crawler.stations import registry
 from pipelines.clean.body import (
+    baseline_paragraphs,
     clean_paragraphs,
     dom_headings,
     extraction_scope,
     fill_gaps,
     find_container,
+    paragraph_chars,
     remove_clutter,
     trafilatura_paragraphs,
 )
-from pipelines.clean.classify import not_article_reason
+from pipelines.clean.classify import (
+    listing_reason,
+    page_kind_reason,
+    says_article,
+    teaser_structure,
+)
 from pipelines.clean.decode import decode_html
 from pipelines.clean.embeds import find_embeds
 from pipelines.clean.metadata import extract_metadata
@@ -36,6 +43,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")  # a binary file's telltales
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 MAX_TAGS = 40_000  # real pages have up to ~22,000 (wcxb-dev); this many clean in under 2 s
+# A body with less text than this share of the page's paragraph text calls for the baseline.
+HARM_RATIO = 0.5
+BASELINE_FALLBACK = "baseline-fallback"  # clutter-count key: the record is bare trafilatura's
 _LOOKS_HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|p|div|article|h1|title)\b", re.I)
 
 
@@ -96,13 +106,16 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
     body_selector = profile.selectors.get("body") if profile else None
     container = find_container(root, body_selector)
     meta = extract_metadata(root, container, page.url, profile)
-    if reason := not_article_reason(page.url, root, meta, profile):
+    if reason := page_kind_reason(page.url, meta, profile):
         raise NotAnArticle(reason, f"not an article ({reason} page)")
+    article_url = profile is not None and profile.is_article_url(page.url)
+    structure = None if says_article(meta) or article_url else teaser_structure(root)
     embeds, embed_nodes = find_embeds(container, page.url)
     clutter: Counter[str] = Counter()
     # the tree is unchanged so far
     scope, known_container = extraction_scope(root, body_selector, container)
-    remove_clutter(scope, embed_nodes, clutter)
+    prose = paragraph_chars(scope)
+    remove_clutter(scope, embed_nodes, clutter, prose)
     for node in embed_nodes:
         if node.getparent() is not None:
             node.drop_tree()
@@ -120,6 +133,16 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
         trafilatura_paragraphs(scope, page.url, known_container), dom_headings(scope)
     )
     body = clean_paragraphs(extracted, echoes, clutter)
+    if not known_container and sum(map(len, body)) < HARM_RATIO * prose:
+        # Far less text than the page's paragraphs hold: the pre-cleaning may have misled
+        # trafilatura. Do no harm: take bare trafilatura's text when it has twice as much.
+        baseline = baseline_paragraphs(parse_html(page), page.url)
+        if word_count(baseline) >= 2 * word_count(body):
+            clutter.clear()
+            clutter[BASELINE_FALLBACK] += 1
+            body = clean_paragraphs(baseline, echoes, clutter)
+    if structure is not None and (reason := listing_reason(page.url, root, meta, body, structure)):
+        raise NotAnArticle(reason, f"not an article ({reason} page)")
     if not body and not embeds:
         raise NotAnArticle("empty", "no article text found")
     title = meta.title or (body[0] if body else "")

@@ -47,10 +47,12 @@ _CONTAINER_XPATHS = [
     )
 ]
 REPEATED_METADATA = "repeated-metadata"
+SPARE_MIN_PROSE = 200  # below this much paragraph text a page has no article to protect
 _NODE_INDEX = SelectorIndex([rule.css for rule in NODE_RULES])
 
 
-def _paragraph_chars(el: etree._Element) -> int:
+def paragraph_chars(el: etree._Element) -> int:
+    """Characters of paragraph (<p>) text under `el`."""
     return sum(len(squash(p.text_content())) for p in el.iter("p"))
 
 
@@ -58,9 +60,9 @@ def find_container(root: html.HtmlElement, selector=None) -> html.HtmlElement:
     """Where the article is: the profile's body selector, else the generic candidate with the
     most paragraph text, else <body>. Embeds and the lead image are looked for here."""
     if selector is not None and (hits := selector(root)):
-        return max(hits, key=_paragraph_chars)
+        return max(hits, key=paragraph_chars)
     for xpath in _CONTAINER_XPATHS:
-        scored = [(chars, h) for h in xpath(root) if (chars := _paragraph_chars(h)) > 0]
+        scored = [(chars, h) for h in xpath(root) if (chars := paragraph_chars(h)) > 0]
         if scored:
             return max(scored, key=lambda pair: pair[0])[1]  # the first of the longest
     body = root.find("body")
@@ -134,16 +136,23 @@ def _link_heavy(node: etree._Element) -> bool:
     return linked >= 0.5 * len(text) or node.tag in ("article", "ul", "ol", "aside")
 
 
-def remove_clutter(container: etree._Element, embed_nodes: Iterable, counts: Counter) -> None:
-    """Drop clutter nodes (CSS rules) and clutter blocks (text rules) under `container`."""
+def remove_clutter(
+    container: etree._Element, embed_nodes: Iterable, counts: Counter, prose: int
+) -> None:
+    """Drop clutter nodes (CSS rules) and clutter blocks (text rules) under `container`,
+    sparing a node that holds at least half of its `prose` (paragraph_chars(container))."""
     # Each rule's matches as its CSSSelector would find them on the tree the earlier rules
     # left: all matches are found in one walk (a node's match depends only on itself and its
     # ancestors), and a rule skips the matches that earlier rules' drops detached.
     for rule, hits in zip(NODE_RULES, _NODE_INDEX.hits(container), strict=True):
         for node in [n for n in hits if _attached(n, container)]:
-            if rule.max_chars is None or len(_text_of(node)) <= rule.max_chars:
-                counts[rule.name] += 1
-                _drop(node)
+            if rule.max_chars is not None and len(_text_of(node)) > rule.max_chars:
+                continue
+            if _holds_most_prose(node, prose):
+                counts[f"{rule.name}/spared"] += 1
+                continue
+            counts[rule.name] += 1
+            _drop(node)
     embeds = set(embed_nodes)
     stack = [container]
     while stack:
@@ -160,6 +169,14 @@ def remove_clutter(container: etree._Element, embed_nodes: Iterable, counts: Cou
                     _drop(child)
                     continue
             stack.append(child)
+
+
+def _holds_most_prose(node: etree._Element, prose: int) -> bool:
+    """Whether `node` holds at least half of the page's paragraph text: a clutter selector that
+    matches such a node has matched a wrapper of the article, not chrome."""
+    if prose < SPARE_MIN_PROSE or len(_block_text(node, prose // 2)) <= prose // 2:
+        return False
+    return paragraph_chars(node) * 2 >= prose
 
 
 def _attached(node: etree._Element, container: etree._Element) -> bool:
@@ -213,15 +230,29 @@ def trafilatura_paragraphs(
     sub-headings and list items as entries of their own. In a `known_container` (a station
     profile's article body) trafilatura's fallback extractors, which search the tree for the
     main text again, are skipped: on station pages they never changed a record."""
-    doc = trafilatura.bare_extraction(
-        container,
-        url=url,
-        fast=known_container,
-        include_comments=False,
-        include_tables=True,
-        with_metadata=False,
-        favor_recall=True,
+    return _paragraphs_of(
+        trafilatura.bare_extraction(
+            container,
+            url=url,
+            fast=known_container,
+            include_comments=False,
+            include_tables=True,
+            with_metadata=False,
+            favor_recall=True,
+        )
     )
+
+
+def baseline_paragraphs(root: html.HtmlElement, url: str | None) -> list[str]:
+    """Bare trafilatura's paragraphs on the untouched page (its default settings, comments
+    left out): what the cleaner falls back to when its own pass found far less."""
+    return _paragraphs_of(
+        trafilatura.bare_extraction(root, url=url, include_comments=False, with_metadata=False)
+    )
+
+
+def _paragraphs_of(doc) -> list[str]:
+    """The paragraphs of a trafilatura result, in order (none for None)."""
     if doc is None:
         return []
     if doc.body is None:  # a fallback extractor won: only its plain text is there

@@ -1,4 +1,13 @@
-"""Tell article pages from listings, players, schedules and search pages."""
+"""Tell article pages from the other pages of a station site, naming what each one is.
+
+Two steps. Before extraction, `page_kind_reason` reads what the page says it is: its URL
+(player, search, schedule, archive, author, show, presenter, podcast, competition, event,
+contact, home: the words are data below, in several languages) and its metadata. After
+extraction, `listing_reason` weighs the teaser structure of the page against the prose that
+extraction found: a page is a listing only when it is built of headline links AND gave
+little prose. A page that says it is an article (og:type, JSON-LD) is never refused on
+structure alone.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +19,41 @@ from lxml import etree, html
 from pipelines.clean.metadata import ARTICLE_TYPES, Metadata
 from pipelines.clean.text import squash
 
-_PLAYER_PATH = re.compile(
-    r"/(?:listen-?live|listen|live|player|radio-player|stream|live-stream)/?$"
+# The kinds of page a crawl refuses, by the words of their URL path, in several languages. Each
+# entry: the kind and a pattern searched in the lower-cased path; its comment lists paths that
+# must match (tests/test_classify.py holds them, and article paths that must not).
+_SLUG = r"[^/]+"
+# fmt: off
+_URL_KIND_PATTERNS = (
+    # /listen-live/, /player, /live-stream, /luister-live, /en-vivo
+    ("player", r"/(?:listen-?live|listen|live|player|radio-player|stream|live-stream|luister-live|livestream|direct|en-vivo|en-directo)/?$"),  # noqa: E501
+    # /search?q=..., /search-results, /suche, /recherche, /zoeken, /buscar
+    ("search", r"/(?:search|suche|recherche|zoeken|buscar)(?:/|$)|/search-results"),
+    # /schedule, /program-guide, /sendeplan, /grille-des-programmes, /programmering, /programacion
+    ("schedule", r"/(?:schedule|show-schedule|programme|programmes|program-guide|line-?up|sendeplan|programmschema|grille(?:-des-programmes)?|programmering|programacion|programación|guia)/?$"),  # noqa: E501
+    # /category/news/page/3/, /tag/x/, /topics/x, /archive/2024/, /2024/05/12/, /rubrique/x
+    ("archive", rf"/(?:category|categories|tag|tags|topic|topics|archive|archives|rubrique|rubriques|thema|themen|categorie|categoria|categoría|etiqueta|trefwoord)/{_SLUG}(?:/page/\d+)?/?$|/page/\d+/?$|/\d{{4}}/(?:\d{{2}}/){{0,2}}$"),  # noqa: E501
+    # /author/jess/, /authors/x, /auteur/x, /autor/x
+    ("author", rf"/(?:author|authors|auteur|auteurs|autor|autoren|autores)/{_SLUG}/?$"),
+    # /presenters/x, /djs/x, /hosts/x, /moderatoren/x, /animateurs/x, /presentatoren/x, /locutores/x
+    ("presenter", rf"/(?:presenters?|djs?|hosts?|on-air-team|personalities|moderatoren|moderator|animateurs?|animatrices?|presentatoren|presentator|locutores|locutor)/{_SLUG}/?$"),  # noqa: E501
+    # /shows/x, /emissions/x, /sendungen/x, /programmas/x, /programas/x (the show's root page)
+    ("show", rf"^/(?:{_SLUG}/)?(?:shows?|emissions?|sendungen|sendung|programmas|programma|programas|programa)/{_SLUG}/?$"),  # noqa: E501
+    # /podcasts/x, /x/episodes, /afleveringen, /folgen, /episodios
+    ("podcast", rf"^/(?:{_SLUG}/)?podcasts?/{_SLUG}/?$|/(?:episodes|afleveringen|folgen|episodios)/?$"),  # noqa: E501
+    # /competitions/x, /contests/x, /win/x, /gewinnen/x, /gewinnspiel, /concours/x, /winactie/x
+    ("competition", rf"/(?:competitions?|contests?|win|giveaways?|gewinnen|gewinnspiele?|concours|jeux-concours|winacties?|prijsvragen|concursos?|sorteos?)(?:/{_SLUG})?/?$"),  # noqa: E501
+    # /events/x, /eventos/x, /evenementen/x, /veranstaltungen/x, /evenements/x, /agenda
+    ("event", rf"/(?:events?|eventos?|evenementen|veranstaltungen|evenements|événements|agenda)(?:/{_SLUG})?/?$"),  # noqa: E501
+    # /contact, /contact-us, /kontakt, /contacto, /contactez-nous, /impressum
+    ("contact", r"/(?:contact|contact-us|kontakt|contacto|contactez-nous|contacteer-ons|impressum)/?$"),  # noqa: E501
 )
-_SEARCH_PATH = re.compile(r"/search(?:/|$)|/search-results")
-_SCHEDULE_PATH = re.compile(
-    r"/(?:schedule|show-schedule|programme|programmes|program-guide|line-?up)/?$"
-)
+# fmt: on
+URL_KINDS = tuple((kind, re.compile(pattern)) for kind, pattern in _URL_KIND_PATTERNS)
+# Every reason a page is refused as not an article ("empty": no text at all).
+REFUSAL_KINDS = frozenset([kind for kind, _ in URL_KINDS] + ["home", "listing", "empty"])
+_QUERY_KINDS = {"search": {"s", "q", "query", "search"}}
+_METADATA_KINDS = {"show": "show", "presenter": "presenter", "collection": "listing"}
 _HEADLINE_LINKS = etree.XPath(
     "//*[self::h2 or self::h3 or self::h4][.//a][not(ancestor::nav or ancestor::footer)]"
 )
@@ -25,30 +62,85 @@ _PROSE = etree.XPath(
 )
 LISTING_MIN_TEASERS = 6
 LISTING_MAX_PROSE_CHARS = 600
+# After extraction: prose that makes a page an article whatever its structure.
+ARTICLE_MIN_SENTENCE_PARAGRAPHS = 3  # paragraphs of >= 80 characters ending a sentence
+ARTICLE_MIN_WORDS = 400
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)]*$")
 
 
-def not_article_reason(
-    url: str, root: html.HtmlElement, meta: Metadata, profile=None
-) -> str | None:
-    """Why this page is not an article ('player', 'search', 'schedule', 'listing'), or None."""
+def url_kind(url: str) -> str | None:
+    """The kind of non-article page the URL names (see URL_KINDS), or None."""
     parts = urlsplit(url)
     path = parts.path.lower()
-    if _PLAYER_PATH.search(path):
-        return "player"
-    if _SEARCH_PATH.search(path) or {"s", "q", "query", "search"} & set(parse_qs(parts.query)):
-        return "search"
+    if path in ("", "/"):
+        return "home"
+    for kind, pattern in URL_KINDS:
+        if pattern.search(path):
+            return kind
+    query = set(parse_qs(parts.query))
+    return next((kind for kind, keys in _QUERY_KINDS.items() if keys & query), None)
+
+
+def says_article(meta: Metadata) -> bool:
+    """Whether the page's own metadata says it is an article (og:type or JSON-LD type)."""
+    return (meta.og_type or "").lower() == "article" or bool(meta.ld_types & ARTICLE_TYPES)
+
+
+def page_kind_reason(url: str, meta: Metadata, profile=None) -> str | None:
+    """Before extraction: the kind of non-article page this is by its URL and metadata, or None.
+
+    Players, searches and schedules are refused whatever the page says; the other URL kinds
+    only when neither the metadata nor the station's article URL pattern says "article".
+    """
+    kind = url_kind(url)
+    if kind == "home":  # decided after extraction: a one-page site's home is its article
+        return None
     if "SearchResultsPage" in meta.ld_types:
         return "search"
-    if _SCHEDULE_PATH.search(path):
-        return "schedule"
-    if (meta.og_type or "").lower() == "article" or meta.ld_types & ARTICLE_TYPES:
-        return None
+    if kind in ("player", "search", "schedule"):
+        return kind
     if profile is not None and profile.is_article_url(url):
         return None
-    if path in ("", "/") or meta.ld_types & {"CollectionPage", "ItemList"}:
-        return "listing"
+    if meta.ld_types & ARTICLE_TYPES:
+        return None
+    if (meta.og_type or "").lower() == "article":
+        # WordPress marks every post "article": only kinds that are never stories still count.
+        return kind if kind in ("archive", "author", "competition", "contact") else None
+    return kind or _METADATA_KINDS.get(meta.page_kind or "")
+
+
+def teaser_structure(root: html.HtmlElement) -> tuple[int, int]:
+    """(headline links, characters of unlinked paragraph text) outside nav and footer, read
+    before any clutter is removed."""
     teasers = len(_HEADLINE_LINKS(root))
-    prose = sum(len(squash(p.text_content())) for p in _PROSE(root))
-    if teasers >= LISTING_MIN_TEASERS and prose < LISTING_MAX_PROSE_CHARS * teasers / 6:
+    return teasers, sum(len(squash(p.text_content())) for p in _PROSE(root))
+
+
+def listing_reason(
+    url: str, root: html.HtmlElement, meta: Metadata, body: list[str], structure: tuple[int, int]
+) -> str | None:
+    """After extraction: 'home' or 'listing' when the page is a home page or is built of
+    headline links (`structure`, from teaser_structure) and extraction found little prose in
+    it; None for an article. Call it only for pages whose metadata does not say "article"."""
+    if _has_prose(root, body):
+        return None
+    if url_kind(url) == "home":
+        return "home"
+    teasers, prose = structure
+    if meta.ld_types & {"CollectionPage", "ItemList"} or (
+        teasers >= LISTING_MIN_TEASERS and prose < LISTING_MAX_PROSE_CHARS * teasers / 6
+    ):
         return "listing"
     return None
+
+
+def _has_prose(root: html.HtmlElement, body: list[str]) -> bool:
+    """Whether the extracted body reads as an article: enough words, or several sentence
+    paragraphs that are not the text of a link (a teaser headline)."""
+    if sum(len(p.split()) for p in body) >= ARTICLE_MIN_WORDS:
+        return True
+    candidates = [p for p in body if len(p) >= 80 and _SENTENCE_END.search(p)]
+    if len(candidates) < ARTICLE_MIN_SENTENCE_PARAGRAPHS:
+        return False
+    links = {squash(a.text_content()) for a in root.iter("a")}
+    return sum(1 for p in candidates if p not in links) >= ARTICLE_MIN_SENTENCE_PARAGRAPHS

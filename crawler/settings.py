@@ -23,7 +23,7 @@ RADIOSCRAPE_PROGRESS = True  # a live progress line while crawling, when stdout 
 RADIOSCRAPE_REDIS = ""  # redis://HOST:PORT/N: crawl as one of many workers (crawler.distributed)
 RADIOSCRAPE_REDIS_LEASE = 30.0  # seconds before a silent worker's requests are re-queued
 RADIOSCRAPE_EXTRACT_WORKERS = 0  # clean pages in N worker processes; 0: in the crawl process
-RADIOSCRAPE_CLEAN_TIMEOUT = 20.0  # seconds to clean one page, then it is refused
+RADIOSCRAPE_CLEAN_TIMEOUT = 5.0  # seconds to clean one page (normal: under 0.1), then refused
 
 # --- politeness ----------------------------------------------------------------------------
 ADDONS = {

@@ -26,6 +26,7 @@ from pipelines.clean.body import (
     trafilatura_paragraphs,
 )
 from pipelines.clean.classify import (
+    candidate_kind,
     listing_reason,
     page_kind_reason,
     says_article,
@@ -106,8 +107,9 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
     body_selector = profile.selectors.get("body") if profile else None
     container = find_container(root, body_selector)
     meta = extract_metadata(root, container, page.url, profile)
-    if reason := page_kind_reason(page.url, meta, profile):
+    if reason := page_kind_reason(page.url, meta):
         raise NotAnArticle(reason, f"not an article ({reason} page)")
+    candidate = candidate_kind(page.url, meta, profile)
     article_url = profile is not None and profile.is_article_url(page.url)
     structure = None if says_article(meta) or article_url else teaser_structure(root)
     embeds, embed_nodes = find_embeds(container, page.url)
@@ -133,7 +135,7 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
         trafilatura_paragraphs(scope, page.url, known_container), dom_headings(scope)
     )
     body = clean_paragraphs(extracted, echoes, clutter)
-    if not known_container and sum(map(len, body)) < HARM_RATIO * prose:
+    if not known_container and (not body or sum(map(len, body)) < HARM_RATIO * prose):
         # Far less text than the page's paragraphs hold: the pre-cleaning may have misled
         # trafilatura. Do no harm: take bare trafilatura's text when it has twice as much.
         baseline = baseline_paragraphs(parse_html(page), page.url)
@@ -141,7 +143,7 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
             clutter.clear()
             clutter[BASELINE_FALLBACK] += 1
             body = clean_paragraphs(baseline, echoes, clutter)
-    if structure is not None and (reason := listing_reason(page.url, root, meta, body, structure)):
+    if reason := listing_reason(root, meta, body, candidate, structure):
         raise NotAnArticle(reason, f"not an article ({reason} page)")
     if not body and not embeds:
         raise NotAnArticle("empty", "no article text found")

@@ -1,12 +1,12 @@
 """Tell article pages from the other pages of a station site, naming what each one is.
 
-Two steps. Before extraction, `page_kind_reason` reads what the page says it is: its URL
-(player, search, schedule, archive, author, show, presenter, podcast, competition, event,
-contact, home: the words are data below, in several languages) and its metadata. After
-extraction, `listing_reason` weighs the teaser structure of the page against the prose that
-extraction found: a page is a listing only when it is built of headline links AND gave
-little prose. A page that says it is an article (og:type, JSON-LD) is never refused on
-structure alone.
+Two steps. Before extraction, `page_kind_reason` refuses players, searches and schedules by
+their URL. Every other kind (archive, author, show, presenter, podcast, competition, event,
+contact, home: the URL words are data below, in several languages; or what the metadata
+says) is a candidate that `listing_reason` decides on after extraction, weighing it and the
+page's teaser structure against the prose extraction found: a page whose body reads as an
+article is one, whatever its URL. A page that says it is an article (og:type, JSON-LD) is
+never refused on structure alone.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ _URL_KIND_PATTERNS = (
     ("schedule", r"/(?:schedule|show-schedule|programme|programmes|program-guide|line-?up|sendeplan|programmschema|grille(?:-des-programmes)?|programmering|programacion|programación|guia)/?$"),  # noqa: E501
     # /category/news/page/3/, /tag/x/, /topics/x, /archive/2024/, /2024/05/12/, /rubrique/x
     ("archive", rf"/(?:category|categories|tag|tags|topic|topics|archive|archives|rubrique|rubriques|thema|themen|categorie|categoria|categoría|etiqueta|trefwoord)/{_SLUG}(?:/page/\d+)?/?$|/page/\d+/?$|/\d{{4}}/(?:\d{{2}}/){{0,2}}$"),  # noqa: E501
-    # /author/jess/, /authors/x, /auteur/x, /autor/x
-    ("author", rf"/(?:author|authors|auteur|auteurs|autor|autoren|autores)/{_SLUG}/?$"),
+    # /author/jess/, /authors/x, /auteur/x, /autor/x, /people/ruth-okafor, /staff/x
+    ("author", rf"/(?:author|authors|auteur|auteurs|autor|autoren|autores|people|staff)/{_SLUG}/?$"),  # noqa: E501
     # /presenters/x, /djs/x, /hosts/x, /moderatoren/x, /animateurs/x, /presentatoren/x, /locutores/x
     ("presenter", rf"/(?:presenters?|djs?|hosts?|on-air-team|personalities|moderatoren|moderator|animateurs?|animatrices?|presentatoren|presentator|locutores|locutor)/{_SLUG}/?$"),  # noqa: E501
     # /shows/x, /emissions/x, /sendungen/x, /programmas/x, /programas/x (the show's root page)
@@ -43,16 +43,19 @@ _URL_KIND_PATTERNS = (
     ("podcast", rf"^/(?:{_SLUG}/)?podcasts?/{_SLUG}/?$|/(?:episodes|afleveringen|folgen|episodios)/?$"),  # noqa: E501
     # /competitions/x, /contests/x, /win/x, /gewinnen/x, /gewinnspiel, /concours/x, /winactie/x
     ("competition", rf"/(?:competitions?|contests?|win|giveaways?|gewinnen|gewinnspiele?|concours|jeux-concours|winacties?|prijsvragen|concursos?|sorteos?)(?:/{_SLUG})?/?$"),  # noqa: E501
-    # /events/x, /eventos/x, /evenementen/x, /veranstaltungen/x, /evenements/x, /agenda
-    ("event", rf"/(?:events?|eventos?|evenementen|veranstaltungen|evenements|événements|agenda)(?:/{_SLUG})?/?$"),  # noqa: E501
+    # one named event: /events/summer-jam-2026, /eventos/baile-de-fin-de-ano, /agenda/x-y
+    ("event", r"/(?:events?|eventos?|evenementen|veranstaltungen|evenements|événements|agenda)/[^/]+-[^/]+/?$"),  # noqa: E501
     # /contact, /contact-us, /kontakt, /contacto, /contactez-nous, /impressum
     ("contact", r"/(?:contact|contact-us|kontakt|contacto|contactez-nous|contacteer-ons|impressum)/?$"),  # noqa: E501
 )
 # fmt: on
 URL_KINDS = tuple((kind, re.compile(pattern)) for kind, pattern in _URL_KIND_PATTERNS)
+HARD_KINDS = frozenset(["player", "search", "schedule"])  # never articles, whatever they say
+# Pages about one thing that is not a story: their prose describes it, so it does not count.
+SINGLE_PAGE_KINDS = frozenset(["competition", "contact", "event"])
 # Every reason a page is refused as not an article ("empty": no text at all).
 REFUSAL_KINDS = frozenset([kind for kind, _ in URL_KINDS] + ["home", "listing", "empty"])
-_QUERY_KINDS = {"search": {"s", "q", "query", "search"}}
+_QUERY_KINDS = {"search": {"s", "q", "query", "search"}, "archive": {"page", "pagina", "seite"}}
 _METADATA_KINDS = {"show": "show", "presenter": "presenter", "collection": "listing"}
 _HEADLINE_LINKS = etree.XPath(
     "//*[self::h2 or self::h3 or self::h4][.//a][not(ancestor::nav or ancestor::footer)]"
@@ -86,27 +89,23 @@ def says_article(meta: Metadata) -> bool:
     return (meta.og_type or "").lower() == "article" or bool(meta.ld_types & ARTICLE_TYPES)
 
 
-def page_kind_reason(url: str, meta: Metadata, profile=None) -> str | None:
-    """Before extraction: the kind of non-article page this is by its URL and metadata, or None.
-
-    Players, searches and schedules are refused whatever the page says; the other URL kinds
-    only when neither the metadata nor the station's article URL pattern says "article".
-    """
-    kind = url_kind(url)
-    if kind == "home":  # decided after extraction: a one-page site's home is its article
-        return None
+def page_kind_reason(url: str, meta: Metadata) -> str | None:
+    """Before extraction: players, searches and schedules, refused whatever the page says."""
     if "SearchResultsPage" in meta.ld_types:
         return "search"
-    if kind in ("player", "search", "schedule"):
-        return kind
-    if profile is not None and profile.is_article_url(url):
+    kind = url_kind(url)
+    return kind if kind in HARD_KINDS else None
+
+
+def candidate_kind(url: str, meta: Metadata, profile=None) -> str | None:
+    """The kind of non-article page the URL or metadata names, unless the station's article
+    URL pattern or JSON-LD says "article" (og:type "article" does not count: WordPress gives
+    it to every page). listing_reason decides on it after extraction."""
+    if (profile is not None and profile.is_article_url(url)) or meta.ld_types & ARTICLE_TYPES:
         return None
-    if meta.ld_types & ARTICLE_TYPES:
-        return None
-    if (meta.og_type or "").lower() == "article":
-        # WordPress marks every post "article": only kinds that are never stories still count.
-        return kind if kind in ("archive", "author", "competition", "contact") else None
-    return kind or _METADATA_KINDS.get(meta.page_kind or "")
+    if "Event" in meta.ld_types:
+        return "event"
+    return url_kind(url) or _METADATA_KINDS.get(meta.page_kind or "")
 
 
 def teaser_structure(root: html.HtmlElement) -> tuple[int, int]:
@@ -117,15 +116,25 @@ def teaser_structure(root: html.HtmlElement) -> tuple[int, int]:
 
 
 def listing_reason(
-    url: str, root: html.HtmlElement, meta: Metadata, body: list[str], structure: tuple[int, int]
+    root: html.HtmlElement,
+    meta: Metadata,
+    body: list[str],
+    candidate: str | None,
+    structure: tuple[int, int] | None,
 ) -> str | None:
-    """After extraction: 'home' or 'listing' when the page is a home page or is built of
-    headline links (`structure`, from teaser_structure) and extraction found little prose in
-    it; None for an article. Call it only for pages whose metadata does not say "article"."""
+    """After extraction: why the page is not an article, or None. A competition, contact or
+    event page never is; any other page whose extracted body reads as an article is;
+    otherwise the `candidate` kind (from candidate_kind), or
+    'listing' when it is built of headline links (`structure`, from teaser_structure; None
+    for pages whose metadata says "article")."""
+    if candidate in SINGLE_PAGE_KINDS:
+        return candidate
     if _has_prose(root, body):
         return None
-    if url_kind(url) == "home":
-        return "home"
+    if candidate is not None:
+        return candidate
+    if structure is None:
+        return None
     teasers, prose = structure
     if meta.ld_types & {"CollectionPage", "ItemList"} or (
         teasers >= LISTING_MIN_TEASERS and prose < LISTING_MAX_PROSE_CHARS * teasers / 6

@@ -98,7 +98,7 @@ def test_a_local_page_keeps_its_scheme_and_port():
 def test_a_relative_canonical_resolves_against_the_served_origin():
     head = '<link rel="canonical" href="/news/a-local-story/">'
     record = record_of(page(head, f"<article><h1>A story</h1>{STORY}</article>"),
-                       "http://127.0.0.1:8123/news/a-local-story/?page=1")  # fmt: skip
+                       "http://127.0.0.1:8123/news/a-local-story/?utm_source=x")  # fmt: skip
     assert record.canonical_url == "http://127.0.0.1:8123/news/a-local-story/"
 
 
@@ -359,3 +359,38 @@ def test_a_page_wrapper_that_starts_with_listen_live_is_not_a_widget():
         f"</nav><article><h1>Headline</h1>{STORY}</article></div>"
     )
     assert meta_of(page(body=body)).section == "Local News"
+
+
+def test_a_written_by_label_without_a_byline_class_gives_the_name_after_it():
+    body = (
+        '<article><h1>Headline</h1><div class="meta"><p class="muted">Written by</p>'
+        f'<p class="muted">Edzel Tabing</p></div>{STORY}</article>'
+    )
+    assert meta_of(page(body=body)).author == "Edzel Tabing"
+
+
+def test_the_name_inside_an_author_block_with_a_bio():
+    body = (
+        '<article><h1>Headline</h1><div itemprop="author"><style>.a{color:red}</style>'
+        '<div itemprop="name">Trevor Jackins</div><div itemprop="description">Trevor writes'
+        f" about security for the blog.</div></div>{STORY}</article>"
+    )
+    assert meta_of(page(body=body)).author == "Trevor Jackins"
+
+
+def test_a_json_ld_author_with_a_role_keeps_the_name():
+    ld = (
+        '<script type="application/ld+json">{"@type": "Article", "author": {"@type": "Person",'
+        ' "name": "David Jackson - Editorial Team"}}</script>'
+    )
+    assert meta_of(page(ld, f"<article><h1>Headline</h1>{STORY}</article>")).author == (
+        "David Jackson"
+    )
+
+
+def test_a_json_ld_headline_cut_short_gives_way_to_the_og_title():
+    long = "Fix It Friday: how to arrange a living room when every wall has a door, a window " \
+        "or a radiator on it (and one universal trick)"  # fmt: skip
+    ld = f'<script type="application/ld+json">{{"@type": "Article", "headline": "{long[:108]}"}}'
+    head = f'{ld}</script><meta property="og:title" content="{long} - Emily H">'
+    assert meta_of(page(head, f"<article>{STORY}</article>")).title == long

@@ -82,6 +82,9 @@ _BYLINE_PLACE = etree.XPath(
     "not(ancestor::nav or ancestor::aside or ancestor::footer[not(ancestor::article)])"
     f" and not({_CARD})"
 )
+_NAME_PROP = etree.XPath(
+    ".//*[@itemprop='name' or @property='schema:name' or @property='foaf:name' or @property='name']"
+)
 _FIELD_LABEL = etree.XPath(
     f".//*[{_class_has('field__label')} or {_class_has('field-label')} or {_class_has('label')}]"
 )
@@ -139,6 +142,7 @@ _NAME = (
     r"(?-i:[A-ZÀ-Ý])[\w'’.-]*"
     rf"(?:\s+(?:{_PARTICLES}\s+){{0,2}}(?-i:[A-ZÀ-Ý])[\w'’.-]*){{0,3}}"
 )
+_FULL_NAME = re.compile(_NAME)
 _BYLINE_TEXT = re.compile(
     rf"^(?:(?:updated|published)\b[^|]{{0,40}}\|\s*)?(?:written |words |story )?by\s+"
     rf"({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)\s*(?:\||$)",
@@ -151,6 +155,8 @@ _DATE_FORMATS = (
     "%d %B %Y",
     "%B %d, %Y %I:%M %p",
     "%B %d, %Y",
+    "%b %d, %Y",
+    "%d %b %Y",
     "%Y/%m/%d %H:%M",
     "%d/%m/%Y %H:%M",
 )
@@ -432,6 +438,15 @@ def _title(root, profile, ld: dict, meta: dict, site_names: list, banners: list)
         if isinstance(v, str) and squash(v)
     ]
     strong = _without_site_name(named[0], site_names) if named else None
+    for other in named[1:]:  # a JSON-LD headline cut at ~110 characters: the og:title it begins
+        other = _without_site_name(other, site_names) or ""
+        if (
+            strong
+            and len(strong) >= 100
+            and len(other) > len(strong)
+            and fold(other).startswith(fold(strong))
+        ):
+            strong = other
     page_title = _without_site_name(squash(root.findtext(".//title")), site_names)
     reference = strong or page_title
     skip = {fold(s) for s in (*site_names, *banners) if s}
@@ -598,6 +613,8 @@ def spaced_text(node, skip=()) -> str:
 def _byline_text(node) -> str:
     """A byline node's text without field labels ('Author', 'Written by' in their own
     element); a node that holds only such a label gives the text of the element after it."""
+    if (named := next(iter(_NAME_PROP(node)), None)) is not None and (text := spaced_text(named)):
+        return text  # itemprop/RDFa "name" inside an author block: the name, not the bio
     labels = {n for n in _FIELD_LABEL(node) if n is not node}
     text = spaced_text(node, labels)
     if fold(_LABEL.sub("", text + " ")) in _NOT_A_NAME or fold(text) in _NOT_A_NAME:
@@ -612,7 +629,7 @@ def _author(root, profile, ld: dict, meta: dict) -> str | None:
     if chosen := _selected_text(profile, "author", root):
         return clean_byline(chosen)
     if names := [n for n in _ld_name(ld.get("author")) if squash(n)[:1].isalpha()]:
-        return join_names(names)
+        return join_names([clean_byline(n) or n for n in names])
     for name in meta.get("author", []) + meta.get("article:author", []):
         if not name.startswith("http") and (cleaned := clean_byline(name)):
             return cleaned
@@ -639,45 +656,63 @@ def _author(root, profile, ld: dict, meta: dict) -> str | None:
         text = squash(node.text_content())
         if len(text) < 200 and (m := _BYLINE_TEXT.match(text)) and _NOT_IN_CARD(node):
             return clean_byline(m.group(1))
+        if text and len(text) < 20 and _LABEL.match(text + " ") and not _LABEL.sub("", text + " "):
+            # a "Written by" label with the name in the element after it
+            following = node.getnext()
+            name = squash(following.text_content()) if following is not None else ""
+            if _FULL_NAME.fullmatch(name) and _NOT_IN_CARD(node):
+                return clean_byline(name)
     return None
 
 
-def _dates(root, profile, ld: dict, meta: dict, tz) -> tuple[str | None, str | None]:
-    published = _first(
-        _selected_text(profile, "published", root),
-        ld.get("datePublished"),
-        *meta.get("article:published_time", []),
-        *meta.get("datepublished", []),
-        *meta.get("date", []),
-    )
-    updated = _first(
-        _selected_text(profile, "updated", root),
-        ld.get("dateModified"),
-        *meta.get("article:modified_time", []),
-        *meta.get("og:updated_time", []),
-        *meta.get("datemodified", []),
-    )
+def _first_date(values, tz) -> datetime | None:
+    """The first of `values` that parses as a date."""
+    for value in values:
+        if isinstance(value, str) and (dt := parse_date(value, tz)) is not None:
+            return dt
+    return None
+
+
+def _dates(root, profile, ld: dict, meta: dict, tz, objects=()) -> tuple[str | None, str | None]:
+    """(published, updated): the profile's selectors, the article's JSON-LD, article:/date
+    meta tags, other JSON-LD objects of the page (its WebPage), <time> elements, and last
+    htmldate's original-date search."""
+    others = [o for o in objects if o is not ld]
     times = _TIME(root)
-    if not published and times:
-        published = times[0].get("datetime")
-    if not updated:
-        marked = [
-            t
-            for t in times
-            if re.search(
-                r"updat|modif",
-                " ".join(
-                    (
-                        t.get("class") or "",
-                        t.get("itemprop") or "",
-                        squash(t.getparent().text or ""),
-                    )
-                ),
-                re.I,
-            )
-        ]
-        updated = marked[0].get("datetime") if marked else None
-    pub, upd = parse_date(published, tz), parse_date(updated, tz)
+    pub = _first_date(
+        [
+            _selected_text(profile, "published", root),
+            ld.get("datePublished"),
+            *meta.get("article:published_time", []),
+            *meta.get("datepublished", []),
+            *meta.get("date", []),
+            *(o.get("datePublished") for o in others),
+            *(t.get("datetime") for t in times[:1]),
+        ],
+        tz,
+    )
+    marked = [
+        t.get("datetime")
+        for t in times
+        if re.search(
+            r"updat|modif",
+            " ".join(
+                (t.get("class") or "", t.get("itemprop") or "", squash(t.getparent().text or ""))
+            ),
+            re.I,
+        )
+    ]
+    upd = _first_date(
+        [
+            _selected_text(profile, "updated", root),
+            ld.get("dateModified"),
+            *meta.get("article:modified_time", []),
+            *meta.get("og:updated_time", []),
+            *meta.get("datemodified", []),
+            *marked[:1],
+        ],
+        tz,
+    )
     if pub is None:
         pub = _trafilatura_date(root, tz)
     if upd is not None and pub is not None and upd == pub:
@@ -688,7 +723,9 @@ def _dates(root, profile, ld: dict, meta: dict, tz) -> tuple[str | None, str | N
 def _trafilatura_date(root, tz) -> datetime | None:
     from htmldate import find_date
 
-    found = find_date(root, extensive_search=False, outputformat="%Y-%m-%dT%H:%M:%S")
+    found = find_date(
+        root, extensive_search=True, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S"
+    )
     return parse_date(found, tz) if found else None
 
 
@@ -840,7 +877,7 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
     meta = _meta_tags(root)
     tz = profile.timezone if profile else None
     site_name = _first(*meta.get("og:site_name", []), profile.name if profile else None)
-    published, updated = _dates(root, profile, ld, meta, tz)
+    published, updated = _dates(root, profile, ld, meta, tz, objects)
     crumbs = _breadcrumb_links(root)
     show = _show(root, profile, url, ld, crumbs)
     section = _first(

@@ -7,7 +7,9 @@ XML comes from the web: it is parsed without entities, network access or huge-tr
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -80,6 +82,61 @@ class DiscoveryBudget:
         if limits.sections and role in ("home", "section") and self.sections >= limits.sections:
             return "sections"
         return None
+
+
+class Candidates:
+    """The article URLs discovery found: one row per (target, story key) with the newest date
+    any source gave. Rows live in a private temporary SQLite file (deleted when closed), so
+    memory stays flat however many URLs a site lists."""
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("", isolation_level=None)  # "": a temporary file on disk
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute(
+            "CREATE TABLE candidates (target INTEGER, key TEXT, url TEXT, date TEXT, ts REAL,"
+            " PRIMARY KEY (target, key)) WITHOUT ROWID"
+        )
+
+    def add(self, target: int, key: str, link: Link) -> bool:
+        """Keep a URL under its story key, or the newer date of a known one; whether the key
+        is new."""
+        date = link.date
+        row = (link.url, date.isoformat() if date else None, date.timestamp() if date else None)
+        insert = "INSERT OR IGNORE INTO candidates VALUES (?, ?, ?, ?, ?)"
+        if self.db.execute(insert, (target, key, *row)).rowcount:
+            return True
+        if date is not None:
+            self.db.execute(
+                "UPDATE candidates SET url = ?, date = ?, ts = ? WHERE target = ? AND key = ?"
+                " AND (ts IS NULL OR ts < ?)",
+                (*row, target, key, row[2]),
+            )
+        return False
+
+    def count(self, target: int, before: datetime | None = None) -> int:
+        """How many URLs a target has (dated before `before` only, when given)."""
+        if before is None:
+            query = "SELECT COUNT(*) FROM candidates WHERE target = ?"
+            return self.db.execute(query, (target,)).fetchone()[0]
+        query = "SELECT COUNT(*) FROM candidates WHERE target = ? AND ts < ?"
+        return self.db.execute(query, (target, before.timestamp())).fetchone()[0]
+
+    def newest(
+        self, target: int, since: datetime | None = None, limit: int | None = None
+    ) -> Iterator[Link]:
+        """A target's URLs, dated newest first then undated, none dated before `since`, at
+        most `limit`; read from the file as they are consumed."""
+        rows = self.db.execute(
+            "SELECT url, date FROM candidates WHERE target = ? AND NOT coalesce(ts < ?, 0)"
+            " ORDER BY ts IS NOT NULL DESC, ts DESC, url DESC LIMIT ?",
+            (target, since.timestamp() if since else None, limit or -1),
+        )
+        return (Link(url, parse_date(date)) for url, date in rows)
+
+    def close(self) -> None:
+        """Delete the file."""
+        self.db.close()
 
 
 class DiscoveryError(ValueError):

@@ -12,11 +12,19 @@ import json
 import subprocess
 import sys
 import time
+import tracemalloc
 
 import pytest
 
 from crawler.demo_site import LocalSite, Resource, demo_sites
-from crawler.discovery import DiscoveryBudget, DiscoveryLimits, parse_listing
+from crawler.discovery import (
+    Candidates,
+    DiscoveryBudget,
+    DiscoveryLimits,
+    Link,
+    parse_date,
+    parse_listing,
+)
 from tests.conftest import FAST, ROOT
 from tests.sites.text import story
 
@@ -229,3 +237,41 @@ def test_a_station_slow_to_discover_does_not_hold_up_the_others(tmp_path):
     assert report["stations"]["jacaranda"]["discovery"]["cut"] == {"time": 1}, done.stderr
     assert report["stations"]["heart"]["new"] == len(articles) > 0
     assert max(articles) < last_sitemap  # all fetched before the slow station stopped
+
+
+def test_candidates_keep_one_row_per_story_with_its_newest_date():
+    candidates = Candidates()
+    day = [parse_date(f"2026-11-{d:02d}") for d in range(1, 6)]
+    assert candidates.add(0, "a", Link("http://r.test/a", day[1]))
+    assert not candidates.add(0, "a", Link("http://r.test/a/", day[3]))  # newer: kept
+    assert not candidates.add(0, "a", Link("http://r.test/a", day[0]))  # older: ignored
+    assert not candidates.add(0, "a", Link("http://r.test/a"))  # undated: ignored
+    candidates.add(0, "b", Link("http://r.test/b"))
+    candidates.add(0, "c", Link("http://r.test/c", day[2]))
+    candidates.add(0, "d", Link("http://r.test/d", day[0]))
+    candidates.add(1, "a", Link("http://other.test/a", day[4]))  # another target
+    assert [link.url[-2:] for link in candidates.newest(0)] == ["a/", "/c", "/d", "/b"]
+    assert next(candidates.newest(0)).date == day[3]
+    assert [link.url[-2:] for link in candidates.newest(0, since=day[2])] == ["a/", "/c", "/b"]
+    assert [link.url[-2:] for link in candidates.newest(0, limit=2)] == ["a/", "/c"]
+    assert (candidates.count(0), candidates.count(0, before=day[2]), candidates.count(1)) == (
+        4,
+        1,
+        1,
+    )
+    candidates.close()
+
+
+def test_candidates_hold_no_memory_per_url():
+    candidates = Candidates()
+    date = parse_date("2026-11-20")
+    tracemalloc.start()
+    for n in range(50_000):
+        candidates.add(
+            0, f"https://r.test/news/story-{n}", Link(f"http://r.test/news/story-{n}/", date)
+        )
+    held, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert candidates.count(0) == 50_000
+    assert held < 1_000_000  # in a dict of Links: 16.7 MB (0.33 kB a URL)
+    candidates.close()

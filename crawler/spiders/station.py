@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import ipaddress
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from itertools import islice
 from typing import ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -33,6 +35,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import signals as radioscrape_signals
 from crawler.discovery import (
+    Candidates,
     DiscoveryBudget,
     DiscoveryError,
     DiscoveryLimits,
@@ -61,7 +64,9 @@ GENERIC_EXCLUDE = [
 ]
 # Where a site with no profile and no Sitemap: line in robots.txt may keep its sitemap.
 CONVENTIONAL_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml")
-_OLDEST = datetime.min.replace(tzinfo=UTC)
+UNBATCHED_CHUNK = (
+    1000  # with no batch (a distributed crawl), articles are queued this many at a time
+)
 
 
 def is_private_host(host: str) -> bool:
@@ -226,14 +231,14 @@ class StationSpider(scrapy.Spider):
     ):
         super().__init__(**kwargs)
         self.targets = build_targets(station, url, mirrors)
-        self.candidates: list[dict[str, Link]] = [{} for _ in self.targets]
+        self.candidates: Candidates  # opened when the crawl starts, closed when it ends
         self.listings: list[set[str]] = [set() for _ in self.targets]  # keys read as listings
         self.budgets: list[DiscoveryBudget] = []
         self.limits = DiscoveryLimits()
         self.discovering = [0] * len(self.targets)  # discovery requests not yet answered
         self.selected_targets: set[int] = set()  # targets whose articles are being fetched
         self.fetch_early = True  # start a target's articles when its own discovery is done
-        self.pending: deque[tuple[int, Link]] = deque()  # selected articles not yet scheduled
+        self.pending: deque[tuple[int, Iterator[Link]]] = deque()  # selected, not scheduled
         self.batch: int | None = 256  # RADIOSCRAPE_SCHEDULE_BATCH; None: every article at once
         self.since: datetime | None = None
         self.limit: int | None = None
@@ -278,12 +283,18 @@ class StationSpider(scrapy.Spider):
         """The discovery requests of every target."""
         self.crawler.stats.set_value("radioscrape/stations", [t.label for t in self.targets])
         self.budgets = [DiscoveryBudget(self.limits) for _ in self.targets]
+        self.candidates = Candidates()
         requests = []  # all made first: a target's discovery is not done before it starts
         for index, target in enumerate(self.targets):
             self._inc(target.label, "discovered", 0)
             requests += [self.discovery_request(index, url, role) for url, role in target.sources()]
         for request in requests:
             yield request
+
+    def closed(self, reason: str) -> None:
+        """Delete the candidates' file."""
+        if hasattr(self, "candidates"):
+            self.candidates.close()
 
     def discovery_request(
         self,
@@ -443,33 +454,37 @@ class StationSpider(scrapy.Spider):
         if local is None or not target.profile.is_article_url(local):
             return
         key = url_key(local)
-        known = self.candidates[index].get(key)
-        if known is None:
+        if self.candidates.add(index, key, Link(local, link.date)):
             self._inc(target.label, "discovered")
-        if known is None or (link.date and (known.date is None or link.date > known.date)):
-            self.candidates[index][key] = Link(local, link.date)
 
-    def selected(self, index: int) -> list[Link]:
-        """The candidates to consider: --since drops older dated ones, --limit keeps the newest."""
-        label = self.targets[index].label
-        links = list(self.candidates[index].values())
-        if self.since:
-            kept = [link for link in links if not (link.date and link.date < self.since)]
-            self._inc(label, "filtered/since", len(links) - len(kept))
-            links = kept
-        links.sort(key=lambda link: (link.date is not None, link.date or _OLDEST, link.url))
-        links.reverse()
-        if self.limit and len(links) > self.limit:
-            self._inc(label, "filtered/limit", len(links) - self.limit)
-            links = links[: self.limit]
-        return links
+    def selected(self, index: int) -> Iterator[Link]:
+        """The candidates to fetch, newest first: --since drops older dated ones, --limit
+        keeps the newest."""
+        label, found = self.targets[index].label, self.candidates.count(index)
+        if self.since and (older := self.candidates.count(index, before=self.since)):
+            self._inc(label, "filtered/since", older)
+            found -= older
+        if self.limit and found > self.limit:
+            self._inc(label, "filtered/limit", found - self.limit)
+        return self.candidates.newest(index, self.since, self.limit)
 
     def fetch_articles(self, index: int) -> None:
         """Select a target's candidates and queue them for fetching (once)."""
         if index not in self.selected_targets:
             self.selected_targets.add(index)
-            self.pending.extend((index, link) for link in self.selected(index))
-            self.candidates[index] = {}
+            self.pending.append((index, self.selected(index)))
+
+    def next_pending(self, count: int) -> list[tuple[int, Link]]:
+        """The next `count` selected articles (fewer when none are left)."""
+        chosen: list[tuple[int, Link]] = []
+        while self.pending and len(chosen) < count:
+            index, links = self.pending[0]
+            want = count - len(chosen)
+            batch = list(islice(links, want))
+            chosen += [(index, link) for link in batch]
+            if len(batch) < want:
+                self.pending.popleft()
+        return chosen
 
     def discovery_done(self) -> None:
         """When the crawl is idle: fetch the articles of every target not fetched yet."""
@@ -488,7 +503,7 @@ class StationSpider(scrapy.Spider):
         them with no batch); whether any request was scheduled."""
         engine, scheduled = self.crawler.engine, False
         while self.pending:
-            room = self.batch - len(engine.scheduler) if self.batch else len(self.pending)
+            room = self.batch - len(engine.scheduler) if self.batch else UNBATCHED_CHUNK
             if room <= 0:
                 break
             for request in self.article_requests(room):
@@ -500,7 +515,7 @@ class StationSpider(scrapy.Spider):
         """Requests for the next `count` pending articles, except those the store knows to be
         unchanged. A page discovery read as a listing is fetched again as an article (it may
         be a show or archive page to refuse, or a story that lists others)."""
-        chosen = [self.pending.popleft() for _ in range(min(count, len(self.pending)))]
+        chosen = self.next_pending(count)
         with open_store(self.db) as store:
             states = store.fetch_states([url_key(link.url) for _, link in chosen])
         requests = []

@@ -8,6 +8,7 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.config import Config, ConfigError, load_config
 from crawler.fixtures import (
@@ -126,11 +127,17 @@ def _record(page: Page) -> dict[str, Any]:
 
 
 def scrape_targets(
-    targets: list[str], url: str | None, station: str | None, overrides: dict | None = None
+    targets: list[str],
+    url: str | None,
+    station: str | None,
+    overrides: dict | None = None,
+    progress=None,
 ) -> list[dict[str, Any] | TargetError]:
-    """Records (or errors) for each target in order; URLs are fetched in one Scrapy run."""
+    """Records (or errors) for each target in order; URLs are fetched in one Scrapy run.
+    `progress(done, total)` is called as targets are cleaned."""
     results: list[dict[str, Any] | TargetError | None] = [None] * len(targets)
     urls = [(i, t) for i, t in enumerate(targets) if is_http_url(t)]
+    done = 0
     if urls:
         from crawler.fetch import FetchFailure, fetch_pages
 
@@ -147,6 +154,7 @@ def scrape_targets(
                 results[i] = _record(page)
             except TargetError as exc:
                 results[i] = exc
+        done = len(urls)
     for i, target in enumerate(targets):
         if results[i] is not None:
             continue
@@ -154,30 +162,67 @@ def scrape_targets(
             results[i] = _record(_read_target(target, url, station))
         except TargetError as exc:
             results[i] = exc
+        done += 1
+        if progress:
+            progress(done, len(targets))
     return results  # type: ignore[return-value]
+
+
+PROGRESS_FROM = 20  # targets: a batch this long shows a progress line on a terminal
+
+
+def _progress_line(done: int, total: int) -> None:
+    end = "\r\x1b[K" if done == total else ""
+    sys.stderr.write(f"\r\x1b[Kradioscrape: {done}/{total} targets cleaned{end}")
+    sys.stderr.flush()
+
+
+def read_target_list(path: str) -> list[str]:
+    """The targets in a list file (`-i`): one per line; blank lines and # comments skipped."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"-i {path}: cannot read the target list: {exc}") from None
+    return [t for t in (line.strip() for line in text.splitlines()) if t and not t.startswith("#")]
 
 
 def cmd_scrape(args: argparse.Namespace) -> int:
     """radioscrape scrape: one clean record per target."""
     if args.station:
         registry().get(args.station)
+    if args.url and not is_http_url(args.url):
+        print(f"radioscrape: --url {args.url}: not an http(s) URL", file=sys.stderr)
+        return EXIT_SCHEME
+    targets = list(args.targets)
+    for path in args.input:
+        targets += read_target_list(path)
+    if not targets:
+        raise ConfigError("no targets: give URLs, files or - on the command line, or -i LIST")
+    if args.output and Path(args.output).is_dir():
+        raise ConfigError(f"-o {args.output}: is a folder; give a file name")
     overrides = args.config_values.scrapy_settings()
-    results = scrape_targets(args.targets, args.url, args.station, overrides)
-    batch = len(args.targets) > 1
+    show = len(targets) >= PROGRESS_FROM and sys.stderr.isatty()
+    results = scrape_targets(
+        targets, args.url, args.station, overrides, _progress_line if show else None
+    )
+    batch = len(targets) > 1
     exit_code = EXIT_OK
-    for target, result in zip(args.targets, results, strict=True):
-        if isinstance(result, TargetError):
-            print(f"radioscrape: {target}: {result}", file=sys.stderr)
-            if exit_code == EXIT_OK:
-                exit_code = FAILURE_EXIT[result.group]
-            if args.format == "jsonl" or (args.format == "json" and batch):
-                print(
-                    dumps(
-                        {"error": {"kind": result.group, "message": str(result)}, "source": target}
-                    )
-                )
-            continue
-        print(render_record({**result, "source": target}, args.format, batch))
+    from pipelines.store.export import atomic_output
+
+    try:
+        with atomic_output(args.output) as out:
+            for target, result in zip(targets, results, strict=True):
+                if isinstance(result, TargetError):
+                    print(f"radioscrape: {target}: {result}", file=sys.stderr)
+                    if exit_code == EXIT_OK:
+                        exit_code = FAILURE_EXIT[result.group]
+                    if args.format == "jsonl" or (args.format == "json" and batch):
+                        error = {"kind": result.group, "message": str(result)}
+                        out.write(dumps({"error": error, "source": target}) + "\n")
+                    continue
+                out.write(render_record({**result, "source": target}, args.format, batch) + "\n")
+    except OSError as exc:
+        raise ConfigError(f"-o {args.output}: cannot write: {exc.strerror or exc}") from None
     return exit_code
 
 
@@ -268,6 +313,10 @@ def cmd_fixture_add(args: argparse.Namespace) -> int:
     root = fixture_root(args)
     if args.station != GENERIC:
         registry().get(args.station)
+    for url in (args.target, args.url):
+        if url and _SCHEME.match(url) and not is_http_url(url) and not Path(url).exists():
+            print(f"radioscrape: {url}: only http(s) URLs and files can be added", file=sys.stderr)
+            return EXIT_SCHEME
     if args.target.startswith(("http://", "https://")):
         from crawler.fetch import FetchFailure, fetch_pages
 
@@ -282,6 +331,14 @@ def cmd_fixture_add(args: argparse.Namespace) -> int:
         except TargetError as exc:
             print(f"radioscrape: {args.target}: {exc}", file=sys.stderr)
             return FAILURE_EXIT[exc.group]
+    owner = registry().for_url(page.url)
+    if owner and owner.key != args.station:
+        host = urlsplit(page.url).hostname
+        print(
+            f"radioscrape: warning: {host} belongs to station {owner.key!r}, not "
+            f"{args.station!r}: is --station right? (--station {owner.key})",
+            file=sys.stderr,
+        )
     page.station = None if args.station == GENERIC else args.station
     if args.fetched_at:
         page.fetched_at = args.fetched_at
@@ -379,7 +436,17 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "scrape", help="clean record(s) from URLs, files or stdin", epilog=EXIT_TABLE,
         formatter_class=formatter,
     )  # fmt: skip
-    scrape.add_argument("targets", nargs="+", metavar="TARGET", help="URL, file, or - for stdin")
+    scrape.add_argument(
+        "targets", nargs="*", metavar="TARGET", help="URL, file, or - for stdin (one or more)"
+    )
+    scrape.add_argument(
+        "-i", "--input", action="append", default=[], metavar="LIST",
+        help="also read targets from this file, one per line (# comments; - for stdin)",
+    )  # fmt: skip
+    scrape.add_argument(
+        "-o", "--output", metavar="FILE",
+        help="write the records here (atomically) instead of stdout (default: stdout)",
+    )  # fmt: skip
     scrape.add_argument(
         "--format", "-f", choices=["json", "jsonl", "text", "markdown"], default="json",
         help="output format (default: %(default)s)",

@@ -15,8 +15,10 @@ from crawler.config import ConfigError
 from crawler.crawl_job import LOCAL_SITE_SETTINGS, CrawlOptions, run_crawl
 from crawler.demo_site import DEMO_PAGES, demo_sites
 from crawler.discovery import parse_date
+from crawler.items import RECORD_FIELDS
 from crawler.options import add_config_options, add_setting_option
 from crawler.report import EXIT_FAILURE, EXIT_OK
+from crawler.stations import registry
 from pipelines.store import POSTGRES_SCHEMES, open_store
 from pipelines.store.export import FORMATS, export
 
@@ -77,10 +79,29 @@ def register(subparsers) -> None:
 
     exp = subparsers.add_parser("export", help="write stored records as JSON Lines or CSV")
     exp.add_argument("--db", help=DB_HELP)
-    exp.add_argument("--format", choices=FORMATS, default="jsonl", help="(default: %(default)s)")
-    exp.add_argument("--since", type=_date, help="only records published on/after this date")
-    exp.add_argument("--station", metavar="KEY", help="only this station's records")
-    exp.add_argument("-o", "--output", metavar="FILE", help="write here (atomically), not stdout")
+    exp.add_argument(
+        "--format", choices=FORMATS,
+        help="output format (default: from the -o file's extension, .csv or .jsonl; else jsonl)",
+    )  # fmt: skip
+    exp.add_argument(
+        "--since", type=_date, help="only records published on/after this date (default: all)"
+    )
+    exp.add_argument(
+        "--until", type=_date, help="only records published before this date (default: all)"
+    )
+    exp.add_argument("--station", metavar="KEY", help="only this station's records (default: all)")
+    exp.add_argument(
+        "--fields", metavar="LIST",
+        help="comma-separated fields to write, in this order (default: the whole record)",
+    )  # fmt: skip
+    exp.add_argument(
+        "--all-versions", action="store_true",
+        help="every stored version of each story, oldest first, with a 'version' field "
+             "(default: the latest only)",
+    )  # fmt: skip
+    exp.add_argument(
+        "-o", "--output", metavar="FILE", help="write here (atomically) (default: stdout)"
+    )
     add_config_options(exp)
     exp.set_defaults(func=cmd_export)
 
@@ -117,19 +138,71 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     )
 
 
+EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+
+
+def export_format(fmt: str | None, output: str | None) -> str:
+    """--format, else the format the -o file's extension names, else jsonl."""
+    if fmt or not output:
+        return fmt or "jsonl"
+    suffix = Path(output).suffix.lower()
+    if suffix not in EXTENSIONS:
+        raise ConfigError(f"-o {output}: cannot tell the format from {suffix or 'no extension'}; "
+                          f"give --format {' or '.join(FORMATS)}")  # fmt: skip
+    return EXTENSIONS[suffix]
+
+
+def export_fields(text: str | None, all_versions: bool) -> list[str] | None:
+    """The --fields list, checked against the record schema."""
+    if not text:
+        return None
+    known = [*RECORD_FIELDS, *(["version"] if all_versions else [])]
+    fields = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = [f for f in fields if f not in known]
+    if unknown or not fields:
+        raise ConfigError(f"--fields: unknown field(s) {', '.join(unknown)}; known: "
+                          f"{', '.join(known)}")  # fmt: skip
+    return fields
+
+
+def selected(store, args: argparse.Namespace, fields: list[str] | None):
+    """The records to export: filters, versions, fields."""
+    until = parse_date(args.until) if args.until else None
+    for record in store.records(since=parse_date(args.since), station=args.station):
+        if until is not None:
+            published = parse_date(record.get("published") or "")
+            if published is None or published >= until:
+                continue
+        versions = (
+            [{**v, "version": n} for n, v in enumerate(store.versions(record["canonical_url"]), 1)]
+            if args.all_versions
+            else [record]
+        )
+        for version in versions:
+            yield {f: version.get(f) for f in fields} if fields else version
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    """`radioscrape export`: the latest version of every stored record."""
+    """`radioscrape export`: the latest version (or every version) of the stored records."""
     args.db = str(args.config_values.get("db"))
+    if args.output and Path(args.output).is_dir():
+        raise ConfigError(f"-o {args.output}: is a folder; give a file name")
+    fmt = export_format(args.format, args.output)
+    fields = export_fields(args.fields, args.all_versions)
+    if fields is None and args.all_versions and fmt == "csv":
+        fields = [*RECORD_FIELDS, "version"]
     if not args.db.startswith(POSTGRES_SCHEMES) and not Path(args.db).is_file():
         print(f"radioscrape: no store at {args.db}", file=sys.stderr)
         return EXIT_FAILURE
     try:
         with open_store(args.db) as store:
-            count = export(
-                store.records(since=parse_date(args.since), station=args.station),
-                args.format,
-                args.output,
-            )
+            unknown = args.station and args.station not in registry().by_key
+            if unknown and next(store.records(station=args.station), None) is None:
+                known = ", ".join(sorted(registry().by_key))
+                raise ConfigError(
+                    f"no station {args.station!r} in the profiles or the store; known: {known}"
+                )
+            count = export(selected(store, args, fields), fmt, args.output, fields)
     except BrokenPipeError:  # `radioscrape export | head` is not an error
         return EXIT_OK
     except (OSError, NotImplementedError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -86,21 +87,36 @@ def diff_fields(expected: dict[str, Any], actual: dict[str, Any]) -> dict[str, t
 
 
 def format_diff(name: str, diffs: dict[str, tuple[Any, Any]]) -> str:
-    """A readable per-field report; lists (the body) are compared entry by entry."""
+    """A readable per-field report. Lists (the body) are aligned first, so an inserted or a
+    removed paragraph is one line, not a cascade: `+ [i] got ...` is only in the new output,
+    `- [i] expected ...` only in the expected one, and a changed entry shows both."""
     lines = [f"{name}: {len(diffs)} field(s) differ"]
     for key, (want, got) in diffs.items():
         if isinstance(want, list) and isinstance(got, list):
             lines.append(f"  {key}:")
-            for i in range(max(len(want), len(got))):
-                w = want[i] if i < len(want) else "<none>"
-                g = got[i] if i < len(got) else "<none>"
-                if w != g:
-                    lines.append(f"    [{i}] expected {dumps(w)}")
-                    lines.append(f"    [{i}]      got {dumps(g)}")
+            lines += _list_diff(want, got)
         else:
             lines.append(f"  {key}: expected {dumps(want)}")
             lines.append(f"  {key}:      got {dumps(got)}")
     return "\n".join(lines)
+
+
+def _list_diff(want: list, got: list) -> list[str]:
+    """The entries that differ between two lists, aligned (difflib), indexed in each list."""
+    keys = [dumps(v) for v in want], [dumps(v) for v in got]
+    lines = []
+    matcher = difflib.SequenceMatcher(a=keys[0], b=keys[1], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if op == "replace" and i2 - i1 == j2 - j1:  # entries changed in place
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
+                lines.append(f"    [{i}] expected {keys[0][i]}")
+                lines.append(f"    [{j}]      got {keys[1][j]}")
+            continue
+        lines += [f"  - [{i}] expected {keys[0][i]}" for i in range(i1, i2)]
+        lines += [f"  + [{j}]      got {keys[1][j]}" for j in range(j1, j2)]
+    return lines
 
 
 def write_json(path: Path, obj: Any) -> None:

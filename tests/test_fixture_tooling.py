@@ -80,7 +80,10 @@ def test_review_reports_per_field_and_accept_takes_only_chosen_fields(fixtures_d
     out = capsys.readouterr().out
     assert "jacaranda/seed: 2 field(s) differ" in out
     assert 'title: expected "Wrong title"' in out
-    assert f'[{len(edited["body"])}] expected "<none>"' in out
+    last = len(edited["body"])  # the paragraph removed from expected is one line, by its index
+    assert (
+        f"  + [{last}]      got {json.dumps(SEED.expected['body'][-1], ensure_ascii=False)}" in out
+    )
 
     assert cli.main(["fixture", "accept", "jacaranda/seed", "--fields", "title"]) == 0
     after = json.loads(expected_file.read_text(encoding="utf-8"))
@@ -112,3 +115,17 @@ def test_commands_take_the_fixture_folder_and_say_when_it_is_absent(tmp_path, ca
     code = cli.main(["fixture", "add", "--fixtures", str(missing), "--station", "jacaranda",
                      str(SEED.path / "page.html")])  # fmt: skip
     assert code == 2 and not missing.exists()
+
+
+def test_an_inserted_paragraph_is_one_line_not_a_cascade():
+    from crawler.fixtures import diff_fields, format_diff
+
+    body = [f"Paragraph {n}." for n in range(6)]
+    got = [*body[:2], "READ: an inserted promo", *body[2:]]
+    text = format_diff("x/y", diff_fields({"body": body}, {"body": got}))
+    assert text.splitlines()[2:] == ['  + [2]      got "READ: an inserted promo"']
+    changed = format_diff("x/y", diff_fields({"body": body}, {"body": [*body[:5], "Other."]}))
+    assert changed.splitlines()[2:] == [
+        '    [5] expected "Paragraph 5."',
+        '    [5]      got "Other."',
+    ]

@@ -6,7 +6,7 @@ import csv
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -25,9 +25,12 @@ def write_jsonl(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
     return count
 
 
-def write_csv(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    """One row per record, columns in schema order; lists and dicts as JSON, None as ''."""
-    writer = csv.DictWriter(out, fieldnames=RECORD_FIELDS, lineterminator="\n")
+def write_csv(
+    records: Iterable[dict[str, Any]], out: IO[str], fields: Sequence[str] = RECORD_FIELDS
+) -> int:
+    """One row per record, columns `fields` (default: the schema, in order); lists and dicts
+    as JSON, None as ''."""
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     count = 0
     for record in records:
@@ -64,8 +67,15 @@ def atomic_output(path: str | None):
         raise
 
 
-def export(records: Iterable[dict[str, Any]], fmt: str, path: str | None = None) -> int:
-    """Write records in `fmt` ('jsonl' or 'csv') to `path` (atomically) or stdout."""
-    writer = {"jsonl": write_jsonl, "csv": write_csv}[fmt]
+def export(
+    records: Iterable[dict[str, Any]],
+    fmt: str,
+    path: str | None = None,
+    fields: Sequence[str] | None = None,
+) -> int:
+    """Write records in `fmt` ('jsonl' or 'csv') to `path` (atomically) or stdout; `fields`:
+    the CSV columns (the records hold those keys only)."""
     with atomic_output(path) as out:
-        return writer(records, out)
+        if fmt == "csv":
+            return write_csv(records, out, fields or RECORD_FIELDS)
+        return write_jsonl(records, out)

@@ -112,7 +112,7 @@ class Target:
             scheme, netloc = parts.scheme, self.profile.canonical_host
         else:
             return None
-        query = urlsplit(canonicalize(url)).query
+        query = urlsplit(canonicalize(url)).query if parts.query else ""
         return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
     def owns(self, url: str) -> bool:

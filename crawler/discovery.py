@@ -50,7 +50,10 @@ class DiscoveryLimits:
         unknown = set(value or {}) - known
         if unknown:
             raise ValueError(f"unknown discovery limits: {', '.join(sorted(unknown))}")
-        return cls(**{k: type(getattr(cls, k))(v) for k, v in (value or {}).items()})
+        try:
+            return cls(**{k: type(getattr(cls, k))(v) for k, v in (value or {}).items()})
+        except (TypeError, ValueError):
+            raise ValueError(f"discovery limits must be numbers: {value}") from None
 
 
 class DiscoveryBudget:

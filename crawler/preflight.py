@@ -79,6 +79,16 @@ def check_redis(url: str | None, timeout: float = 5.0) -> None:
         raise ConfigError(f"redis {mask(url)}: {str(exc).splitlines()[0]}") from None
 
 
+def check_discovery_limits(value: dict) -> None:
+    """RADIOSCRAPE_DISCOVERY_LIMITS names known bounds, with numbers."""
+    from crawler.discovery import DiscoveryLimits
+
+    try:
+        DiscoveryLimits.from_setting(value)
+    except ValueError as exc:
+        raise ConfigError(f"setting RADIOSCRAPE_DISCOVERY_LIMITS: {exc}") from None
+
+
 def check_targets(spider_kwargs: dict) -> None:
     """The stations and URLs the crawl will use are valid: their profiles load (with no
     station named, every profile must), the URLs are http(s)."""
@@ -99,6 +109,7 @@ def preflight(settings, spider_kwargs: dict, given: dict | None = None) -> None:
     settings the user set (`-s`, config), whose types are checked first."""
     check_settings(given or {})
     check_targets(spider_kwargs)
+    check_discovery_limits(settings.getdict("RADIOSCRAPE_DISCOVERY_LIMITS"))
     check_report(settings.get("RADIOSCRAPE_REPORT") or None)
     check_redis(settings.get("RADIOSCRAPE_REDIS") or None)
     check_store(str(settings.get("RADIOSCRAPE_DB")))

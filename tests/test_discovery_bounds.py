@@ -275,3 +275,11 @@ def test_candidates_hold_no_memory_per_url():
     assert candidates.count(0) == 50_000
     assert held < 1_000_000  # in a dict of Links: 16.7 MB (0.33 kB a URL)
     candidates.close()
+
+
+@pytest.mark.parametrize("value", ['{"pages": 3}', '{"depth": "deep"}'])
+def test_bad_discovery_limits_are_one_line_and_exit_2(crawl, value):
+    run = crawl("--url", "http://127.0.0.1:9/", "-s", f"RADIOSCRAPE_DISCOVERY_LIMITS={value}")
+    assert run.code == 2
+    assert run.stderr.strip().startswith("radioscrape: setting RADIOSCRAPE_DISCOVERY_LIMITS")
+    assert "Traceback" not in run.stderr

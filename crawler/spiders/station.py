@@ -256,7 +256,8 @@ class StationSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
-        """Read the RADIOSCRAPE_* crawl settings; run the fetch phase when discovery is idle."""
+        """Read the RADIOSCRAPE_* crawl settings; fetch a station's articles when its discovery
+        is done (all of them when the crawl is idle)."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.since = parse_date(settings.get("RADIOSCRAPE_SINCE"))

@@ -18,8 +18,8 @@ from crawler.items import ArticleRecord
 from crawler.stations import registry
 from pipelines.clean import build_record
 from pipelines.store import open_store
-from pipelines.store.base import NEW, UNCHANGED, UPDATED
-from pipelines.store.postgres import PostgresStore
+from pipelines.store.base import NEW, UNCHANGED, UPDATED, SchemaTooNew
+from pipelines.store.postgres import MIGRATIONS, PostgresStore
 from tests.conftest import run_cli
 from tests.services import free_port
 
@@ -126,3 +126,17 @@ def test_export_reads_postgres(pg_dsn, tmp_path):
 def test_unreachable_database_is_a_clean_failure():
     run = run_cli("export", "--db", f"postgresql://postgres@127.0.0.1:{free_port()}/none")
     assert run.code == 2 and "cannot connect to PostgreSQL" in run.stderr
+
+
+def test_a_newer_schema_is_refused(pg_dsn):
+    """A database a newer radioscrape migrated further is refused, not used as if it were this
+    version (issue 12)."""
+    open_store(pg_dsn).close()
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("INSERT INTO schema_version VALUES (%s, 'later')", (len(MIGRATIONS) + 1,))
+    try:
+        with pytest.raises(SchemaTooNew, match="newer"):
+            open_store(pg_dsn)
+    finally:
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            conn.execute("DELETE FROM schema_version WHERE version > %s", (len(MIGRATIONS),))

@@ -100,7 +100,10 @@ class SQLiteStore(Store):
 
     def __init__(self, path: str | Path, timeout: float = 30.0):
         self.path = Path(path)
-        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
+        except sqlite3.Error as exc:  # a folder that cannot be written or does not exist
+            raise StoreUnusable(str(exc)) from None
         try:
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("PRAGMA journal_mode=WAL")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import zlib
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -10,6 +11,7 @@ from email.utils import parsedate_to_datetime
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
@@ -114,8 +116,24 @@ class RetryAfterMiddleware:
         return response
 
 
+def is_private_host(host: str) -> bool:
+    """Whether a host is a loopback, private, link-local or otherwise non-public address."""
+    host = host.lower().strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global
+
+
 class OffsiteRequest(IgnoreRequest):
     """A request (a redirect, most often) to a host that is not its station's."""
+
+
+class PrivateAddress(IgnoreRequest):
+    """A request whose host name resolves to a private, loopback or link-local address."""
 
 
 class StationOffsiteMiddleware(OffsiteMiddleware):
@@ -124,8 +142,15 @@ class StationOffsiteMiddleware(OffsiteMiddleware):
     loopback or link-local address only when the station itself lives there (a local mirror).
 
     A refused request is announced with the `request_offsite` signal (the engine drops a
-    request refused when it is scheduled without calling its errback), then ignored.
+    request refused when it is scheduled without calling its errback), then ignored. Before a
+    request is downloaded, its host name is resolved (with the crawl's caching resolver): a
+    private address is refused with PrivateAddress (its errback counts it) unless the spider's
+    `may_be_private` allows it.
     """
+
+    def request_scheduled(self, request, spider=None) -> None:
+        """The host-name policy, when a request is scheduled (a redirect included)."""
+        self.refuse_offsite(request)
 
     def should_follow(self, request, spider) -> bool:
         """Whether the request's URL is on its station's hosts (the spider's `on_own_hosts`);
@@ -134,7 +159,20 @@ class StationOffsiteMiddleware(OffsiteMiddleware):
             return spider.on_own_hosts(request)
         return super().should_follow(request, spider)
 
-    def process_request(self, request, spider=None) -> None:
+    async def process_request(self, request, spider=None) -> None:
+        """Before the download: the host-name policy, then the address the name resolves to."""
+        self.refuse_offsite(request)
+        policy = getattr(self.crawler.spider, "may_be_private", None)
+        host = urlparse_cached(request).hostname or ""
+        if policy is None or policy(request) or is_private_host(host):
+            return  # a private name or literal is refused by the host-name policy already
+        from twisted.internet import reactor
+
+        address = await maybe_deferred_to_future(reactor.resolve(host))
+        if is_private_host(address):
+            raise PrivateAddress(f"{host} resolves to the private address {address}")
+
+    def refuse_offsite(self, request) -> None:
         """Let an on-site request through; announce and refuse an offsite one."""
         try:
             super().process_request(request)

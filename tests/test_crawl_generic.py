@@ -6,12 +6,14 @@ relative links), robots.txt naming a sitemap, and the article pages.
 
 from __future__ import annotations
 
+import socket
 from urllib.parse import urlsplit
 
 import pytest
 
 from crawler.demo_site import LocalSite, Resource, page_resource
 from crawler.fixtures import all_fixtures
+from crawler.middlewares import is_private_host
 from pipelines.store import open_store
 
 HOME = all_fixtures("generic/wkvb-home")[0]
@@ -105,3 +107,23 @@ def test_no_request_leaves_the_site_after_a_redirect(crawl):
     assert stats["new"] + stats["filtered"].get("foreign-canonical", 0) == 1
     assert run.report["elapsed_seconds"] < 5  # nothing waited for 169.254.169.254
     assert (run.code, run.report["status"]) == (1, "partial")
+
+
+def test_a_host_name_that_resolves_to_a_private_address_is_refused(crawl):
+    """The station lives at this machine's host name and port (a private address, allowed
+    there); a redirect to another port under the same name passes the host-name policy, but
+    its address is private and not the station's: refused before it is fetched."""
+    name = socket.gethostname()
+    assert is_private_host(socket.gethostbyname(name)), "this test needs a private host name"
+    story = ARTICLES[0]
+    path = urlsplit(story.meta["url"]).path
+    with LocalSite() as served, LocalSite() as other:
+        other.routes[path] = Resource((story.path / "page.html").read_bytes())
+        origin = served.url.replace("127.0.0.1", name)
+        served.routes["/"] = Resource(b'<html><body><a href="/news/moved/">a</a></body></html>')
+        served.routes["/news/moved/"] = Resource(
+            status=302, headers={"Location": f"{other.url.replace('127.0.0.1', name)}{path}"}
+        )
+        run = crawl("--url", f"{origin}/")
+    assert other.log == []
+    assert run.report["stations"][name]["errors"] == {"private-address": 1}

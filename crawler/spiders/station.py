@@ -18,7 +18,6 @@ parent of an article URL, a conventional sitemap location), filtered/<why> and c
 
 from __future__ import annotations
 
-import ipaddress
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,7 +47,7 @@ from crawler.discovery import (
     robots_sitemaps,
     xml_fault,
 )
-from crawler.middlewares import StationOffsiteMiddleware
+from crawler.middlewares import PrivateAddress, StationOffsiteMiddleware, is_private_host
 from crawler.spiders.page import error_kind, response_to_page
 from crawler.stations import StationProfile, parse_profile, registry
 from pipelines.clean.urls import canonicalize, is_http_url, url_key
@@ -67,18 +66,6 @@ CONVENTIONAL_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml")
 UNBATCHED_CHUNK = (
     1000  # with no batch (a distributed crawl), articles are queued this many at a time
 )
-
-
-def is_private_host(host: str) -> bool:
-    """Whether a host is a loopback, private, link-local or otherwise non-public address."""
-    host = host.lower().strip("[]")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return not address.is_global
 
 
 @dataclass(frozen=True)
@@ -115,13 +102,20 @@ class Target:
         query = urlsplit(canonicalize(url)).query if parts.query else ""
         return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
+    def lives_at(self, url: str) -> bool:
+        """Whether a URL is on this station's mirror (the one address it may have that is
+        private)."""
+        return (
+            bool(self.origin)
+            and urlsplit(url).netloc.lower() == urlsplit(self.origin).netloc.lower()
+        )
+
     def owns(self, url: str) -> bool:
         """Whether a URL is on this station's own hosts: its mirror's origin, or one of its
         domains (never a private or link-local address unless the mirror lives there)."""
-        parts = urlsplit(url)
-        if self.origin and parts.netloc.lower() == urlsplit(self.origin).netloc.lower():
+        if self.lives_at(url):
             return True
-        host = (parts.hostname or "").lower()
+        host = (urlsplit(url).hostname or "").lower()
         return host in self.profile.domains and not is_private_host(host)
 
     def sources(self) -> list[tuple[str, str]]:
@@ -213,6 +207,8 @@ def failure_kind(failure) -> str:
     """A short name for a failed request: http-<status>, dns, timeout, refused, robots, ..."""
     if failure.check(HttpError):
         return f"http-{failure.value.response.status}"
+    if failure.check(PrivateAddress):
+        return "private-address"
     return error_kind(failure)
 
 
@@ -547,6 +543,12 @@ class StationSpider(scrapy.Spider):
             self._inc(fetch.station, "unchanged")
             return
         yield response_to_page(response, self.targets[response.meta["target"]].station)
+
+    def may_be_private(self, request) -> bool:
+        """Whether a request may go to a private address: only on its station's mirror (or
+        when made for no station: robots.txt for the robots middleware)."""
+        index = request.meta.get("target")
+        return index is None or self.targets[index].lives_at(request.url)
 
     def on_own_hosts(self, request) -> bool:
         """The offsite policy (StationOffsiteMiddleware): a request made for a station stays

@@ -45,7 +45,7 @@ _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")  # a binary file's tel
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 MAX_TAGS = 40_000  # real pages have up to ~22,000 (wcxb-dev); this many clean in under 2 s
 # A body with less text than this share of the page's paragraph text calls for the baseline.
-HARM_RATIO = 0.5
+HARM_RATIO = 0.7
 BASELINE_FALLBACK = "baseline-fallback"  # clutter-count key: the record is bare trafilatura's
 _LOOKS_HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|p|div|article|h1|title)\b", re.I)
 
@@ -92,11 +92,13 @@ def content_hash(title: str, body: list[str]) -> str:
     return hashlib.sha256("\n".join([title, *body]).encode("utf-8")).hexdigest()
 
 
-def build_record(page: Page, profile=None) -> ArticleRecord:
+def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRecord:
     """Clean one fetched page into an ArticleRecord (generic rules when `profile` is None).
 
-    Raises NotAnArticle for listings, players, schedules and search pages, and BadPage for
-    input that is not a usable HTML page.
+    Raises NotAnArticle for pages that are not articles (players, searches, schedules,
+    listings, archives, show pages...; see pipelines.clean.classify) unless `any_page` asks
+    for the main text of any page, NotAnArticle("empty") when there is no text at all, and
+    BadPage for input that is not a usable HTML page.
     """
     if not is_http_url(page.url) and not page.url.startswith("file:"):
         raise BadPage("bad-url", f"not a usable page URL: {page.url!r}")
@@ -107,11 +109,12 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
     body_selector = profile.selectors.get("body") if profile else None
     container = find_container(root, body_selector)
     meta = extract_metadata(root, container, page.url, profile)
-    if reason := page_kind_reason(page.url, meta):
+    if not any_page and (reason := page_kind_reason(page.url, meta)):
         raise NotAnArticle(reason, f"not an article ({reason} page)")
     candidate = candidate_kind(page.url, meta, profile)
     article_url = profile is not None and profile.is_article_url(page.url)
-    structure = None if says_article(meta) or article_url else teaser_structure(root)
+    judge = not any_page and not says_article(meta) and not article_url
+    structure = teaser_structure(root) if judge else None
     embeds, embed_nodes = find_embeds(container, page.url)
     clutter: Counter[str] = Counter()
     # the tree is unchanged so far
@@ -143,7 +146,7 @@ def build_record(page: Page, profile=None) -> ArticleRecord:
             clutter.clear()
             clutter[BASELINE_FALLBACK] += 1
             body = clean_paragraphs(baseline, echoes, clutter)
-    if reason := listing_reason(root, meta, body, candidate, structure):
+    if not any_page and (reason := listing_reason(root, meta, body, candidate, structure)):
         raise NotAnArticle(reason, f"not an article ({reason} page)")
     if not body and not embeds:
         raise NotAnArticle("empty", "no article text found")

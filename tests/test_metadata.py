@@ -174,6 +174,23 @@ def test_a_sub_heading_caption_or_byline_is_never_the_standfirst(node):
     )
 
 
+@pytest.mark.parametrize(
+    "shown",
+    [
+        '<p class="article__chapo">A summary written for search engines only.</p>',
+        '<p class="detail__teaser"><strong>A summary written for search engines only.</strong></p>',
+    ],
+)
+def test_a_meta_description_shown_under_the_headline_is_not_repeated_in_the_body(shown):
+    body = (
+        f'<article><h1>Headline</h1>{shown}<div class="meta">By Ann Lee</div>'
+        f'<div class="article__body">{STORY}</div></article>'
+    )
+    record = record_of(page(DESCRIPTION, body))
+    assert record.standfirst == "A summary written for search engines only."
+    assert record.body[0].startswith("Paragraph 1")
+
+
 def test_no_standfirst_and_no_description_is_null():
     assert meta_of(page(body=f"<article><h1>Headline</h1>{STORY}</article>")).standfirst is None
 
@@ -394,3 +411,61 @@ def test_a_json_ld_headline_cut_short_gives_way_to_the_og_title():
     ld = f'<script type="application/ld+json">{{"@type": "Article", "headline": "{long[:108]}"}}'
     head = f'{ld}</script><meta property="og:title" content="{long} - Emily H">'
     assert meta_of(page(head, f"<article>{STORY}</article>")).title == long
+
+
+# ---------------------------------------------------------------- image credit and tags
+
+
+@pytest.mark.parametrize(
+    ("figure", "caption", "credit"),
+    [
+        ("<figcaption>Ann Lee live in 2022. Foto: Getty Images</figcaption>",
+         "Ann Lee live in 2022.", "Getty Images"),
+        ("<figcaption>Ann Lee à Lyon. Crédit photo : Jeanne Roux / Radio X</figcaption>",
+         "Ann Lee à Lyon.", "Jeanne Roux / Radio X"),
+        ('<figcaption><span class="caption">Ann Lee in Freiburg.</span> <span class="copyright">'
+         "Bildquelle: picture alliance/dpa</span></figcaption>",
+         "Ann Lee in Freiburg.", "picture alliance/dpa"),
+        ("<figcaption>Ann Lee in Nashville. (Photo by Terry Wyatt/Getty Images)</figcaption>",
+         "Ann Lee in Nashville.", "Terry Wyatt/Getty Images"),
+        ("<figcaption>Foto: TikTok / @annlee</figcaption>", None, "TikTok / @annlee"),
+        ("<figcaption>Picture this: a stadium full of people singing along.</figcaption>",
+         "Picture this: a stadium full of people singing along.", None),
+    ],
+)  # fmt: skip
+def test_credit_labels_in_several_languages_leave_the_caption(figure, caption, credit):
+    body = f'<article><h1>Headline</h1><figure><img src="/a.jpg">{figure}</figure>{STORY}</article>'
+    assert meta_of(page(body=body)).image == {
+        "url": "https://radio.example/a.jpg",
+        "caption": caption,
+        "credit": credit,
+    }
+
+
+def test_a_credit_line_beside_the_image_without_a_colon_is_the_credit():
+    body = (
+        '<article><h1>Headline</h1><div class="x1"><img src="/a.jpg"><div class="x2">Photo credit'
+        f" Chris Hollo/Grand Ole Opry</div></div>{STORY}</article>"
+    )
+    assert meta_of(page(body=body)).image["credit"] == "Chris Hollo/Grand Ole Opry"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        '<p>Filed Under: <a href="/tags/ann/">Ann Lee</a>, <a href="/tags/tours/">Tours</a></p>',
+        '<div>Etiquetas: <a href="/tag/ann/">Ann Lee</a>, <a href="/tag/tours/">Tours</a></div>',
+        '<div class="x3"><a href="/tags/ann-lee">Ann Lee</a><a href="/tags/tours">Tours</a></div>',
+    ],
+)
+def test_a_row_of_links_to_tag_pages_gives_the_tags(row):
+    body = f"<article><h1>Headline</h1>{STORY}{row}</article>"
+    assert meta_of(page(body=body)).tags == ["Ann Lee", "Tours"]
+
+
+def test_a_tag_link_inside_a_sentence_is_not_a_tag_row():
+    body = (
+        f"<article><h1>Headline</h1>{STORY}<p>More of our stories about the singer are on the"
+        ' <a href="/tags/ann-lee/">Ann Lee</a> page, updated every week.</p></article>'
+    )
+    assert meta_of(page(body=body)).tags == []

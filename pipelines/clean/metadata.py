@@ -67,6 +67,7 @@ _STANDFIRST_PLACE = etree.XPath(
     " and not(re:test(@class, 'site-|tagline', 'i'))",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
+_STANDFIRST_SHOWN_PLACE = etree.XPath(f"not({_CHROME}) and preceding::h1")
 # A byline node: rel/itemprop "author" or a byline/author class, outside chrome and cards
 # (the class test in Python, as for the standfirst).
 # Drupal names the author field `field--name-uid` (the user who wrote it) or
@@ -99,6 +100,16 @@ _TAG_LINKS = etree.XPath(
     "[not(ancestor::nav or ancestor::aside or ancestor::footer[not(ancestor::article)])]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
+# A row of tag links shown without a tag class ("Filed Under: <a>", "Etiquetas: <a>, <a>", bare
+# chips): links to tag pages, by the words of their path in several languages, whose parent
+# holds no other text than a short label and separators.
+_TAG_PATH = re.compile(
+    r"^(?:/[^/]+)?/(?:tags?|etiquetas?|schlagworte?|stichworte?|mots?-cles?|trefwoorden?"
+    r"|tagged)/[^/]+/?$",
+    re.I,
+)
+_LINKS_OUTSIDE_CHROME = etree.XPath(f"//a[@href][not({_CHROME})]")
+_TAG_ROW_MAX_LABEL = 40
 # Byline-shaped text blocks outside chrome and cards: the card test (every ancestor's class)
 # is the costly part, so it runs only on the rare block whose text reads like a byline.
 _SHORT_BLOCKS = etree.XPath(f"//*[self::div or self::p or self::span][not({_CHROME})]")
@@ -126,14 +137,35 @@ _CAPTION_NODE = etree.XPath(
 )
 _CREDIT_NODE = etree.XPath(".//*[" + " or ".join(_class_has(w) for w in _CREDIT_WORDS) + "]")
 _BY_PREFIX = re.compile(r"^(?:.*(?:\||\s))?(?:written |words |story |report )?by\s+", re.I)
+# The labels a credit line starts with, in several languages (lower case): "Label: Name",
+# and the compound labels that also stand without a colon ("Photo credit Jane Doe").
+# fmt: off
+_CREDIT_LABELS = (
+    "pictures", "picture", "images", "image", "photos", "photo", "photograph", "credits",
+    "credit", "source",  # en
+    "bildquelle", "bildnachweis", "bildrechte", "fotos", "foto", "bild", "quelle",  # de
+    "crédits photo", "crédit photo", "crédits", "crédit", "photographie",  # fr
+    "beeld", "bron", "fotograaf",  # nl
+    "créditos", "crédito", "fuente", "imagen", "fotografía", "imagem", "fonte",  # es, pt
+)
+_COMPOUND_CREDIT_LABELS = (
+    "photo credit", "image credit", "picture credit", "photo credits", "image credits",
+    "bildquelle", "bildnachweis", "crédit photo", "crédits photo", "foto crédito",
+)
+# fmt: on
+_LABEL = "|".join(
+    re.escape(w) for w in sorted({*_CREDIT_LABELS, *_COMPOUND_CREDIT_LABELS}, key=len)[::-1]
+)
+_COMPOUND = "|".join(re.escape(w) for w in sorted(_COMPOUND_CREDIT_LABELS, key=len)[::-1])
 _CREDIT_PREFIX = re.compile(
-    r"^(?:(?:pictures?|images?|photos?|photograph|credits?|source)\s*:\s*"
-    r"|(?:image|photo|picture)s? (?:courtesy|supplied|via)(?: of)?:?\s*)",
+    rf"^(?:(?:{_LABEL})\s*:\s*|(?:{_COMPOUND})\s+"
+    r"|(?:image|photo|picture)s? (?:courtesy|supplied|via)(?: of)?:?\s*"
+    r"|(?:photos?|pictures?|images?) by\s+)",
     re.I,
 )
 _CREDIT_IN_CAPTION = re.compile(
-    r"\s*\(?\b((?:pictures?|images?|photos?|credits?)\s*:\s*[^)]+|(?:photos?|pictures?) by [^)]+)"
-    r"\)?\s*$",
+    rf"\s*\(?(?<!\w)((?:{_LABEL})\s*:\s*[^)]+|(?:{_COMPOUND})\s+[^)]+"
+    r"|(?:photos?|pictures?) by [^)]+)\)?\s*$",
     re.I,
 )
 # A name: capitalised words, with the lower-case particles names keep (van der, de, du, da...).
@@ -506,7 +538,25 @@ def _standfirst(root, profile, title: str | None, container, meta: dict, ld: dic
             and not in_body(node, container)
         ):
             return text, True
-    return _description(meta, ld, title), False
+    description = _description(meta, ld, title)
+    return description, description is not None and _shown_above_body(root, description, container)
+
+
+def _shown_above_body(root, description: str, container) -> bool:
+    """Whether the page shows its meta description under the headline, outside the body,
+    whatever the element's class (a chapô, a teaser, a strong lead line): then it is the
+    standfirst shown, and the body does not repeat it."""
+    key = fold(description)
+    for node in root.iter("p", "h2", "h3"):
+        if (
+            fold(squash(node.text_content())) == key
+            and _STANDFIRST_SHOWN_PLACE(node)
+            and not _caption_or_byline(node)
+            and not in_widget(node)
+            and not in_body(node, container)
+        ):
+            return True
+    return False
 
 
 def _caption_or_byline(node) -> bool:
@@ -731,10 +781,8 @@ def _trafilatura_date(root, tz) -> datetime | None:
 
 def _tags(root, profile, ld: dict, meta: dict) -> list[str]:
     selector = profile.selectors.get("tags") if profile else None
-    visible = [
-        squash(n.text_content())
-        for n in (selector(root) if selector is not None else _TAG_LINKS(root))
-    ]
+    nodes = selector(root) if selector is not None else (_TAG_LINKS(root) or _tag_row(root))
+    visible = [squash(n.text_content()) for n in nodes]
     keywords = ld.get("keywords")
     if isinstance(keywords, str):
         keywords = keywords.split(",")
@@ -748,6 +796,25 @@ def _tags(root, profile, ld: dict, meta: dict) -> list[str]:
         tags = [squash(t).lstrip("#") for t in source if isinstance(t, str) and squash(t)]
         if tags:
             return list(dict.fromkeys(tags))
+    return []
+
+
+def _tag_row(root) -> list:
+    """The links of the first row of tag links (see _TAG_PATH) outside chrome and cards."""
+    for link in _LINKS_OUTSIDE_CHROME(root):
+        if not _TAG_PATH.match(url_path(link.get("href"))):
+            continue
+        row = link.getparent()
+        links = [a for a in row.iter("a") if a.get("href")]
+        label = squash(row.text_content())
+        for a in links:
+            label = label.replace(squash(a.text_content()), "", 1)
+        if (
+            all(_TAG_PATH.match(url_path(a.get("href"))) for a in links)
+            and len(label.strip(" ,;|·•/")) <= _TAG_ROW_MAX_LABEL
+            and _NOT_IN_CARD(row)
+        ):
+            return links
     return []
 
 
@@ -770,6 +837,9 @@ def split_credit(text: str) -> tuple[str | None, str | None]:
 
 
 def _is_credit_text(text: str) -> bool:
+    """Whether a caption's child reads as its credit: a credit label, or a credit line."""
+    if len(text) < 120 and _CREDIT_PREFIX.match(text):
+        return True
     return any(rule_by_name(n).pattern.fullmatch(text) for n in ("photo-credit", "agency-credit"))
 
 
@@ -843,10 +913,24 @@ def _image(root, container, profile, ld: dict, meta: dict, base: str) -> dict | 
     caption = credit = None
     if holder is not None:
         caption, credit = _caption_and_credit(holder)
+    if credit is None and img is not None:
+        credit = _credit_beside(img)
     if credit is None:
         credit = _credit_line(container)
     url = absolute_url(base, url)
     return {"url": url, "caption": caption, "credit": credit} if url else None
+
+
+def _credit_beside(img: etree._Element) -> str | None:
+    """The credit on a labelled line right after the image, when no figure or caption holds
+    it ("Photo credit Jane Doe", "Foto: ANP")."""
+    sibling = img.getnext()
+    if sibling is None or not isinstance(sibling.tag, str):
+        return None
+    text = squash(sibling.text_content())
+    if text and len(text) < 120 and _CREDIT_PREFIX.match(text):
+        return squash(_CREDIT_PREFIX.sub("", text)) or None
+    return None
 
 
 def _credit_line(container) -> str | None:

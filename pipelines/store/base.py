@@ -93,6 +93,29 @@ class StationRun:
     field_presence: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SearchHit:
+    """One article a full-text search found: where it is, and the words around the match."""
+
+    url: str
+    canonical_url: str
+    station: str
+    title: str | None
+    published: str | None
+    snippet: str
+    rank: float
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What the crawl report said of a finished run: status, exit code, each station's
+    warnings."""
+
+    status: str | None = None
+    exit_code: int | None = None
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+
+
 class Store(ABC):
     """A place records, their versions, fetch state and run history are kept."""
 
@@ -117,8 +140,21 @@ class Store(ABC):
         the run lock) first closes the row of a run that never finished as INTERRUPTED."""
 
     @abstractmethod
-    def finish_run(self, run_id: int, finished_at: str, reason: str, stations: list[StationRun]):
-        """Record how a run ended and its per-station figures."""
+    def finish_run(
+        self,
+        run_id: int,
+        finished_at: str,
+        reason: str,
+        stations: list[StationRun],
+        outcome: RunOutcome | None = None,
+    ):
+        """Record how a run ended (finish reason; status, exit code and warnings when known)
+        and its per-station figures."""
+
+    @abstractmethod
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The most recent runs, newest first, each with its per-station figures
+        (`stations`: {station: {pages, new, updated, ...}})."""
 
     @abstractmethod
     def station_history(self, station: str, before_run: int, limit: int = 10) -> list[StationRun]:
@@ -133,6 +169,16 @@ class Store(ABC):
     @abstractmethod
     def versions(self, canonical_url: str) -> list[dict[str, Any]]:
         """Every stored version of one story, oldest first, each the full record dict."""
+
+    @abstractmethod
+    def search(
+        self,
+        query: str,
+        station: str | None = None,
+        since: datetime | None = None,
+        limit: int = 20,
+    ) -> list[SearchHit]:
+        """The latest versions matching every word of `query`, best first, with a snippet."""
 
     @abstractmethod
     def close(self) -> None:

@@ -17,10 +17,19 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.items import ArticleRecord, utc_now
+from crawler.report import build_report
 from crawler.spiders.station import ARTICLE_META, ArticleFetch
 from pipelines.dedup import story_url
 from pipelines.store import open_store
-from pipelines.store.base import NEW, UNCHANGED, UPDATED, FetchState, StationRun, Store
+from pipelines.store.base import (
+    NEW,
+    UNCHANGED,
+    UPDATED,
+    FetchState,
+    RunOutcome,
+    StationRun,
+    Store,
+)
 from pipelines.store.quality import RecordFigures, measure, quality_warnings
 from pipelines.validate import PageFailed
 
@@ -70,6 +79,7 @@ class StorePipeline:
         self.records: dict[str, list[RecordFigures]] = defaultdict(list)
         self.runs: list[StationRun] = []
         self.unsaved_states: dict[str, int] = defaultdict(int)  # fetch states lost, by station
+        self.warnings: dict[str, list[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -164,14 +174,18 @@ class StorePipeline:
                 warnings.append(f"{lost} fetch states not saved (store error): fetched again")
             if warnings:
                 self.stats.set_value(f"{prefix}warnings", warnings)
+                self.warnings[label] = warnings
             self.runs.append(run)
 
     def spider_closed(self, reason: str) -> None:
-        """Save the run's per-station figures with its finish reason; close the store (when
-        that fails, the next run closes this run's row as interrupted)."""
+        """Save the run's per-station figures with its finish reason, the report's status and
+        exit code; close the store (when that fails, the next run closes this run's row as
+        interrupted)."""
         if self.store is not None:
+            report = build_report(self.stats.get_stats(), reason)
+            outcome = RunOutcome(report["status"], report["exit_code"], self.warnings)
             try:
-                self.store.finish_run(self.run_id, utc_now(), reason, self.runs)
+                self.store.finish_run(self.run_id, utc_now(), reason, self.runs, outcome)
             except self.store.errors as exc:
                 logger.error("the run's figures were not saved: %s", exc)
             self.store.close()

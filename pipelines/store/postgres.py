@@ -27,12 +27,15 @@ from pipelines.store.base import (
     UNCHANGED,
     UPDATED,
     FetchState,
+    RunOutcome,
     SchemaTooNew,
+    SearchHit,
     StationRun,
     Store,
     record_filters,
     utc_iso,
 )
+from pipelines.store.search import POSTGRES_SEARCH, POSTGRES_SEARCH_MIGRATION, search_filters
 from pipelines.store.sqlite import FETCH_FIELDS, JSON_FIELDS, STATION_RUN_FIELDS
 
 TEXT = 'TEXT COLLATE "C"'
@@ -97,6 +100,12 @@ MIGRATIONS: list[tuple[str, ...]] = [
     PRIMARY KEY (run_id, station)
 )""",
         "CREATE INDEX run_stations_station ON run_stations (station, run_id)",
+    ),
+    (
+        *POSTGRES_SEARCH_MIGRATION,
+        f"ALTER TABLE runs ADD COLUMN status {TEXT}",  # the report's: success, partial, failure
+        "ALTER TABLE runs ADD COLUMN exit_code INTEGER",
+        "ALTER TABLE runs ADD COLUMN warnings JSONB",  # {station: [warning, ...]}
     ),
 ]
 
@@ -225,14 +234,25 @@ class PostgresStore(Store):
             ).fetchone()
         return int(row["id"])
 
-    def finish_run(self, run_id: int, finished_at: str, reason: str, stations: list[StationRun]):
-        """Record how a run ended and its per-station figures."""
+    def finish_run(
+        self,
+        run_id: int,
+        finished_at: str,
+        reason: str,
+        stations: list[StationRun],
+        outcome: RunOutcome | None = None,
+    ):
+        """Record how a run ended (finish reason; status, exit code and warnings when known)
+        and its per-station figures."""
+        outcome = outcome or RunOutcome()
         columns = ("run_id", *(f.name for f in fields(StationRun)))
         with self.transaction() as conn:
             conn.execute(
-                "UPDATE runs SET finished_at = %s, finish_reason = %s WHERE id = %s",
-                (finished_at, reason, run_id),
-            )
+                "UPDATE runs SET finished_at = %s, finish_reason = %s, status = %s,"
+                " exit_code = %s, warnings = %s WHERE id = %s",
+                (finished_at, reason, outcome.status, outcome.exit_code,
+                 Jsonb(outcome.warnings), run_id),
+            )  # fmt: skip
             for station in stations:
                 values = {"run_id": run_id, **asdict(station)}
                 values["field_presence"] = Jsonb(station.field_presence)
@@ -274,6 +294,34 @@ class PostgresStore(Store):
             (url_key(canonical_url),),
         )
         return [row["record"] for row in rows]
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The most recent runs, newest first, each with its per-station figures."""
+        runs = self.conn.execute(
+            "SELECT id, started_at, finished_at, finish_reason, status, exit_code, warnings"
+            " FROM runs ORDER BY id DESC LIMIT %s", (limit,)
+        ).fetchall()  # fmt: skip
+        for run in runs:
+            run["warnings"] = run["warnings"] or {}
+            rows = self.conn.execute(
+                "SELECT * FROM run_stations WHERE run_id = %s ORDER BY station", (run["id"],)
+            )
+            run["stations"] = {
+                row["station"]: {name: row[name] for name in STATION_RUN_FIELDS[1:]} for row in rows
+            }
+        return runs
+
+    def search(
+        self,
+        query: str,
+        station: str | None = None,
+        since: datetime | None = None,
+        limit: int = 20,
+    ) -> list[SearchHit]:
+        """The latest versions matching every word of `query`, best first, with a snippet."""
+        filters, params = search_filters(since, station, "%s")
+        rows = self.conn.execute(POSTGRES_SEARCH.format(filters=filters), [query, *params, limit])
+        return [SearchHit(**row) for row in rows]
 
     def close(self) -> None:
         """Release the connection."""

@@ -19,12 +19,20 @@ from pipelines.store.base import (
     UNCHANGED,
     UPDATED,
     FetchState,
+    RunOutcome,
     SchemaTooNew,
+    SearchHit,
     StationRun,
     Store,
     StoreUnusable,
     record_filters,
     utc_iso,
+)
+from pipelines.store.search import (
+    SQLITE_SEARCH,
+    SQLITE_SEARCH_MIGRATION,
+    fts5_query,
+    search_filters,
 )
 
 FETCH_FIELDS = tuple(f.name for f in fields(FetchState))
@@ -89,6 +97,12 @@ MIGRATIONS: list[tuple[str, ...]] = [
     PRIMARY KEY (run_id, station)
 )""",
         "CREATE INDEX run_stations_station ON run_stations (station, run_id)",
+    ),
+    (
+        *SQLITE_SEARCH_MIGRATION,
+        "ALTER TABLE runs ADD COLUMN status TEXT",  # the report's: success, partial, failure
+        "ALTER TABLE runs ADD COLUMN exit_code INTEGER",
+        "ALTER TABLE runs ADD COLUMN warnings TEXT",  # {station: [warning, ...]}
     ),
 ]
 
@@ -217,19 +231,31 @@ class SQLiteStore(Store):
         overlap (the run lock), so a run row still unfinished was interrupted: close it so."""
         with self.transaction() as conn:
             conn.execute(
-                "UPDATE runs SET finished_at = ?, finish_reason = ? WHERE finished_at IS NULL",
-                (started_at, INTERRUPTED),
+                "UPDATE runs SET finished_at = ?, finish_reason = ?, status = ?"
+                " WHERE finished_at IS NULL",
+                (started_at, INTERRUPTED, INTERRUPTED),
             )
             cursor = conn.execute("INSERT INTO runs (started_at) VALUES (?)", (started_at,))
         return int(cursor.lastrowid)
 
-    def finish_run(self, run_id: int, finished_at: str, reason: str, stations: list[StationRun]):
-        """Record how a run ended and its per-station figures."""
+    def finish_run(
+        self,
+        run_id: int,
+        finished_at: str,
+        reason: str,
+        stations: list[StationRun],
+        outcome: RunOutcome | None = None,
+    ):
+        """Record how a run ended (finish reason; status, exit code and warnings when known)
+        and its per-station figures."""
+        outcome = outcome or RunOutcome()
         with self.transaction() as conn:
             conn.execute(
-                "UPDATE runs SET finished_at = ?, finish_reason = ? WHERE id = ?",
-                (finished_at, reason, run_id),
-            )
+                "UPDATE runs SET finished_at = ?, finish_reason = ?, status = ?, exit_code = ?,"
+                " warnings = ? WHERE id = ?",
+                (finished_at, reason, outcome.status, outcome.exit_code,
+                 dumps(outcome.warnings), run_id),
+            )  # fmt: skip
             for station in stations:
                 values = {"run_id": run_id, **asdict(station)}
                 values["field_presence"] = dumps(station.field_presence)
@@ -276,6 +302,36 @@ class SQLiteStore(Store):
             (url_key(canonical_url),),
         )
         return [json.loads(row["record"]) for row in rows]
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The most recent runs, newest first, each with its per-station figures."""
+        runs = [dict(row) for row in self.conn.execute(
+            "SELECT id, started_at, finished_at, finish_reason, status, exit_code, warnings"
+            " FROM runs ORDER BY id DESC LIMIT ?", (limit,)
+        )]  # fmt: skip
+        for run in runs:
+            run["warnings"] = json.loads(run["warnings"] or "{}")
+            rows = self.conn.execute(
+                "SELECT * FROM run_stations WHERE run_id = ? ORDER BY station", (run["id"],)
+            )
+            run["stations"] = {
+                row["station"]: {name: row[name] for name in STATION_RUN_FIELDS[1:]} for row in rows
+            }
+        return runs
+
+    def search(
+        self,
+        query: str,
+        station: str | None = None,
+        since: datetime | None = None,
+        limit: int = 20,
+    ) -> list[SearchHit]:
+        """The latest versions matching every word of `query`, best first, with a snippet."""
+        filters, params = search_filters(since, station, "?")
+        rows = self.conn.execute(
+            SQLITE_SEARCH.format(filters=filters), [fts5_query(query), *params, limit]
+        )
+        return [SearchHit(**dict(row)) for row in rows]
 
     def close(self) -> None:
         """Release the connection."""

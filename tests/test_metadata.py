@@ -353,6 +353,20 @@ def test_page_kind_says_what_the_metadata_says(url, head, kind):
     assert meta_of(page(head, f"<main><h1>Title</h1>{STORY}</main>"), url).page_kind == kind
 
 
+@pytest.mark.parametrize(
+    ("title", "classes", "kind"),
+    [
+        ("Ashley Tate", "page type-page", "presenter"),
+        ("Ashley Tate", "post type-post", None),
+        ("Thanksgiving pie fail", "page type-page", None),
+    ],
+)
+def test_a_static_page_titled_with_a_name_is_a_presenter_page(title, classes, kind):
+    head = '<meta property="og:type" content="article">'
+    body = f'<article class="{classes}"><h1>{title}</h1>{STORY}</article>'
+    assert meta_of(page(head, body), "https://radio.example/ashley-tate/").page_kind == kind
+
+
 def test_a_promoted_drupal_node_is_not_a_promo_card():
     template = DRUPAL_BARTIK.replace("node--view-mode-full", "node--promoted node--view-mode-full")
     assert meta_of(page(body=template.format(story=STORY))).author == "Thandi Nkosi"

@@ -989,13 +989,14 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
         None,
     )
     standfirst, standfirst_shown = _standfirst(root, profile, title, container, meta, ld)
+    author = _author(root, profile, ld, meta)
     ld_types = set().union(*(_types(o) for o in objects)) if objects else set()
     og_type = (meta.get("og:type") or [None])[0]
     return Metadata(
         title=title,
         standfirst=standfirst,
         standfirst_shown=standfirst_shown,
-        author=_author(root, profile, ld, meta),
+        author=author,
         published=published,
         updated=updated,
         section=squash(section) or None,
@@ -1007,7 +1008,7 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
         site_name=site_name,
         og_type=og_type,
         ld_types=ld_types,
-        page_kind=page_kind(url, ld_types, og_type, bool(ld)),
+        page_kind=page_kind(url, ld_types, og_type, bool(ld), _person_page(root, title, author)),
     )
 
 
@@ -1016,16 +1017,43 @@ _PRESENTER_ROOT = re.compile(
     r"^/(?:presenters?|djs?|hosts?|personalities|on-air-staff|on-air-team)/[^/]+/?$", re.I
 )
 _PRESENTER_TYPES = frozenset({"ProfilePage"})
+# A CMS's static page (WordPress post_class "type-page", Drupal "node--type-page"), as opposed
+# to a dated post or news node.
+_STATIC_PAGE = etree.XPath(
+    "//*[self::article or self::main or self::div][contains(concat(' ', @class, ' '),"
+    " ' type-page ') or contains(concat(' ', @class, ' '), ' node--type-page ')]"
+)
+
+
+def _person_page(root, title: str | None, author: str | None) -> bool:
+    """Whether the page is a profile of one person: a static page (not a dated post) whose
+    title is only a person's name (two to four capitalised words) and that names no author."""
+    return bool(
+        title
+        and author is None
+        and " " in title
+        and _FULL_NAME.fullmatch(title)
+        and _STATIC_PAGE(root)
+    )
+
+
 _COLLECTION_TYPES = frozenset({"CollectionPage", "ItemList"})
 
 
-def page_kind(url: str, types: set[str], og_type: str | None, article: bool) -> str | None:
+def page_kind(
+    url: str, types: set[str], og_type: str | None, article: bool, person_page: bool = False
+) -> str | None:
     """What the page's own metadata says it is when it does not say "article": "show" (a
     show, series or podcast page: JSON-LD RadioSeries/PodcastSeries..., og:type
     video.tv_show, or a show's root URL), "presenter" (ProfilePage, og:type profile,
-    or a presenter's root URL), "collection" (CollectionPage/ItemList), else None."""
+    a presenter's root URL, or a `person_page`: see _person_page), "collection"
+    (CollectionPage/ItemList), else None."""
     og = (og_type or "").lower()
-    if article or og == "article":
+    if article:
+        return None
+    if person_page:  # og:type "article" does not count: WordPress gives it to every page
+        return "presenter"
+    if og == "article":
         return None
     path = url_path(url)
     if types & SERIES_TYPES or og in ("video.tv_show", "music.playlist") or _SHOW_ROOT.match(path):

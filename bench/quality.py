@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import aeb_scores, fixture_pages
 from bench.corpora import LOADERS, Sample
+from bench.fields import WCXB_FIELDS, fields_of, samples_truth, score, trafilatura_fields
 from crawler.stations import registry
 from pipelines.clean import CleanError, build_record
 from pipelines.clean.clutter import match_text
@@ -47,11 +48,17 @@ def radioscrape_paragraphs(page) -> list[str]:
 
 def radioscrape_result(page) -> tuple[list[str], str | None]:
     """The cleaner's body and, when it refused the page, the refusal kind."""
+    record, refused = _record(page)
+    return (record.body if record else []), refused
+
+
+def _record(page, any_page: bool = False):
+    """(record, None), or (None, refusal kind)."""
     profile = registry().get(page.station) if page.station else None
     try:
-        return build_record(page, profile).body, None
+        return build_record(page, profile, any_page=any_page), None
     except CleanError as exc:
-        return [], exc.kind
+        return None, exc.kind
 
 
 def trafilatura_paragraphs(page) -> list[str]:
@@ -103,11 +110,23 @@ def rouge_lsum(truth: str, prediction: str) -> float:
 
 
 def _run(sample: Sample) -> dict:
-    """Both extractors on one sample (in a worker process)."""
+    """Both extractors on one sample (in a worker process): bodies, the refusal, and on pages
+    whose truth has a title, the record's fields beside bare trafilatura's metadata; on other
+    WCXB page types also `scrape --any-page`'s body."""
     page = sample.page()
-    ours, refused = radioscrape_result(page)
-    theirs = trafilatura_paragraphs(page)
-    return {"id": sample.id, "ours": ours, "refused": refused, "theirs": theirs}
+    record, refused = _record(page)
+    run = {
+        "id": sample.id,
+        "ours": record.body if record else [],
+        "refused": refused,
+        "theirs": trafilatura_paragraphs(page),
+    }
+    if sample.kind == "article" and sample.title:
+        run["fields"] = (samples_truth(sample), fields_of(record), trafilatura_fields(page))
+    if sample.kind != "article":
+        any_record, _ = _record(page, any_page=True)
+        run["any_page"] = any_record.body if any_record else []
+    return run
 
 
 def _select(samples: list[Sample], quick: bool) -> list[Sample]:
@@ -169,6 +188,17 @@ def score_corpus(name: str, samples: list[Sample], runs: dict[str, dict]) -> dic
             scores = aeb_scores([(s.truth, "\n".join(run[who])) for s, run, _ in rows])
             for key, value in scores.items():
                 summary[f"{who}_shingle_{key}"] = value
+    fields = [runs[s.id]["fields"] for s in samples if "fields" in runs[s.id]]
+    if fields:
+        for who, index in (("ours", 1), ("theirs", 2)):
+            scores = score([(f[0], f[index]) for f in fields], WCXB_FIELDS, True)
+            for key, counts in scores.items():
+                summary[f"{who}_field_{key}"] = counts["accuracy"]
+    others = [(s, runs[s.id]) for s in samples if s.kind != "article"]
+    for who, key in (("ours", "any_page"), ("theirs", "theirs")):
+        values = [word_scores(s.truth, "\n".join(run[key]))["f1"] for s, run in others]
+        if values:
+            summary[f"{who}_other_f1"] = sum(values) / len(values)
     summary["articles_refused"] = sum(1 for r in articles if r["refused"])
     summary["catastrophic"] = sum(
         1
@@ -233,6 +263,16 @@ def _print(results: dict[str, dict], fixtures: tuple[dict, dict] | None) -> None
             line(f"{n} word {key}", s[f"ours_{key}"], s[f"theirs_{key}"])
         if name == "fundus":
             line(f"{n} ROUGE-LSum F1", s["ours_rouge"], s["theirs_rouge"], ".2f")
+        for key in WCXB_FIELDS:
+            if f"ours_field_{key}" in s:
+                line(f"{n} {key} right", s[f"ours_field_{key}"], s[f"theirs_field_{key}"])
+        if "ours_other_f1" in s:
+            others = s["pages"] - s["articles"]
+            line(
+                f"{name} ({others} other pages) --any-page F1",
+                s["ours_other_f1"],
+                s["theirs_other_f1"],
+            )
         print(f"{n}: refused {s['articles_refused']}, catastrophic losses {s['catastrophic']}")
         if name == "wcxb":
             for kind, (refused, total) in s["refused_by_type"].items():

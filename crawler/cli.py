@@ -112,8 +112,8 @@ def _read_target(target: str, url: str | None, station: str | None) -> Page:
         raise TargetError("no-file", f"cannot read file: {exc.strerror}") from exc
 
 
-def _record(page: Page) -> dict[str, Any]:
-    result = record_or_refusal(page)
+def _record(page: Page, any_page: bool = False) -> dict[str, Any]:
+    result = record_or_refusal(page, any_page)
     if "not_article" in result:
         kind = result["not_article"]
         group = "bad-page" if kind in ("empty", "not-html", "unparsable") else "not-article"
@@ -132,9 +132,11 @@ def scrape_targets(
     station: str | None,
     overrides: dict | None = None,
     progress=None,
+    any_page: bool = False,
 ) -> list[dict[str, Any] | TargetError]:
     """Records (or errors) for each target in order; URLs are fetched in one Scrapy run.
-    `progress(done, total)` is called as targets are cleaned."""
+    `progress(done, total)` is called as targets are cleaned; `any_page` extracts the main
+    text of pages that are not articles instead of refusing them."""
     results: list[dict[str, Any] | TargetError | None] = [None] * len(targets)
     urls = [(i, t) for i, t in enumerate(targets) if is_http_url(t)]
     done = 0
@@ -151,7 +153,7 @@ def scrape_targets(
             if station:
                 page.station = station
             try:
-                results[i] = _record(page)
+                results[i] = _record(page, any_page)
             except TargetError as exc:
                 results[i] = exc
         done = len(urls)
@@ -159,7 +161,7 @@ def scrape_targets(
         if results[i] is not None:
             continue
         try:
-            results[i] = _record(_read_target(target, url, station))
+            results[i] = _record(_read_target(target, url, station), any_page)
         except TargetError as exc:
             results[i] = exc
         done += 1
@@ -203,8 +205,9 @@ def cmd_scrape(args: argparse.Namespace) -> int:
     overrides = args.config_values.scrapy_settings()
     show = len(targets) >= PROGRESS_FROM and sys.stderr.isatty()
     results = scrape_targets(
-        targets, args.url, args.station, overrides, _progress_line if show else None
-    )
+        targets, args.url, args.station, overrides, _progress_line if show else None,
+        any_page=args.any_page,
+    )  # fmt: skip
     batch = len(targets) > 1
     exit_code = EXIT_OK
     from pipelines.store.export import atomic_output
@@ -452,6 +455,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         help="output format (default: %(default)s)",
     )  # fmt: skip
     scrape.add_argument("--station", help="station key to clean with (default: from the URL)")
+    scrape.add_argument(
+        "--any-page", action="store_true",
+        help="extract the main text of any page (a forum, a product page) instead of refusing"
+        " pages that are not articles; the crawl never stores those (default: off)",
+    )  # fmt: skip
     scrape.add_argument(
         "--url", help="the URL a saved file or stdin was fetched from (default: its canonical)"
     )

@@ -61,9 +61,9 @@ class Fixture:
         return record_or_refusal(self.page())
 
 
-def record_or_refusal(page: Page) -> dict[str, Any]:
+def record_or_refusal(page: Page, any_page: bool = False) -> dict[str, Any]:
     """build_record's record as a dict, or {'not_article': kind} when it refuses the page."""
-    result = clean_page(page)
+    result = clean_page(page, any_page)
     return {"not_article": result[0]} if isinstance(result, tuple) else result.to_dict()
 
 

@@ -139,6 +139,18 @@ def test_not_article_and_timeout_exit_codes(site):
     assert "took longer than" in slow.stderr.decode()
 
 
+def test_any_page_gives_the_main_text_of_a_page_that_is_not_an_article():
+    refused = run("scrape", str(LISTING.path / "page.html"))
+    assert refused.returncode == 3 and refused.stdout == b""
+    result = run("scrape", "--any-page", str(LISTING.path / "page.html"))
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["body"] and record["word_count"] > 20
+    page_text = (LISTING.path / "page.html").read_text(encoding="utf-8")
+    assert all(word in page_text for p in record["body"] for word in p.split()[:6])
+    assert any("Homecoming" in p for p in record["body"])  # a headline of the listing
+
+
 def test_fixture_add_from_a_url(site, tmp_path):
     env = {"PATH": str(Path(sys.executable).parent), "RADIOSCRAPE_FIXTURES_DIR": str(tmp_path)}
     args = [sys.executable, "-m", "crawler.cli", "fixture", "add", "--station", "heart"]

@@ -185,11 +185,11 @@ def _canonical(url: str, profile) -> str:
     return canonicalize(url, keep_origin=True)
 
 
-def clean_page(page: Page) -> ArticleRecord | tuple[str, str]:
+def clean_page(page: Page, any_page: bool = False) -> ArticleRecord | tuple[str, str]:
     """build_record with the page's station profile: the record, or (kind, message) of the
     CleanError that refused it (a plain tuple, so it crosses process boundaries intact)."""
     profile = registry().get(page.station) if page.station else None
     try:
-        return build_record(page, profile)
+        return build_record(page, profile, any_page)
     except CleanError as exc:
         return exc.kind, str(exc)

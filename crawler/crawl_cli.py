@@ -15,7 +15,7 @@ from crawler.config import ConfigError
 from crawler.crawl_job import LOCAL_SITE_SETTINGS, CrawlOptions, run_crawl
 from crawler.demo_site import DEMO_PAGES, demo_sites
 from crawler.discovery import parse_date
-from crawler.items import RECORD_FIELDS
+from crawler.items import RECORD_FIELDS, STORED_FIELDS
 from crawler.options import add_config_options, add_setting_option
 from crawler.report import EXIT_FAILURE, EXIT_OK
 from crawler.stations import registry
@@ -156,7 +156,7 @@ def export_fields(text: str | None, all_versions: bool) -> list[str] | None:
     """The --fields list, checked against the record schema."""
     if not text:
         return None
-    known = [*RECORD_FIELDS, *(["version"] if all_versions else [])]
+    known = [*RECORD_FIELDS, "version"] if all_versions else list(STORED_FIELDS)
     fields = [f.strip() for f in text.split(",") if f.strip()]
     unknown = [f for f in fields if f not in known]
     if unknown or not fields:

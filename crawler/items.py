@@ -57,6 +57,9 @@ class ArticleRecord:
 
 
 RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ArticleRecord))
+# A stored record also has its story (pipelines.stories): known only across pages, so it is the
+# store's field, not the cleaner's.
+STORED_FIELDS: tuple[str, ...] = (*RECORD_FIELDS, "story_id")
 
 
 def utc_now() -> str:

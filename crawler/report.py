@@ -2,7 +2,8 @@
 
 Per-station stats keys are `radioscrape/<station>/<name>`: pages, discovered, new, updated,
 unchanged, redirects, refused/<kind>, filtered/<why>, dropped/<reason>, clutter/<rule>,
-errors/<kind>, warnings, and discovery/<name> for the documents discovery read (documents,
+errors/<kind>, stories/new|copies (a new article's story is new, or it is a copy of a
+stored one), warnings, and discovery/<name> for the documents discovery read (documents,
 errors/<kind>, probed/<outcome>, filtered/<why>, cut/<bound>). Every discovered article URL
 ends in exactly one column: new, updated, unchanged, refused, dropped, filtered or errors, so
 they sum to `discovered` ("found"). The spider and the store pipeline set most of them; this
@@ -35,7 +36,7 @@ EXIT_RUNNING = 3  # another run holds the store's lock
 STATUS = {EXIT_OK: "success", EXIT_PARTIAL: "partial", EXIT_FAILURE: "failure"}
 COUNTS = ("pages", "discovered", "new", "updated", "unchanged", "redirects")
 STORED = ("new", "updated", "unchanged")
-GROUPS = ("refused", "filtered", "dropped", "clutter", "errors")
+GROUPS = ("refused", "filtered", "dropped", "clutter", "errors", "stories")
 DISCOVERY_GROUPS = ("errors", "probed", "filtered", "cut")
 
 
@@ -130,7 +131,7 @@ def format_report(report: dict[str, Any]) -> str:
         )
         if label == "TOTAL":
             break
-        for name in ("refused", "filtered", "dropped", "errors", "clutter"):
+        for name in ("refused", "filtered", "dropped", "errors", "clutter", "stories"):
             if s[name]:
                 lines.append(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in s[name].items()))
         found = s["discovery"]

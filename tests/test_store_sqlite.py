@@ -58,7 +58,8 @@ def test_upsert_by_canonical_url_keeps_versions(store):
     versions = store.versions(record.canonical_url)
     assert [v["content_hash"] for v in versions] == [record.content_hash, "edited"]
     [latest] = store.records()
-    assert latest["body"][-1] == "Update: more dates." and latest == edited.to_dict()
+    assert latest["body"][-1] == "Update: more dates."
+    assert latest == {**edited.to_dict(), "story_id": store.story_of(record.canonical_url)[0]}
 
 
 def test_failed_write_leaves_nothing_behind(store):

@@ -181,6 +181,15 @@ class Store(ABC):
         """The latest versions matching every word of `query`, best first, with a snippet."""
 
     @abstractmethod
+    def stories(self, since: datetime | None = None) -> list[dict[str, Any]]:
+        """One row per story first published on/after `since`, newest first: story_id,
+        headline, original_url, first_published, stations, copies (the original first)."""
+
+    @abstractmethod
+    def story_of(self, canonical_url: str) -> tuple[str | None, int]:
+        """The stored article's story id and how many stored articles that story has."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release the connection."""
 

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from crawler.items import RECORD_FIELDS, dumps
+from crawler.items import STORED_FIELDS, dumps
 
 FORMATS = ("jsonl", "csv")
 
@@ -26,7 +26,7 @@ def write_jsonl(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
 
 
 def write_csv(
-    records: Iterable[dict[str, Any]], out: IO[str], fields: Sequence[str] = RECORD_FIELDS
+    records: Iterable[dict[str, Any]], out: IO[str], fields: Sequence[str] = STORED_FIELDS
 ) -> int:
     """One row per record, columns `fields` (default: the schema, in order); lists and dicts
     as JSON, None as ''."""
@@ -77,5 +77,5 @@ def export(
     the CSV columns (the records hold those keys only)."""
     with atomic_output(path) as out:
         if fmt == "csv":
-            return write_csv(records, out, fields or RECORD_FIELDS)
+            return write_csv(records, out, fields or STORED_FIELDS)
         return write_jsonl(records, out)

@@ -31,6 +31,7 @@ from pipelines.store.base import (
     Store,
 )
 from pipelines.store.quality import RecordFigures, measure, quality_warnings
+from pipelines.stories import StoryOptions
 from pipelines.validate import PageFailed
 
 logger = logging.getLogger(__name__)
@@ -70,8 +71,9 @@ class StorePipeline:
     state; at close, save the run's per-station figures and put redesign warnings in
     radioscrape/<station>/warnings."""
 
-    def __init__(self, db: str, stats, timeout: float = 30.0):
+    def __init__(self, db: str, stats, timeout: float = 30.0, stories: StoryOptions | None = None):
         self.db = db
+        self.stories = stories
         self.stats = stats
         self.timeout = timeout
         self.store: Store | None = None
@@ -87,7 +89,12 @@ class StorePipeline:
         db = crawler.settings.get("RADIOSCRAPE_DB")
         if not db:
             raise NotConfigured("RADIOSCRAPE_DB is empty")
-        pipeline = cls(db, crawler.stats, crawler.settings.getfloat("RADIOSCRAPE_DB_TIMEOUT"))
+        pipeline = cls(
+            db,
+            crawler.stats,
+            crawler.settings.getfloat("RADIOSCRAPE_DB_TIMEOUT"),
+            StoryOptions.from_settings(crawler.settings),
+        )
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
@@ -96,7 +103,7 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         """Open the store and record the start of the run."""
-        self.store = open_store(self.db, timeout=self.timeout)
+        self.store = open_store(self.db, timeout=self.timeout, stories=self.stories)
         self.run_id = self.store.begin_run(utc_now())
 
     def process_item(self, item):
@@ -120,6 +127,11 @@ class StorePipeline:
         )
         if outcome != UNCHANGED:
             self.records[item.station].append(RecordFigures.of(item))
+        if outcome == NEW:  # a new story, or a new copy of a stored one (report: stories/...)
+            _, copies = self.store.story_of(item.canonical_url)
+            self.stats.inc_value(
+                f"radioscrape/{item.station}/stories/{'copies' if copies > 1 else 'new'}"
+            )
         return item
 
     def item_scraped(self, item, response) -> None:

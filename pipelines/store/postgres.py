@@ -37,6 +37,9 @@ from pipelines.store.base import (
 )
 from pipelines.store.search import POSTGRES_SEARCH, POSTGRES_SEARCH_MIGRATION, search_filters
 from pipelines.store.sqlite import FETCH_FIELDS, JSON_FIELDS, STATION_RUN_FIELDS
+from pipelines.store.stories import assign_story, read_stories, story_of
+from pipelines.store.stories import migration as stories_migration
+from pipelines.stories import StoryOptions
 
 TEXT = 'TEXT COLLATE "C"'
 MIGRATION_LOCK = 0x7261646F  # pg_advisory_xact_lock key held while migrating ("rado")
@@ -107,6 +110,7 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "ALTER TABLE runs ADD COLUMN exit_code INTEGER",
         "ALTER TABLE runs ADD COLUMN warnings JSONB",  # {station: [warning, ...]}
     ),
+    stories_migration(TEXT),  # story_id, story_bands, the stories view
 ]
 
 
@@ -127,17 +131,18 @@ class PostgresStore(Store):
 
     errors = (psycopg.Error, OSError)
 
-    def __init__(self, conn: psycopg.Connection):
+    def __init__(self, conn: psycopg.Connection, stories: StoryOptions | None = None):
         self.conn = conn
+        self.story_options = stories or StoryOptions()
 
     @classmethod
-    def connect(cls, dsn: str) -> PostgresStore:
+    def connect(cls, dsn: str, stories: StoryOptions | None = None) -> PostgresStore:
         """Connect to `dsn` and migrate; OSError when the server cannot be reached."""
         try:
             conn = psycopg.connect(dsn, autocommit=True, row_factory=dict_row)  # see transaction
         except psycopg.OperationalError as exc:
             raise OSError(f"cannot connect to PostgreSQL: {exc}") from exc
-        store = cls(conn)
+        store = cls(conn, stories)
         store.migrate()
         return store
 
@@ -205,6 +210,7 @@ class PostgresStore(Store):
                     " WHERE url_key = %(url_key)s",
                     {**values, "version": version},
                 )
+            assign_story(conn, "%s", key, record, self.story_options, self._lock_bands)
             conn.execute(
                 "INSERT INTO article_versions VALUES (%s, %s, %s, %s, %s, %s)",
                 (key, 1 if inserted else version, record.content_hash, record.fetched_at,
@@ -279,7 +285,7 @@ class PostgresStore(Store):
     ) -> Iterator[dict[str, Any]]:
         """Latest version of every stored record (published on/after `since`, of `station`)."""
         clause, params = record_filters(since, station, "%s")
-        columns = ", ".join(RECORD_FIELDS)
+        columns = ", ".join([*RECORD_FIELDS, "story_id"])
         # NULLS LAST: SQLite's order, where NULL sorts below every value.
         query = (
             f"SELECT {columns} FROM articles{clause}"
@@ -322,6 +328,24 @@ class PostgresStore(Store):
         filters, params = search_filters(since, station, "%s")
         rows = self.conn.execute(POSTGRES_SEARCH.format(filters=filters), [query, *params, limit])
         return [SearchHit(**row) for row in rows]
+
+    def _lock_bands(self, keys) -> None:
+        """Hold a transaction lock on each band key, in one order (no deadlock), so that two
+        workers storing copies of one story at once see each other's."""
+        locks = sorted({int(band[2:17], 16) for band in keys})
+        self.conn.execute(
+            "SELECT COUNT(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k"
+            " ORDER BY k) AS keys",
+            (locks,),
+        )
+
+    def stories(self, since: datetime | None = None) -> list[dict[str, Any]]:
+        """One row per story first published on/after `since`, newest first, its copies."""
+        return read_stories(self.conn, "%s", since)
+
+    def story_of(self, canonical_url: str) -> tuple[str | None, int]:
+        """The stored article's story id and how many copies that story has."""
+        return story_of(self.conn, "%s", url_key(canonical_url))
 
     def close(self) -> None:
         """Release the connection."""

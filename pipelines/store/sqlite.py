@@ -34,6 +34,9 @@ from pipelines.store.search import (
     fts5_query,
     search_filters,
 )
+from pipelines.store.stories import assign_story, read_stories, story_of
+from pipelines.store.stories import migration as stories_migration
+from pipelines.stories import StoryOptions
 
 FETCH_FIELDS = tuple(f.name for f in fields(FetchState))
 STATION_RUN_FIELDS = tuple(f.name for f in fields(StationRun) if f.name != "field_presence")
@@ -104,6 +107,7 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "ALTER TABLE runs ADD COLUMN exit_code INTEGER",
         "ALTER TABLE runs ADD COLUMN warnings TEXT",  # {station: [warning, ...]}
     ),
+    stories_migration("TEXT"),  # story_id, story_bands, the stories view
 ]
 
 
@@ -112,8 +116,11 @@ class SQLiteStore(Store):
 
     errors = (sqlite3.Error, OSError)
 
-    def __init__(self, path: str | Path, timeout: float = 30.0):
+    def __init__(
+        self, path: str | Path, timeout: float = 30.0, stories: StoryOptions | None = None
+    ):
         self.path = Path(path)
+        self.story_options = stories or StoryOptions()
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
         except sqlite3.Error as exc:  # a folder that cannot be written or does not exist
@@ -196,6 +203,7 @@ class SQLiteStore(Store):
                 conn.execute(
                     f"UPDATE articles SET {assignments} WHERE url_key = ?", [*params[1:], key]
                 )
+            assign_story(conn, "?", key, record, self.story_options)
             conn.execute(
                 "INSERT INTO article_versions VALUES (?, ?, ?, ?, ?, ?)",
                 (key, version, record.content_hash, record.fetched_at, run_id, dumps(data)),
@@ -291,8 +299,11 @@ class SQLiteStore(Store):
         )
         for row in rows:
             yield {
-                name: json.loads(row[name]) if name in JSON_FIELDS else row[name]
-                for name in RECORD_FIELDS
+                **{
+                    name: json.loads(row[name]) if name in JSON_FIELDS else row[name]
+                    for name in RECORD_FIELDS
+                },
+                "story_id": row["story_id"],
             }
 
     def versions(self, canonical_url: str) -> list[dict[str, Any]]:
@@ -332,6 +343,14 @@ class SQLiteStore(Store):
             SQLITE_SEARCH.format(filters=filters), [fts5_query(query), *params, limit]
         )
         return [SearchHit(**dict(row)) for row in rows]
+
+    def stories(self, since: datetime | None = None) -> list[dict[str, Any]]:
+        """One row per story first published on/after `since`, newest first, its copies."""
+        return read_stories(self.conn, "?", since)
+
+    def story_of(self, canonical_url: str) -> tuple[str | None, int]:
+        """The stored article's story id and how many copies that story has."""
+        return story_of(self.conn, "?", url_key(canonical_url))
 
     def close(self) -> None:
         """Release the connection."""

@@ -1,0 +1,177 @@
+"""The story index in the store, shared by SQLite and PostgreSQL (pipelines.stories matches).
+
+Tables (schema migration "stories"): `articles.story_id` (indexed) and `story_bands (band,
+url_key)`, one row per LSH band key of an article's body, looked up by band. A new or changed
+article is matched through its band keys only (never a scan: the cost is the candidates', not
+the store's), each candidate confirmed by exact similarity of the two bodies. Grouping is the
+connected components of "shares a band key and is similar enough", so the same articles in any
+order give the same groups. A story keeps its id when copies join it; when an article links two
+stories, the smaller id wins and the other story's copies move to it. An article whose body
+changes keeps its story. The `stories` view (SQL) and `read_stories` give one row per story,
+the earliest-published copy first (its original).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from crawler.items import ArticleRecord
+from pipelines.store.base import utc_iso
+from pipelines.stories import (
+    StoryOptions,
+    band_keys,
+    original_order,
+    shingles,
+    similarity,
+    story_id_of,
+)
+
+_ORIGINAL_FIRST = "published_utc IS NULL, published_utc, url_key"
+STORIES_VIEW = f"""CREATE VIEW stories AS
+SELECT story_id,
+       (SELECT o.title FROM articles o WHERE o.story_id = a.story_id
+        ORDER BY o.{_ORIGINAL_FIRST.replace(", ", ", o.")} LIMIT 1) AS headline,
+       (SELECT o.canonical_url FROM articles o WHERE o.story_id = a.story_id
+        ORDER BY o.{_ORIGINAL_FIRST.replace(", ", ", o.")} LIMIT 1) AS original_url,
+       MIN(published_utc) AS first_published,
+       COUNT(*) AS copies,
+       COUNT(DISTINCT station) AS stations
+FROM articles a WHERE story_id IS NOT NULL GROUP BY story_id"""
+
+
+def migration(text: str) -> tuple[str, ...]:
+    """The statements that add the story index, with `text` as the text column type."""
+    return (
+        "ALTER TABLE articles ADD COLUMN story_id " + text,
+        "CREATE INDEX articles_story ON articles (story_id)",
+        f"""CREATE TABLE story_bands (
+    band {text} NOT NULL,
+    url_key {text} NOT NULL REFERENCES articles (url_key),
+    PRIMARY KEY (band, url_key)
+)""",
+        "CREATE INDEX story_bands_url_key ON story_bands (url_key)",
+        STORIES_VIEW,
+    )
+
+
+def _body(value: Any) -> list[str]:
+    """A stored body: JSON text (SQLite) or already a list (PostgreSQL JSONB)."""
+    return json.loads(value) if isinstance(value, str) else list(value or [])
+
+
+def _marks(mark: str, count: int) -> str:
+    return ", ".join([mark] * count)
+
+
+def assign_story(
+    conn,
+    mark: str,
+    key: str,
+    record: ArticleRecord,
+    options: StoryOptions,
+    lock: Callable[[Sequence[str]], None] | None = None,
+) -> str:
+    """Give the stored article `key` (its row already written in this transaction) its story:
+    match its body's band keys against the index, confirm each candidate exactly, join (or
+    merge) the matching stories, and index its band keys. Returns the story id. `lock` takes
+    the band keys before they are read (PostgreSQL: concurrent workers)."""
+    grams = shingles(record.body, options.shingle)
+    keys = band_keys(grams, options)
+    if lock is not None and keys:
+        lock(keys)
+    row = conn.execute(f"SELECT story_id FROM articles WHERE url_key = {mark}", (key,)).fetchone()
+    stories = {row["story_id"]} - {None}
+    if keys:
+        candidates = [
+            found["url_key"]
+            for found in conn.execute(
+                "SELECT DISTINCT url_key FROM story_bands"
+                f" WHERE band IN ({_marks(mark, len(keys))})"
+                f" AND url_key <> {mark} ORDER BY url_key LIMIT {int(options.max_candidates)}",
+                [*keys, key],
+            )
+        ]
+        if candidates:
+            rows = conn.execute(
+                "SELECT url_key, body, story_id FROM articles"
+                f" WHERE url_key IN ({_marks(mark, len(candidates))})",
+                candidates,
+            ).fetchall()
+            stories |= {
+                found["story_id"]
+                for found in rows
+                if similarity(grams, shingles(_body(found["body"]), options.shingle))
+                >= options.threshold
+            }
+    story = min(stories) if stories else story_id_of(key)
+    if merged := sorted(stories - {story}):
+        conn.execute(
+            f"UPDATE articles SET story_id = {mark}"
+            f" WHERE story_id IN ({_marks(mark, len(merged))})",
+            [story, *merged],
+        )
+    conn.execute(f"UPDATE articles SET story_id = {mark} WHERE url_key = {mark}", (story, key))
+    conn.execute(f"DELETE FROM story_bands WHERE url_key = {mark}", (key,))
+    if keys:
+        conn.cursor().executemany(
+            f"INSERT INTO story_bands (band, url_key) VALUES ({mark}, {mark})",
+            [(band, key) for band in keys],
+        )
+    return story
+
+
+def story_of(conn, mark: str, key: str) -> tuple[str | None, int]:
+    """The story of the stored article `key` and how many stored articles it has."""
+    row = conn.execute(
+        "SELECT story_id, (SELECT COUNT(*) FROM articles b WHERE b.story_id = a.story_id) AS n"
+        f" FROM articles a WHERE url_key = {mark}",
+        (key,),
+    ).fetchone()
+    return (None, 0) if row is None else (row["story_id"], int(row["n"]))
+
+
+def read_stories(conn, mark: str, since=None) -> list[dict[str, Any]]:
+    """One row per story first published on/after `since` (all stories when None), newest
+    first: story_id, headline and original_url (the earliest-published copy's),
+    first_published, stations (sorted), and copies (station, url, canonical_url, title,
+    published), the original first."""
+    query = (
+        "SELECT url_key, story_id, station, url, canonical_url, title, published, published_utc"
+        " FROM articles WHERE story_id IS NOT NULL"
+    )
+    params: list[Any] = []
+    if since is not None:
+        query += (
+            " AND story_id IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL"
+            f" GROUP BY story_id HAVING MIN(published_utc) >= {mark})"
+        )
+        params.append(utc_iso(since))
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in conn.execute(query, params):
+        grouped.setdefault(row["story_id"], []).append(dict(row))
+    stories = []
+    order = {}
+    for story_id, rows in grouped.items():
+        rows.sort(key=lambda r: original_order(r["published_utc"], r["url_key"]))
+        original = rows[0]
+        order[story_id] = (original["published_utc"] is not None, original["published_utc"] or "")
+        stories.append(
+            {
+                "story_id": story_id,
+                "headline": original["title"],
+                "original_url": original["canonical_url"],
+                "first_published": original["published"],
+                "stations": sorted({r["station"] for r in rows}),
+                "copies": [
+                    {
+                        name: r[name]
+                        for name in ("station", "url", "canonical_url", "title", "published")
+                    }
+                    for r in rows
+                ],
+            }
+        )
+    stories.sort(key=lambda s: (*order[s["story_id"]], s["story_id"]), reverse=True)
+    return stories

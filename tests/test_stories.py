@@ -1,0 +1,173 @@
+"""Story identity (issue 17): near-duplicate bodies share a story_id through the store's LSH
+index, on SQLite and PostgreSQL alike; groups do not depend on the order articles arrive in."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import sqlite3
+
+import pytest
+
+from crawler.fixtures import all_fixtures
+from crawler.items import ArticleRecord
+from pipelines.store import open_store
+from pipelines.store.base import NEW, UPDATED
+from pipelines.store.export import export
+from pipelines.stories import StoryOptions, band_keys, shingles, similarity
+
+ARTICLES = [
+    ArticleRecord(**f.expected)
+    for f in all_fixtures()
+    if f.meta["station"] and "not_article" not in f.expected and f.expected["word_count"] > 200
+]
+SOURCE, OTHER, THIRD = ARTICLES[0], ARTICLES[1], ARTICLES[2]
+INTRO = "Good morning from the breakfast show: here is the story everyone is talking about."
+PROMO = "Listen live on the app, and enter our competition to win tickets all this week."
+
+
+def copy(record: ArticleRecord, station: str, body: list[str], published: str | None = None):
+    """A syndicated copy of `record` on another station's site."""
+    url = f"https://www.{station}.example/news/{record.canonical_url.rstrip('/').rsplit('/')[-1]}"
+    return dataclasses.replace(
+        record, url=url, canonical_url=url, station=station, body=body,
+        content_hash=f"{station}-{len(body)}", published=published or record.published,
+    )  # fmt: skip
+
+
+def copies_of(record: ArticleRecord) -> list[ArticleRecord]:
+    """Three copies the way group stations carry one story: an intro, a promo, a trim."""
+    return [
+        copy(record, "heartcopy", [INTRO, *record.body]),
+        copy(record, "smoothcopy", [*record.body, PROMO]),
+        copy(record, "capitalcopy", [INTRO, *record.body[:-1], PROMO]),
+    ]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.services)])
+def target(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "stories.db")
+    return request.getfixturevalue("pg_dsn")
+
+
+def groups(store) -> set[frozenset[str]]:
+    """The stored partition: the set of canonical URLs of each story."""
+    return {frozenset(c["canonical_url"] for c in s["copies"]) for s in store.stories()}
+
+
+def test_shingles_and_similarity():
+    grams = shingles(["One two, THREE four five."], 4)
+    assert grams == {"one two three four", "two three four five"}
+    assert shingles(["Too short"], 4) == {"too short"} and shingles([], 4) == frozenset()
+    assert similarity(grams, grams) == 1.0
+    assert similarity(grams, shingles(["one two three four"], 4)) == 0.5
+    assert similarity(grams, frozenset()) == 0.0
+
+
+def test_band_keys_are_stable_and_one_per_band():
+    options = StoryOptions()
+    keys = band_keys(shingles(SOURCE.body, options.shingle), options)
+    assert len(keys) == options.bands and len(set(keys)) == options.bands
+    assert keys == band_keys(shingles(list(SOURCE.body), options.shingle), options)
+    assert band_keys(frozenset(), options) == []
+
+
+def test_copies_share_the_founders_story_and_the_original_is_the_earliest(target):
+    with open_store(target) as store:
+        assert store.save_record(SOURCE) == NEW
+        founder, count = store.story_of(SOURCE.canonical_url)
+        assert count == 1
+        early = copy(SOURCE, "earlycopy", [INTRO, *SOURCE.body], "2020-01-01T09:00:00+00:00")
+        for record in [*copies_of(SOURCE), early, OTHER]:
+            store.save_record(record)
+        assert store.story_of(early.canonical_url) == (founder, 5)  # the id stays the founder's
+        assert store.story_of(OTHER.canonical_url)[1] == 1
+        story = next(s for s in store.stories() if s["story_id"] == founder)
+        assert story["original_url"] == early.canonical_url
+        assert story["first_published"] == "2020-01-01T09:00:00+00:00"
+        assert story["stations"] == sorted({"earlycopy", "heartcopy", "smoothcopy",
+                                            "capitalcopy", SOURCE.station})  # fmt: skip
+        assert story["copies"][0]["url"] == early.url and len(story["copies"]) == 5
+        since = store.stories(since=SOURCE.published)
+        assert founder not in {s["story_id"] for s in since}  # first published in 2020
+        stored = {r["canonical_url"]: r["story_id"] for r in store.records()}
+        assert stored[SOURCE.canonical_url] == founder != stored[OTHER.canonical_url]
+
+
+def shuffled(records: list[ArticleRecord], seed: int) -> list[ArticleRecord]:
+    order = list(records)
+    random.Random(seed).shuffle(order)
+    return order
+
+
+def test_any_order_gives_the_same_groups(tmp_path):
+    records = [SOURCE, *copies_of(SOURCE), OTHER, *copies_of(OTHER), THIRD]
+    orders = [records, records[::-1], *(shuffled(records, seed) for seed in range(4))]
+    found = []
+    for n, order in enumerate(orders):
+        with open_store(tmp_path / f"order{n}.db") as store:
+            for record in order:
+                store.save_record(record)
+            found.append(groups(store))
+    assert len(found[0]) == 3
+    assert all(partition == found[0] for partition in found)
+
+
+def test_a_bridging_copy_merges_two_stories_into_the_smaller_id(tmp_path):
+    half = len(SOURCE.body) // 2
+    head = copy(SOURCE, "headcopy", SOURCE.body[: half + 1])
+    tail = copy(SOURCE, "tailcopy", SOURCE.body[half - 1 :])
+    options = StoryOptions(threshold=0.45)
+    with open_store(tmp_path / "bridge.db", stories=options) as store:
+        store.save_record(head)
+        store.save_record(tail)
+        apart = {store.story_of(head.canonical_url)[0], store.story_of(tail.canonical_url)[0]}
+        assert len(apart) == 2  # each half is too unlike the other
+        store.save_record(SOURCE)  # the whole story is like both halves
+        assert store.story_of(SOURCE.canonical_url) == (min(apart), 3)
+        assert store.story_of(tail.canonical_url) == (min(apart), 3)
+
+
+def test_an_edited_article_keeps_its_story_and_its_band_rows_are_replaced(tmp_path):
+    with open_store(tmp_path / "edit.db") as store:
+        store.save_record(SOURCE)
+        story, _ = store.story_of(SOURCE.canonical_url)
+        edited = dataclasses.replace(SOURCE, body=[*SOURCE.body, PROMO], content_hash="edited")
+        assert store.save_record(edited) == UPDATED
+        assert store.story_of(SOURCE.canonical_url) == (story, 1)
+        rows = store.conn.execute("SELECT COUNT(*) FROM story_bands").fetchone()[0]
+        assert rows == StoryOptions().bands
+
+
+def test_a_new_article_is_matched_through_the_band_index_not_a_scan(tmp_path):
+    with open_store(tmp_path / "plan.db") as store:
+        keys = band_keys(shingles(SOURCE.body, 4), StoryOptions())
+        plan = store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT DISTINCT url_key FROM story_bands"
+            f" WHERE band IN ({', '.join('?' * len(keys))}) AND url_key <> ?"
+            " ORDER BY url_key LIMIT 200",
+            [*keys, "x"],
+        ).fetchall()
+        details = " ".join(row["detail"] for row in plan)
+        assert "SEARCH story_bands USING" in details and "SCAN story_bands" not in details
+        plan = store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM articles WHERE story_id = ?", ("s",)
+        ).fetchall()
+        assert "articles_story" in " ".join(row["detail"] for row in plan)
+
+
+def test_exports_and_the_stories_view_carry_the_story(tmp_path):
+    db = tmp_path / "view.db"
+    with open_store(db) as store:
+        for record in [SOURCE, *copies_of(SOURCE), OTHER]:
+            store.save_record(record)
+        out = tmp_path / "all.csv"
+        export(store.records(), "csv", str(out))
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[-1] == "story_id"
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = conn.execute("SELECT * FROM stories ORDER BY copies DESC").fetchall()
+    assert [(row["copies"], row["stations"]) for row in rows] == [(4, 4), (1, 1)]
+    assert rows[0]["headline"] == SOURCE.title

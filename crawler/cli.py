@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler import store_cli
 from crawler.config import Config, ConfigError, load_config
 from crawler.fixtures import (
     GENERIC,
@@ -37,7 +38,7 @@ from pipelines.clean.urls import is_http_url
 
 # Scrapy and Twisted load only for commands that fetch or crawl (crawler.fetch, crawler.crawl_cli
 # are imported where used): `radioscrape scrape FILE` starts in a fraction of the time.
-LIGHT_COMMANDS = ("scrape", "stations", "fixture", "config")
+LIGHT_COMMANDS = ("scrape", "stations", "fixture", "config", "search", "show", "runs", "browse")
 EXIT_USAGE = 2  # usage, configuration or environment error (one line on stderr)
 
 # Exit codes of `scrape` (documented in README): the first failing target decides.
@@ -513,6 +514,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         add_config_options(each)
         each.set_defaults(func=func)
 
+    store_cli.register(sub)  # search, show, runs, browse
     if command not in LIGHT_COMMANDS:
         from crawler import crawl_cli
 

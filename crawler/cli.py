@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler import store_cli
+from crawler import store_cli, stories_cli
 from crawler.config import Config, ConfigError, load_config
 from crawler.fixtures import (
     GENERIC,
@@ -515,6 +515,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         each.set_defaults(func=func)
 
     store_cli.register(sub)  # search, show, runs, browse
+    stories_cli.register(sub)
     if command not in LIGHT_COMMANDS:
         from crawler import crawl_cli
 

@@ -24,6 +24,11 @@ RADIOSCRAPE_REDIS = ""  # redis://HOST:PORT/N: crawl as one of many workers (cra
 RADIOSCRAPE_REDIS_LEASE = 30.0  # seconds before a silent worker's requests are re-queued
 RADIOSCRAPE_EXTRACT_WORKERS = 0  # clean pages in N worker processes; 0: in the crawl process
 RADIOSCRAPE_CLEAN_TIMEOUT = 5.0  # seconds to clean one page (normal: under 0.1), then refused
+RADIOSCRAPE_STORY_THRESHOLD = 0.5  # Jaccard similarity of word shingles: one story (stories)
+RADIOSCRAPE_STORY_SHINGLE = 4  # words per shingle of a story's body
+RADIOSCRAPE_STORY_BANDS = 32  # LSH bands of the MinHash signature (changing it re-keys the index)
+RADIOSCRAPE_STORY_ROWS = 4  # MinHash values per band (bands x rows permutations)
+RADIOSCRAPE_STORY_MAX_CANDIDATES = 200  # at most this many candidates checked per new article
 
 # --- politeness ----------------------------------------------------------------------------
 ADDONS = {

@@ -15,8 +15,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from datasketch import MinHash
-
 MINHASH_SEED = 1  # fixed: band keys stored by one run must match those computed by the next
 _WORD = re.compile(r"\w+")
 
@@ -58,6 +56,9 @@ def band_keys(grams: frozenset[str], options: StoryOptions) -> list[str]:
     (so equal values in different bands never collide)."""
     if not grams:
         return []
+    # Imported here: datasketch loads scipy (~1 s), and `radioscrape` must start fast.
+    from datasketch import MinHash
+
     signature = MinHash(num_perm=options.bands * options.rows, seed=MINHASH_SEED)
     signature.update_batch([gram.encode() for gram in sorted(grams)])
     values = signature.hashvalues

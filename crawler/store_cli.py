@@ -42,7 +42,9 @@ def register(subparsers) -> None:
     search = subparsers.add_parser(
         "search", help="full-text search of the stored articles (ranked, with a snippet)"
     )
-    search.add_argument("query", metavar="QUERY", help="words that must all occur")
+    search.add_argument(
+        "query", nargs="+", metavar="WORD", help="words that must all occur (quotes not needed)"
+    )
     search.add_argument("--station", metavar="KEY", help="only this station (default: all)")
     search.add_argument(
         "--since", type=_date, help="only articles published on/after this date (default: all)"
@@ -51,7 +53,7 @@ def register(subparsers) -> None:
         "--limit", type=int, default=20, help="at most N hits (default: %(default)s)"
     )
     search.add_argument(
-        "--format", choices=["text", "json", "jsonl"], default="text",
+        "--format", "-f", choices=["text", "json", "jsonl"], default="text",
         help="output format (default: %(default)s)",
     )  # fmt: skip
     search.set_defaults(func=cmd_search)
@@ -63,7 +65,7 @@ def register(subparsers) -> None:
         help="every stored version, with what changed from the one before (default: latest)",
     )  # fmt: skip
     show.add_argument(
-        "--format", choices=["text", "markdown", "json"], default="text",
+        "--format", "-f", choices=["text", "markdown", "json"], default="text",
         help="output format (default: %(default)s)",
     )  # fmt: skip
     show.set_defaults(func=cmd_show)
@@ -71,7 +73,7 @@ def register(subparsers) -> None:
     runs = subparsers.add_parser("runs", help="recent crawl runs: status, exit code, counts")
     runs.add_argument("--limit", type=int, default=10, help="how many (default: %(default)s)")
     runs.add_argument(
-        "--format", choices=["text", "json"], default="text",
+        "--format", "-f", choices=["text", "json"], default="text",
         help="output format (default: %(default)s)",
     )  # fmt: skip
     runs.set_defaults(func=cmd_runs)
@@ -107,12 +109,13 @@ def format_hit(number: int, hit: SearchHit) -> str:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    """`radioscrape search QUERY`: ranked hits with a snippet."""
-    if not args.query.strip():
+    """`radioscrape search WORD...`: ranked hits with a snippet."""
+    query = " ".join(args.query)
+    if not query.strip():
         raise ConfigError("search: give at least one word")
 
     def work(store: Store) -> int:
-        hits = store.search(args.query, station=args.station, since=args.since, limit=args.limit)
+        hits = store.search(query, station=args.station, since=args.since, limit=args.limit)
         if args.format == "json":
             print(dumps([hit.__dict__ for hit in hits], indent=2))
         elif args.format == "jsonl":

@@ -103,3 +103,20 @@ def test_distributed_crawl_needs_its_extra(installed):
     result = run(installed, "radioscrape", "crawl", "--redis", "redis://127.0.0.1:1/0")
     assert result.returncode == 2
     assert "pip install 'radioscrape[distributed]'" in result.stderr
+
+
+def test_browse_needs_its_extra_and_ships_its_files(installed):
+    _, work = installed
+    (work / "empty.db").touch()
+    result = run(installed, "radioscrape", "browse", "--db", "empty.db")
+    assert result.returncode == 2
+    assert "pip install 'radioscrape[browse]'" in result.stderr
+    listing = (
+        "import crawler.browse as b; print(*sorted(p.relative_to(b.FILES).as_posix() for p in"
+        " b.FILES.rglob('*') if p.suffix in ('.json', '.html', '.py')))"
+    )
+    shipped = run(installed, "python", "-c", listing)
+    assert shipped.stdout.split() == [
+        "metadata.json", "plugins/radioscrape_browse.py", "templates/_table.html",
+        "templates/row.html",
+    ]  # fmt: skip

@@ -7,12 +7,15 @@ import dataclasses
 import sqlite3
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
 
 from crawler.fixtures import all_fixtures
 from crawler.items import ArticleRecord
 from pipelines.store import open_store
 from pipelines.store.base import INTERRUPTED, RunOutcome, StationRun
+from pipelines.store.postgres import MIGRATIONS as PG_MIGRATIONS
+from pipelines.store.postgres import TEXT
 from pipelines.store.sqlite import MIGRATIONS, SQLiteStore
 
 ARTICLES = [f for f in all_fixtures() if f.meta["station"] and "not_article" not in f.expected]
@@ -124,3 +127,23 @@ def test_a_store_from_before_search_is_indexed_by_its_migration(tmp_path):
         assert store.schema_version() == len(MIGRATIONS)
         assert urls(store.search("bilby")) == ["https://a.example/x"]
         assert store.runs()[0]["status"] is None
+
+
+@pytest.mark.services
+def test_a_postgres_store_from_before_search_is_indexed_by_its_migration(pg_dsn):
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(
+            f"CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at {TEXT})"
+        )
+        for statement in PG_MIGRATIONS[0]:
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_version VALUES (1, '2026-01-01')")
+        conn.execute(
+            "INSERT INTO articles (url_key, version, url, canonical_url, station, title, body,"
+            " language, first_seen, last_seen) VALUES ('k', 1, 'https://a.example/x',"
+            " 'https://a.example/x', 'jacaranda', 'Kept title', '[\"Old bilbies singing.\"]',"
+            " 'en-AU', 'now', 'now')"
+        )
+    with open_store(pg_dsn) as store:
+        assert store.schema_version() == len(PG_MIGRATIONS)
+        assert urls(store.search("bilby sing")) == ["https://a.example/x"]  # English stems

@@ -44,8 +44,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")  # a binary file's telltales
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 MAX_TAGS = 40_000  # real pages have up to ~22,000 (wcxb-dev); this many clean in under 2 s
-# A body with less text than this share of the page's paragraph text calls for the baseline.
+# A body with less text than this share of the paragraph text of the article container (or
+# of the whole page) calls for the baseline.
 HARM_RATIO = 0.7
+HARM_RATIO_PAGE = 0.5
 BASELINE_FALLBACK = "baseline-fallback"  # clutter-count key: the record is bare trafilatura's
 _LOOKS_HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|p|div|article|h1|title)\b", re.I)
 
@@ -120,6 +122,8 @@ def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRec
     # the tree is unchanged so far
     scope, known_container = extraction_scope(root, body_selector, container)
     prose = paragraph_chars(scope)
+    article_prose = prose if container is scope else paragraph_chars(container)
+    harm_threshold = max(HARM_RATIO * article_prose, HARM_RATIO_PAGE * prose)
     remove_clutter(scope, embed_nodes, clutter, prose)
     for node in embed_nodes:
         if node.getparent() is not None:
@@ -138,9 +142,10 @@ def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRec
         trafilatura_paragraphs(scope, page.url, known_container), dom_headings(scope)
     )
     body = clean_paragraphs(extracted, echoes, clutter)
-    if not known_container and (not body or sum(map(len, body)) < HARM_RATIO * prose):
-        # Far less text than the page's paragraphs hold: the pre-cleaning may have misled
-        # trafilatura. Do no harm: take bare trafilatura's text when it has twice as much.
+    if not known_container and (not body or sum(map(len, body)) < harm_threshold):
+        # Far less text than the article's or the page's paragraphs hold: the pre-cleaning may
+        # have misled trafilatura. Do no harm: take bare trafilatura's text when it has twice
+        # as much.
         baseline = baseline_paragraphs(parse_html(page), page.url)
         if word_count(baseline) >= 2 * word_count(body):
             clutter.clear()

@@ -353,17 +353,25 @@ def test_page_kind_says_what_the_metadata_says(url, head, kind):
     assert meta_of(page(head, f"<main><h1>Title</h1>{STORY}</main>"), url).page_kind == kind
 
 
+SHIFT = "<p><strong>Weekdays 10am - 3pm</strong></p>"
+
+
 @pytest.mark.parametrize(
-    ("title", "classes", "kind"),
+    ("title", "classes", "shift", "kind"),
     [
-        ("Ashley Tate", "page type-page", "presenter"),
-        ("Ashley Tate", "post type-post", None),
-        ("Thanksgiving pie fail", "page type-page", None),
+        ("Ashley Tate", "page type-page", SHIFT, "presenter"),
+        ("Ashley Tate", "page type-page", "<p>10:00 - 15:00 Uhr</p>", "presenter"),
+        ("Ashley Tate", "post type-post", SHIFT, None),  # a dated post
+        ("Ashley Tate", "page type-page", "", None),  # no on-air time slot
+        ("Web Designs", "page type-page", SHIFT + "<p>Our web designs.</p>", None),  # common words
+        ("Thanksgiving pie fail", "page type-page", SHIFT, None),  # not a name
     ],
 )
-def test_a_static_page_titled_with_a_name_is_a_presenter_page(title, classes, kind):
+def test_a_static_page_titled_with_a_name_and_a_time_slot_is_a_presenter_page(
+    title, classes, shift, kind
+):
     head = '<meta property="og:type" content="article">'
-    body = f'<article class="{classes}"><h1>{title}</h1>{STORY}</article>'
+    body = f'<article class="{classes}"><h1>{title}</h1>{shift}{STORY}</article>'
     assert meta_of(page(head, body), "https://radio.example/ashley-tate/").page_kind == kind
 
 

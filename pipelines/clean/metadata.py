@@ -67,7 +67,12 @@ _STANDFIRST_PLACE = etree.XPath(
     " and not(re:test(@class, 'site-|tagline', 'i'))",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
-_STANDFIRST_SHOWN_PLACE = etree.XPath(f"not({_CHROME}) and preceding::h1")
+# A paragraph beside the headline that is not the start of running text (the next block with
+# text is not a paragraph, list, quote or table).
+_STANDFIRST_SHOWN_PLACE = etree.XPath(
+    f"not({_CHROME}) and preceding-sibling::h1 and not(following-sibling::*[normalize-space()][1]"
+    "[self::p or self::ul or self::ol or self::blockquote or self::table or self::dl])"
+)
 # A byline node: rel/itemprop "author" or a byline/author class, outside chrome and cards
 # (the class test in Python, as for the standfirst).
 # Drupal names the author field `field--name-uid` (the user who wrote it) or
@@ -543,11 +548,12 @@ def _standfirst(root, profile, title: str | None, container, meta: dict, ld: dic
 
 
 def _shown_above_body(root, description: str, container) -> bool:
-    """Whether the page shows its meta description under the headline, outside the body,
-    whatever the element's class (a chapô, a teaser, a strong lead line): then it is the
-    standfirst shown, and the body does not repeat it."""
+    """Whether the page shows its meta description in a paragraph beside the headline (a
+    later sibling of the h1), outside the body, whatever its class (a chapô, a teaser, a
+    strong lead line): then it is the standfirst shown, and the body does not repeat it. The
+    first paragraph of a body wrapper is body text even when the description repeats it."""
     key = fold(description)
-    for node in root.iter("p", "h2", "h3"):
+    for node in root.iter("p"):
         if (
             fold(squash(node.text_content())) == key
             and _STANDFIRST_SHOWN_PLACE(node)
@@ -1025,15 +1031,32 @@ _STATIC_PAGE = etree.XPath(
 )
 
 
+# A time slot: "10am - 3pm", "6-9 a.m.", "10:00 - 15:00", "10h-15h", "10.00 – 15.00 Uhr".
+_TIME_SLOT = re.compile(
+    r"(?<![\w:.])\d{1,2}(?:(?::\d{2})?\s*[ap]\.?m\.?|[:.h]\d{2}|h)?\s*[-–—]\s*\d{1,2}"
+    r"(?:(?::\d{2})?\s*[ap]\.?m\.?|[:.h]\d{2}(?:\s*uhr)?|h)(?![\w:])",
+    re.I,
+)
+
+
 def _person_page(root, title: str | None, author: str | None) -> bool:
-    """Whether the page is a profile of one person: a static page (not a dated post) whose
-    title is only a person's name (two to four capitalised words) and that names no author."""
-    return bool(
+    """Whether the page is a presenter's profile: a static page (not a dated post) that names
+    no author, whose title is only a person's name (two to four capitalised words, none of
+    which the page ever writes in lower case, as it would a common word) and that states an
+    on-air time slot ("Weekdays 10am - 3pm", "10:00 - 15:00 Uhr")."""
+    if not (
         title
         and author is None
         and " " in title
         and _FULL_NAME.fullmatch(title)
         and _STATIC_PAGE(root)
+    ):
+        return False
+    text = " ".join(root.itertext())
+    return _TIME_SLOT.search(text) is not None and not any(
+        re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text)
+        for word in title.split()
+        if word != word.lower()
     )
 
 

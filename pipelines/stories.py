@@ -14,6 +14,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 MINHASH_SEED = 1  # fixed: band keys stored by one run must match those computed by the next
 _WORD = re.compile(r"\w+")
@@ -51,15 +52,21 @@ def shingles(body: Iterable[str], size: int) -> frozenset[str]:
     return frozenset(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
 
 
+@cache
+def _empty_minhash(permutations: int):
+    """An empty MinHash to copy (its permutations are made once, not per article)."""
+    # Imported here: datasketch loads scipy (~1 s), and `radioscrape` must start fast.
+    from datasketch import MinHash
+
+    return MinHash(num_perm=permutations, seed=MINHASH_SEED)
+
+
 def band_keys(grams: frozenset[str], options: StoryOptions) -> list[str]:
     """The LSH band keys of a shingle set: one short text per band, the band's number first
     (so equal values in different bands never collide)."""
     if not grams:
         return []
-    # Imported here: datasketch loads scipy (~1 s), and `radioscrape` must start fast.
-    from datasketch import MinHash
-
-    signature = MinHash(num_perm=options.bands * options.rows, seed=MINHASH_SEED)
+    signature = _empty_minhash(options.bands * options.rows).copy()
     signature.update_batch([gram.encode() for gram in sorted(grams)])
     values = signature.hashvalues
     keys = []

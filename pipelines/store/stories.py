@@ -65,6 +65,34 @@ def _marks(mark: str, count: int) -> str:
     return ", ".join([mark] * count)
 
 
+def matching_stories(
+    conn, mark: str, key: str, grams: frozenset[str], keys: Sequence[str], options: StoryOptions
+) -> set[str]:
+    """The stories of the stored articles (other than `key`) that share a band key with these
+    and whose body is similar enough: read through the band index only."""
+    if not keys:
+        return set()
+    candidates = [
+        found["url_key"]
+        for found in conn.execute(
+            f"SELECT DISTINCT url_key FROM story_bands WHERE band IN ({_marks(mark, len(keys))})"
+            f" AND url_key <> {mark} ORDER BY url_key LIMIT {int(options.max_candidates)}",
+            [*keys, key],
+        )
+    ]
+    if not candidates:
+        return set()
+    rows = conn.execute(
+        f"SELECT body, story_id FROM articles WHERE url_key IN ({_marks(mark, len(candidates))})",
+        candidates,
+    )
+    return {
+        found["story_id"]
+        for found in rows
+        if similarity(grams, shingles(_body(found["body"]), options.shingle)) >= options.threshold
+    }
+
+
 def assign_story(
     conn,
     mark: str,
@@ -82,29 +110,7 @@ def assign_story(
     if lock is not None and keys:
         lock(keys)
     row = conn.execute(f"SELECT story_id FROM articles WHERE url_key = {mark}", (key,)).fetchone()
-    stories = {row["story_id"]} - {None}
-    if keys:
-        candidates = [
-            found["url_key"]
-            for found in conn.execute(
-                "SELECT DISTINCT url_key FROM story_bands"
-                f" WHERE band IN ({_marks(mark, len(keys))})"
-                f" AND url_key <> {mark} ORDER BY url_key LIMIT {int(options.max_candidates)}",
-                [*keys, key],
-            )
-        ]
-        if candidates:
-            rows = conn.execute(
-                "SELECT url_key, body, story_id FROM articles"
-                f" WHERE url_key IN ({_marks(mark, len(candidates))})",
-                candidates,
-            ).fetchall()
-            stories |= {
-                found["story_id"]
-                for found in rows
-                if similarity(grams, shingles(_body(found["body"]), options.shingle))
-                >= options.threshold
-            }
+    stories = ({row["story_id"]} | matching_stories(conn, mark, key, grams, keys, options)) - {None}
     story = min(stories) if stories else story_id_of(key)
     if merged := sorted(stories - {story}):
         conn.execute(

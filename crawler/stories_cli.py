@@ -98,6 +98,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
         return EXIT_STORE
     try:
         with open_store(db) as store:
+            store.backfill_stories()  # a store from before stories
             stories = store.stories(since=args.since)
         with atomic_output(args.output) as out:
             write_stories(stories, args.format, out)

@@ -171,3 +171,19 @@ def test_exports_and_the_stories_view_carry_the_story(tmp_path):
     rows = conn.execute("SELECT * FROM stories ORDER BY copies DESC").fetchall()
     assert [(row["copies"], row["stations"]) for row in rows] == [(4, 4), (1, 1)]
     assert rows[0]["headline"] == SOURCE.title
+
+
+def test_a_store_from_before_stories_is_backfilled(target):
+    with open_store(target) as store:
+        for record in [SOURCE, *copies_of(SOURCE), OTHER]:
+            store.save_record(record)
+        with store.transaction() as conn:  # as the migration leaves an older store
+            conn.execute("DELETE FROM story_bands")
+            conn.execute("UPDATE articles SET story_id = NULL")
+        assert store.story_of(SOURCE.canonical_url) == (None, 0)
+        assert store.backfill_stories() == 5
+        assert store.backfill_stories() == 0
+        assert {len(group) for group in groups(store)} == {4, 1}
+        late = copy(SOURCE, "latecopy", [INTRO, *SOURCE.body])
+        store.save_record(late)  # the backfilled bands find it
+        assert store.story_of(late.canonical_url)[1] == 5

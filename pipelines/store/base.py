@@ -190,6 +190,11 @@ class Store(ABC):
         """The stored article's story id and how many stored articles that story has."""
 
     @abstractmethod
+    def backfill_stories(self) -> int:
+        """Give a story to every stored article without one (a store from before stories);
+        return how many."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release the connection."""
 

@@ -105,6 +105,8 @@ class StorePipeline:
         """Open the store and record the start of the run."""
         self.store = open_store(self.db, timeout=self.timeout, stories=self.stories)
         self.run_id = self.store.begin_run(utc_now())
+        if backfilled := self.store.backfill_stories():  # a store from before stories
+            logger.info("%d stored articles given a story", backfilled)
 
     def process_item(self, item):
         """Store a record; count it as new, updated or unchanged under its station; raise

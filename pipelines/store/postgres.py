@@ -37,7 +37,7 @@ from pipelines.store.base import (
 )
 from pipelines.store.search import POSTGRES_SEARCH, POSTGRES_SEARCH_MIGRATION, search_filters
 from pipelines.store.sqlite import FETCH_FIELDS, JSON_FIELDS, STATION_RUN_FIELDS
-from pipelines.store.stories import assign_story, read_stories, story_of
+from pipelines.store.stories import assign_story, backfill, read_stories, story_of
 from pipelines.store.stories import migration as stories_migration
 from pipelines.stories import StoryOptions
 
@@ -210,7 +210,7 @@ class PostgresStore(Store):
                     " WHERE url_key = %(url_key)s",
                     {**values, "version": version},
                 )
-            assign_story(conn, "%s", key, record, self.story_options, self._lock_bands)
+            assign_story(conn, "%s", key, record.body, self.story_options, self._lock_bands)
             conn.execute(
                 "INSERT INTO article_versions VALUES (%s, %s, %s, %s, %s, %s)",
                 (key, 1 if inserted else version, record.content_hash, record.fetched_at,
@@ -346,6 +346,10 @@ class PostgresStore(Store):
     def story_of(self, canonical_url: str) -> tuple[str | None, int]:
         """The stored article's story id and how many copies that story has."""
         return story_of(self.conn, "%s", url_key(canonical_url))
+
+    def backfill_stories(self) -> int:
+        """Give a story to every stored article without one; return how many."""
+        return backfill(self, "%s", self._lock_bands)
 
     def close(self) -> None:
         """Release the connection."""

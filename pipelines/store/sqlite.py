@@ -34,7 +34,7 @@ from pipelines.store.search import (
     fts5_query,
     search_filters,
 )
-from pipelines.store.stories import assign_story, read_stories, story_of
+from pipelines.store.stories import assign_story, backfill, read_stories, story_of
 from pipelines.store.stories import migration as stories_migration
 from pipelines.stories import StoryOptions
 
@@ -203,7 +203,7 @@ class SQLiteStore(Store):
                 conn.execute(
                     f"UPDATE articles SET {assignments} WHERE url_key = ?", [*params[1:], key]
                 )
-            assign_story(conn, "?", key, record, self.story_options)
+            assign_story(conn, "?", key, record.body, self.story_options)
             conn.execute(
                 "INSERT INTO article_versions VALUES (?, ?, ?, ?, ?, ?)",
                 (key, version, record.content_hash, record.fetched_at, run_id, dumps(data)),
@@ -351,6 +351,10 @@ class SQLiteStore(Store):
     def story_of(self, canonical_url: str) -> tuple[str | None, int]:
         """The stored article's story id and how many copies that story has."""
         return story_of(self.conn, "?", url_key(canonical_url))
+
+    def backfill_stories(self) -> int:
+        """Give a story to every stored article without one; return how many."""
+        return backfill(self, "?")
 
     def close(self) -> None:
         """Release the connection."""

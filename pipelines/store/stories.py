@@ -17,7 +17,6 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from crawler.items import ArticleRecord
 from pipelines.store.base import utc_iso
 from pipelines.stories import (
     StoryOptions,
@@ -97,15 +96,16 @@ def assign_story(
     conn,
     mark: str,
     key: str,
-    record: ArticleRecord,
+    body: list[str],
     options: StoryOptions,
     lock: Callable[[Sequence[str]], None] | None = None,
 ) -> str:
-    """Give the stored article `key` (its row already written in this transaction) its story:
+    """Give the stored article `key` (its row already written in this transaction, its clean
+    `body`) its story:
     match its body's band keys against the index, confirm each candidate exactly, join (or
     merge) the matching stories, and index its band keys. Returns the story id. `lock` takes
     the band keys before they are read (PostgreSQL: concurrent workers)."""
-    grams = shingles(record.body, options.shingle)
+    grams = shingles(body, options.shingle)
     keys = band_keys(grams, options)
     if lock is not None and keys:
         lock(keys)
@@ -126,6 +126,21 @@ def assign_story(
             [(band, key) for band in keys],
         )
     return story
+
+
+def backfill(store, mark: str, lock: Callable[[Sequence[str]], None] | None = None) -> int:
+    """Give a story to every stored article that has none (a store from before stories: the
+    migration adds the column empty), each in its own transaction; returns how many."""
+    done = 0
+    while rows := store.conn.execute(
+        "SELECT url_key, body FROM articles WHERE story_id IS NULL ORDER BY url_key LIMIT 500"
+    ).fetchall():
+        for row in rows:
+            with store.transaction() as conn:
+                assign_story(conn, mark, row["url_key"], _body(row["body"]), store.story_options,
+                             lock)  # fmt: skip
+            done += 1
+    return done
 
 
 def story_of(conn, mark: str, key: str) -> tuple[str | None, int]:

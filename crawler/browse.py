@@ -54,6 +54,8 @@ def datasette_command(db: Path, metadata_path: Path, host: str, port: int) -> li
         "--host", host, "--port", str(port),
         "--setting", "truncate_cells_html", "200",
         "--setting", "default_page_size", "50",
+        "--setting", "suggest_facets", "off",  # the shipped facets are the useful ones
+        "--setting", "default_facet_size", "8",
     ]  # fmt: skip
 
 

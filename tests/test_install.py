@@ -118,5 +118,5 @@ def test_browse_needs_its_extra_and_ships_its_files(installed):
     shipped = run(installed, "python", "-c", listing)
     assert shipped.stdout.split() == [
         "metadata.json", "plugins/radioscrape_browse.py", "templates/_table.html",
-        "templates/row.html",
+        "templates/row.html", "templates/table.html",
     ]  # fmt: skip

@@ -451,6 +451,7 @@ def test_a_json_ld_headline_cut_short_gives_way_to_the_og_title():
         ("<figcaption>Ann Lee in Nashville. (Photo by Terry Wyatt/Getty Images)</figcaption>",
          "Ann Lee in Nashville.", "Terry Wyatt/Getty Images"),
         ("<figcaption>Foto: TikTok / @annlee</figcaption>", None, "TikTok / @annlee"),
+        ("<figcaption>Image source: Getty Images.</figcaption>", None, "Getty Images."),
         ("<figcaption>Picture this: a stadium full of people singing along.</figcaption>",
          "Picture this: a stadium full of people singing along.", None),
     ],

@@ -155,6 +155,7 @@ _CREDIT_LABELS = (
 )
 _COMPOUND_CREDIT_LABELS = (
     "photo credit", "image credit", "picture credit", "photo credits", "image credits",
+    "image source", "photo source", "picture source",
     "bildquelle", "bildnachweis", "crédit photo", "crédits photo", "foto crédito",
 )
 # fmt: on

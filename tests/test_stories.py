@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import random
 import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -15,6 +17,7 @@ from pipelines.store import open_store
 from pipelines.store.base import NEW, UPDATED
 from pipelines.store.export import export
 from pipelines.stories import StoryOptions, band_keys, shingles, similarity
+from tests.conftest import run_cli
 
 ARTICLES = [
     ArticleRecord(**f.expected)
@@ -187,3 +190,33 @@ def test_a_store_from_before_stories_is_backfilled(target):
         late = copy(SOURCE, "latecopy", [INTRO, *SOURCE.body])
         store.save_record(late)  # the backfilled bands find it
         assert store.story_of(late.canonical_url)[1] == 5
+
+
+@pytest.mark.services
+def test_workers_storing_copies_at_once_make_one_story(pg_dsn):
+    writers = 6
+    start = threading.Barrier(writers)
+    records = [
+        copy(SOURCE, f"worker{n}copy", [f"{INTRO} ({n})", *SOURCE.body]) for n in range(writers)
+    ]
+
+    def write(record: ArticleRecord) -> None:
+        with open_store(pg_dsn) as store:
+            start.wait()
+            store.save_record(record)
+
+    with ThreadPoolExecutor(writers) as pool:
+        list(pool.map(write, records))
+    with open_store(pg_dsn) as store:
+        assert {len(group) for group in groups(store)} == {writers}
+
+
+def test_export_fields_take_story_id(tmp_path):
+    db = tmp_path / "export.db"
+    with open_store(db) as store:
+        for record in [SOURCE, *copies_of(SOURCE)]:
+            store.save_record(record)
+    run = run_cli("export", "--db", str(db), "--format", "csv", "--fields", "story_id,station")
+    assert run.code == 0, run.stderr
+    rows = run.stdout.splitlines()
+    assert rows[0] == "story_id,station" and len({row.split(",")[0] for row in rows[1:]}) == 1

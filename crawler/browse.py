@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -87,7 +88,11 @@ def cmd_browse(args: argparse.Namespace) -> int:
         if args.open:
             command.append("--open")
         print(f"radioscrape: browsing {path} at http://{args.host}:{args.port}/", file=sys.stderr)
+        server = subprocess.Popen(command)
+        # `kill` of this process stops Datasette too (Ctrl-C reaches both already).
+        signal.signal(signal.SIGTERM, lambda *_: server.terminate())
         try:
-            return subprocess.run(command).returncode
+            return server.wait()
         except KeyboardInterrupt:
+            server.wait()
             return 0

@@ -3,6 +3,7 @@ filled by real crawls of two local station sites, checked over HTTP."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -89,8 +90,16 @@ def server(store) -> Iterator[str]:
                 time.sleep(0.3)
         yield f"{base}/{store.stem}"
     finally:
-        os.killpg(child.pid, signal.SIGTERM)  # browse and the Datasette it started
+        child.terminate()  # as `kill` would: browse stops the Datasette it started
         child.wait(timeout=30)
+        try:
+            get(f"{base}/-/versions.json")
+            still_serving = True
+        except OSError:
+            still_serving = False
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)  # whatever is left of the session
+        assert not still_serving, "Datasette outlived radioscrape browse"
 
 
 def text_of(record: dict) -> str:

@@ -194,7 +194,7 @@ def score_corpus(name: str, samples: list[Sample], runs: dict[str, dict]) -> dic
             scores = score([(f[0], f[index]) for f in fields], WCXB_FIELDS, True)
             for key, counts in scores.items():
                 summary[f"{who}_field_{key}"] = counts["accuracy"]
-    others = [(s, runs[s.id]) for s in samples if s.kind != "article"]
+    others = [(s, runs[s.id]) for s in samples if "any_page" in runs[s.id]]
     for who, key in (("ours", "any_page"), ("theirs", "theirs")):
         values = [word_scores(s.truth, "\n".join(run[key]))["f1"] for s, run in others]
         if values:

@@ -319,34 +319,45 @@ def _text_with_breaks(el: etree._Element) -> str:
     return "".join(parts)
 
 
-def dom_headings(container: etree._Element) -> list[tuple[str, bool]]:
-    """(text, is_heading) for every innermost block element under `container`, in page
-    order, split at <br> like trafilatura's output."""
-    blocks: list[tuple[str, bool]] = []
+def dom_headings(container: etree._Element) -> list[tuple[str, bool, bool]]:
+    """(text, is_heading, is_link) for every innermost block element under `container`, in
+    page order, split at <br> like trafilatura's output; is_link: all its text is link text."""
+    blocks: list[tuple[str, bool, bool]] = []
     for el in container.iter(*_LEAF_BLOCKS):
         if any(d.tag in _LEAF_BLOCKS for d in el.iterdescendants()):
             continue
         heading = el.tag in _HEADINGS
-        lines = _text_with_breaks(el).split("\n")
-        blocks.extend((t, heading) for t in (squash(line) for line in lines) if t)
+        lines = [t for t in (squash(line) for line in _text_with_breaks(el).split("\n")) if t]
+        if lines:
+            link = _all_link_text(el)
+            blocks.extend((t, heading, link) for t in lines)
     return blocks
 
 
-def fill_gaps(extracted: list[str], blocks: list[tuple[str, bool]]) -> list[str]:
+def _all_link_text(el: etree._Element) -> bool:
+    """Whether every character of the element's text is inside a link."""
+    if any(a.tag == "a" for a in el.iterancestors()):
+        return True
+    linked = sum(len(squash(a.text_content())) for a in el.iter("a"))
+    return linked > 0 and linked >= len(squash(el.text_content()))
+
+
+def fill_gaps(extracted: list[str], blocks: list[tuple[str, bool, bool]]) -> list[str]:
     """Put back sub-headings trafilatura dropped (a heading before a list, say): a heading
-    that sits right before a paragraph it kept, after another it kept, goes back in."""
-    keys = [fold(text) for text, _ in blocks]
+    that sits right before a paragraph it kept, after another it kept, goes back in, unless
+    that paragraph is a link (a rail heading before its headlines stays out)."""
+    keys = [fold(text) for text, _, _ in blocks]
     out: list[str] = []
     last = -1
     for para in extracted:
         key = fold(para)
         found = next((i for i in range(last + 1, len(keys)) if keys[i] == key), None)
         if found is not None:
-            if last >= 0:
+            if last >= 0 and not blocks[found][2]:
                 start = found
                 while start - 1 > last and blocks[start - 1][1]:
                     start -= 1
-                out.extend(text for text, _ in blocks[start:found])
+                out.extend(text for text, _, _ in blocks[start:found])
             last = found
         out.append(para)
     return out

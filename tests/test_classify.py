@@ -1,0 +1,109 @@
+"""Articles versus the other pages of a station site, and the cleaner's do-no-harm guards."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.items import Page
+from pipelines.clean import NotAnArticle, build_record
+from pipelines.clean.classify import REFUSAL_KINDS, url_kind
+
+PROSE = (
+    "the singer told listeners on Friday morning that the new album had taken three years to"
+    " finish, and that most of it was written on the road between shows in small towns."
+)
+DAYS = ("On Monday", "On Tuesday", "On Wednesday", "On Thursday", "On Friday")
+
+
+def paragraphs(n: int) -> str:
+    """`n` different paragraphs of story prose."""
+    return "".join(f"<p>{day} {PROSE}</p>" for day in DAYS[:n])
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/listen-live/", "player"),
+        ("/luister-live", "player"),
+        ("/search?q=legend", "search"),
+        ("/recherche/", "search"),
+        ("/schedule", "schedule"),
+        ("/sendeplan/", "schedule"),
+        ("/category/news/page/3/", "archive"),
+        ("/tag/camille-ardent/", "archive"),
+        ("/news/music?page=4", "archive"),
+        ("/2024/05/12/", "archive"),
+        ("/rubrique/musique/", "archive"),
+        ("/author/jess-harlan/", "author"),
+        ("/people/ruth-okafor", "author"),
+        ("/presenters/john-maytham", "presenter"),
+        ("/programm/moderatoren/jan-behrend-100.html", "presenter"),
+        ("/shows/fitzy-and-wippa", "show"),
+        ("/emissions/la-matinale/", "show"),
+        ("/podcasts/lester-kiewit", "podcast"),
+        ("/programmas/ochtendshow/afleveringen", "podcast"),
+        ("/competitions/win-a-trip/", "competition"),
+        ("/gewinnen/new-pop-tickets-100.html", "competition"),
+        ("/eventos/baile-de-fin-de-ano-2026/", "event"),
+        ("/contact/", "contact"),
+        ("/kontakt", "contact"),
+        ("/", "home"),
+    ],
+)
+def test_url_kinds_in_several_languages(path, kind):
+    assert url_kind(f"https://radio.example{path}") == kind
+    assert kind in REFUSAL_KINDS
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/2024/05/12/singer-announces-tour/",
+        "/shows/breakfast/singer-announces-tour",
+        "/news/entertainment/win-tickets-to-see-her-live",
+        "/entertainment/lize-marie-nuwe-album",
+        "/articles/the-best-events-of-2025",
+        "/contact-lens-care-tips",
+    ],
+)
+def test_story_urls_name_no_kind(path):
+    assert url_kind(f"https://radio.example{path}") is None
+
+
+def page(body: str, path: str = "/news/story", head: str = "") -> Page:
+    html = f"<html><head><title>T</title>{head}</head><body>{body}</body></html>"
+    return Page(url=f"https://radio.example{path}", body=html.encode(), headers={})
+
+
+def test_a_show_page_with_little_prose_is_refused_and_one_with_a_story_is_not():
+    short = "<main><h1>The Breakfast Crew</h1><p>Weekdays 6 to 9.</p></main>"
+    with pytest.raises(NotAnArticle) as refused:
+        build_record(page(short, "/shows/the-breakfast-crew"))
+    assert refused.value.kind == "show"
+    story = f"<main><h1>The Breakfast Crew</h1>{paragraphs(4)}</main>"
+    assert len(build_record(page(story, "/shows/the-breakfast-crew")).body) == 4
+
+
+def test_a_page_of_headline_links_is_a_listing_but_an_article_with_a_busy_sidebar_is_not():
+    cards = "".join(
+        f"<h3><a href='/news/s{i}'>Story number {i} headline</a></h3>" for i in range(9)
+    )
+    with pytest.raises(NotAnArticle) as refused:
+        build_record(page(f"<main><h1>News</h1>{cards}</main>", "/news"))
+    assert refused.value.kind == "listing"
+    article = f"<main><h1>Story</h1>{paragraphs(5)}</main><div class='side'>{cards}</div>"
+    assert len(build_record(page(article, "/news")).body) == 5
+
+
+def test_a_clutter_selector_never_removes_the_node_holding_the_article():
+    # "body > header" is site chrome, but here the header element wraps the whole story
+    story = f"<header><h1>Story</h1>{paragraphs(5)}</header><footer>© Radio</footer>"
+    record = build_record(page(story))
+    assert record.body == [f"{day} {PROSE}" for day in DAYS]
+    assert record.clutter.get("site-chrome/spared") == 1
+
+
+def test_any_page_gives_the_text_of_a_page_that_is_not_an_article():
+    short = "<main><h1>The Breakfast Crew</h1><p>Weekdays 6 to 9 with Thabo.</p></main>"
+    record = build_record(page(short, "/shows/the-breakfast-crew"), any_page=True)
+    assert record.body == ["Weekdays 6 to 9 with Thabo."]

@@ -146,11 +146,12 @@ def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRec
         # Far less text than the article's or the page's paragraphs hold: the pre-cleaning may
         # have misled trafilatura. Do no harm: take bare trafilatura's text when it has twice
         # as much.
-        baseline = baseline_paragraphs(parse_html(page), page.url)
+        baseline_clutter: Counter[str] = Counter({BASELINE_FALLBACK: 1})
+        baseline = clean_paragraphs(
+            baseline_paragraphs(parse_html(page), page.url), echoes, baseline_clutter
+        )
         if word_count(baseline) >= 2 * word_count(body):
-            clutter.clear()
-            clutter[BASELINE_FALLBACK] += 1
-            body = clean_paragraphs(baseline, echoes, clutter)
+            clutter, body = baseline_clutter, baseline
     if not any_page and (reason := listing_reason(root, meta, body, candidate, structure)):
         raise NotAnArticle(reason, f"not an article ({reason} page)")
     if not body and not embeds:

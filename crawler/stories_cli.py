@@ -50,7 +50,7 @@ def register(subparsers) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="write here (atomically) instead of stdout",
+        help="write here (atomically) instead of stdout (default: stdout)",
     )
     stories.add_argument(
         "--db",

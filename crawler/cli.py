@@ -517,9 +517,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     store_cli.register(sub)  # search, show, runs, browse
     stories_cli.register(sub)
     if command not in LIGHT_COMMANDS:
-        from crawler import crawl_cli
+        from crawler import crawl_cli, reclean
 
         crawl_cli.register(sub)
+        reclean.register(sub)  # imports the cleaning chain and Scrapy's pipelines
     return parser
 
 

@@ -11,6 +11,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 RADIOSCRAPE_CONTACT = "https://github.com/radioscrape/radioscrape"  # who to tell about the bot
 RADIOSCRAPE_DB = "radioscrape.db"  # store: a SQLite path or a postgresql:// DSN
 RADIOSCRAPE_DB_TIMEOUT = 30.0  # seconds a SQLite write waits for another writer
+RADIOSCRAPE_KEEP_PAGES = True  # keep each stored article's fetched HTML (compressed) for reclean
 RADIOSCRAPE_MAX_PAGE_BYTES = 10 * 1024 * 1024  # larger (or larger decompressed) pages are refused
 RADIOSCRAPE_SINCE = None  # ISO date: skip articles dated before it (before download if dated)
 RADIOSCRAPE_LIMIT = 0  # at most this many (newest) articles per station and run; 0: no limit

@@ -21,7 +21,7 @@ from crawler.items import dumps
 from crawler.options import add_config_options
 from crawler.render import render_record
 from pipelines.store import POSTGRES_SCHEMES, open_store
-from pipelines.store.base import SearchHit, Store, utc_iso
+from pipelines.store.base import FETCHED, SearchHit, Store, utc_iso
 
 DB_HELP = "SQLite file or postgresql:// DSN (default: $RADIOSCRAPE_DB, config db, radioscrape.db)"
 EXIT_NOT_FOUND = 1
@@ -143,6 +143,12 @@ def version_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _why(record: dict[str, Any], reason: str) -> str:
+    """A version's heading note: its fetch time, and why it was written when not fetched."""
+    fetched = f"fetched {record.get('fetched_at')}"
+    return fetched if reason == FETCHED else f"{fetched}, reason: {reason}"
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     """`radioscrape show URL`: the stored record; with --versions, each version and what
     changed."""
@@ -155,18 +161,24 @@ def cmd_show(args: argparse.Namespace) -> int:
         if not args.versions:
             print(render_record(versions[-1], args.format), end="")
             return 0
+        reasons = store.version_reasons(args.url)
         if args.format == "json":
             changes = [[], *(version_changes(a, b) for a, b in pairwise(versions))]
             numbered = [
-                {"version": n, "changes": changes[n - 1], "record": record}
+                {
+                    "version": n,
+                    "reason": reasons[n - 1],
+                    "changes": changes[n - 1],
+                    "record": record,
+                }
                 for n, record in enumerate(versions, 1)
             ]
             print(dumps(numbered, indent=2))
             return 0
-        print(f"== version 1 (fetched {versions[0].get('fetched_at')}) ==")
+        print(f"== version 1 ({_why(versions[0], reasons[0])}) ==")
         print(render_record(versions[0], args.format))
         for n, (before, after) in enumerate(pairwise(versions), 2):
-            print(f"== version {n} (fetched {after.get('fetched_at')}): changes ==")
+            print(f"== version {n} ({_why(after, reasons[n - 1])}): changes ==")
             print("\n".join(version_changes(before, after)) or "(no visible change)", end="\n\n")
         return 0
 

@@ -9,6 +9,8 @@ Semantics every backend keeps:
 - Fetch state (validators and lastmod per fetched URL) is what makes re-runs incremental: it
   lives here, never in memory, so a killed crawl resumes from it.
 - Every write is one transaction; readers never see half a record.
+- Each stored article's last fetched page is kept (pipelines/store/pages.py), so `reclean` can
+  rebuild its record; a version says why it was written: 'fetched' or 'recleaned'.
 - Runs and per-run per-station stats are kept, so a station's quality can be compared with its
   own history.
 """
@@ -21,10 +23,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from crawler.items import ArticleRecord
+from crawler.items import ArticleRecord, Page
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 INTERRUPTED = "interrupted"  # finish_reason of a run row the next run found unfinished
+FETCHED, RECLEANED = "fetched", "recleaned"  # why a version was written (pages.py)
 
 
 class StoreUnusable(OSError):
@@ -123,8 +126,12 @@ class Store(ABC):
     errors: tuple[type[Exception], ...] = (OSError,)
 
     @abstractmethod
-    def save_record(self, record: ArticleRecord, run_id: int | None = None) -> str:
-        """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED."""
+    def save_record(
+        self, record: ArticleRecord, run_id: int | None = None, reason: str = FETCHED
+    ) -> str:
+        """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED. `reason`
+        is kept with the version: 'fetched' (a crawl), or 'recleaned' (reclean, which found the
+        record changed: a new version even when the text, its content_hash, is the same)."""
 
     @abstractmethod
     def fetch_states(self, url_keys: Sequence[str]) -> dict[str, FetchState]:
@@ -193,6 +200,22 @@ class Store(ABC):
     def backfill_stories(self) -> int:
         """Give a story to every stored article without one (a store from before stories);
         return how many."""
+
+    @abstractmethod
+    def save_page(self, key: str, page: Page) -> None:
+        """Keep the fetched page of the stored article `key` (replacing the one before)."""
+
+    @abstractmethod
+    def stored_pages(
+        self, station: str | None = None, since: datetime | None = None
+    ) -> Iterator[tuple[str, Page, dict[str, Any]]]:
+        """Each stored article (of `station`, published on/after `since`) with a stored page:
+        its url_key, the Page, its latest version's record dict."""
+
+    @abstractmethod
+    def version_reasons(self, canonical_url: str) -> list[str]:
+        """Why each stored version of one story was written ('fetched', 'recleaned'), oldest
+        first."""
 
     @abstractmethod
     def close(self) -> None:

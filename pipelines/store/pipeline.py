@@ -18,7 +18,10 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.items import ArticleRecord, utc_now
 from crawler.report import build_report
+from crawler.spiders.page import response_to_page
 from crawler.spiders.station import ARTICLE_META, ArticleFetch
+from crawler.stations import registry
+from pipelines.clean.urls import url_key
 from pipelines.dedup import story_url
 from pipelines.store import open_store
 from pipelines.store.base import (
@@ -69,10 +72,19 @@ class StorePipeline:
     unchanged, or filtered/foreign-canonical for a record kept under its page URL because its
     canonical URL is another site's: pipelines.dedup.story_url); save each article's fetch
     state; at close, save the run's per-station figures and put redesign warnings in
-    radioscrape/<station>/warnings."""
+    radioscrape/<station>/warnings. With RADIOSCRAPE_KEEP_PAGES, keep each stored article's
+    page (the response it was cleaned from) for `radioscrape reclean`."""
 
-    def __init__(self, db: str, stats, timeout: float = 30.0, stories: StoryOptions | None = None):
+    def __init__(
+        self,
+        db: str,
+        stats,
+        timeout: float = 30.0,
+        stories: StoryOptions | None = None,
+        keep_pages: bool = True,
+    ):
         self.db = db
+        self.keep_pages = keep_pages
         self.stories = stories
         self.stats = stats
         self.timeout = timeout
@@ -94,6 +106,7 @@ class StorePipeline:
             crawler.stats,
             crawler.settings.getfloat("RADIOSCRAPE_DB_TIMEOUT"),
             StoryOptions.from_settings(crawler.settings),
+            crawler.settings.getbool("RADIOSCRAPE_KEEP_PAGES"),
         )
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
@@ -137,9 +150,21 @@ class StorePipeline:
         return item
 
     def item_scraped(self, item, response) -> None:
-        """Save the fetch state of an article that gave a stored record."""
+        """Save the fetch state of an article that gave a stored record, and keep its page."""
         if isinstance(item, ArticleRecord):
             self._save_state(fetch_state(response, item.content_hash))
+            if self.keep_pages and response is not None and ARTICLE_META in response.meta:
+                self._keep_page(item, response)
+
+    def _keep_page(self, record: ArticleRecord, response) -> None:
+        """Keep the page a record was cleaned from, as the spider's Page of it (its fetch time
+        the record's); a store error is logged and costs only that page."""
+        station = record.station if record.station in registry().by_key else None
+        page = replace(response_to_page(response, station), fetched_at=record.fetched_at)
+        try:
+            self.store.save_page(url_key(record.canonical_url), page)
+        except self.store.errors as exc:
+            logger.error("%s: page not kept: %s", record.url, exc)
 
     def item_dropped(self, item, response, exception) -> None:
         """Save the fetch state of a refused page, so an unchanged one is not fetched again;

@@ -20,9 +20,11 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from crawler.items import RECORD_FIELDS, ArticleRecord, utc_now
+from crawler.items import RECORD_FIELDS, ArticleRecord, Page, utc_now
 from pipelines.clean.urls import url_key
+from pipelines.store import pages
 from pipelines.store.base import (
+    FETCHED,
     NEW,
     UNCHANGED,
     UPDATED,
@@ -111,6 +113,7 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "ALTER TABLE runs ADD COLUMN warnings JSONB",  # {station: [warning, ...]}
     ),
     stories_migration(TEXT),  # story_id, story_bands, the stories view
+    pages.migration(TEXT, "BYTEA"),  # pages, article_versions.reason
 ]
 
 
@@ -175,7 +178,9 @@ class PostgresStore(Store):
                     conn.execute(statement)
                 conn.execute("INSERT INTO schema_version VALUES (%s, %s)", (version, utc_now()))
 
-    def save_record(self, record: ArticleRecord, run_id: int | None = None) -> str:
+    def save_record(
+        self, record: ArticleRecord, run_id: int | None = None, reason: str = FETCHED
+    ) -> str:
         """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED."""
         key = url_key(record.canonical_url)
         data = record.to_dict()
@@ -198,7 +203,7 @@ class PostgresStore(Store):
                     "SELECT version, content_hash FROM articles WHERE url_key = %s FOR UPDATE",
                     (key,),
                 ).fetchone()
-                if row["content_hash"] == record.content_hash:
+                if reason == FETCHED and row["content_hash"] == record.content_hash:
                     conn.execute(
                         "UPDATE articles SET last_seen = %s WHERE url_key = %s", (now, key)
                     )
@@ -212,9 +217,10 @@ class PostgresStore(Store):
                 )
             assign_story(conn, "%s", key, record.body, self.story_options, self._lock_bands)
             conn.execute(
-                "INSERT INTO article_versions VALUES (%s, %s, %s, %s, %s, %s)",
+                "INSERT INTO article_versions (url_key, version, content_hash, fetched_at, run_id,"
+                " record, reason) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 (key, 1 if inserted else version, record.content_hash, record.fetched_at,
-                 run_id, Jsonb(data)),
+                 run_id, Jsonb(data), reason),
             )  # fmt: skip
         return NEW if inserted else UPDATED
 
@@ -350,6 +356,21 @@ class PostgresStore(Store):
     def backfill_stories(self) -> int:
         """Give a story to every stored article without one; return how many."""
         return backfill(self, "%s", self._lock_bands)
+
+    def save_page(self, key: str, page: Page) -> None:
+        """Keep the fetched page of the stored article `key` (replacing the one before)."""
+        with self.transaction() as conn:
+            pages.save_page(conn, "%s", key, page)
+
+    def stored_pages(
+        self, station: str | None = None, since: datetime | None = None
+    ) -> Iterator[tuple[str, Page, dict[str, Any]]]:
+        """Each stored article with a stored page: url_key, Page, latest record dict."""
+        return pages.stored_pages(self.conn, "%s", station, since)
+
+    def version_reasons(self, canonical_url: str) -> list[str]:
+        """Why each stored version of one story was written, oldest first."""
+        return pages.version_reasons(self.conn, "%s", url_key(canonical_url))
 
     def close(self) -> None:
         """Release the connection."""

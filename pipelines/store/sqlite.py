@@ -11,9 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.items import RECORD_FIELDS, ArticleRecord, dumps, utc_now
+from crawler.items import RECORD_FIELDS, ArticleRecord, Page, dumps, utc_now
 from pipelines.clean.urls import url_key
+from pipelines.store import pages
 from pipelines.store.base import (
+    FETCHED,
     INTERRUPTED,
     NEW,
     UNCHANGED,
@@ -108,6 +110,7 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "ALTER TABLE runs ADD COLUMN warnings TEXT",  # {station: [warning, ...]}
     ),
     stories_migration("TEXT"),  # story_id, story_bands, the stories view
+    pages.migration("TEXT", "BLOB"),  # pages, article_versions.reason
 ]
 
 
@@ -173,7 +176,9 @@ class SQLiteStore(Store):
                     conn.execute(statement)
                 conn.execute("INSERT INTO schema_version VALUES (?, ?)", (version, utc_now()))
 
-    def save_record(self, record: ArticleRecord, run_id: int | None = None) -> str:
+    def save_record(
+        self, record: ArticleRecord, run_id: int | None = None, reason: str = FETCHED
+    ) -> str:
         """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED."""
         key = url_key(record.canonical_url)
         data = record.to_dict()
@@ -182,7 +187,7 @@ class SQLiteStore(Store):
             row = conn.execute(
                 "SELECT version, content_hash FROM articles WHERE url_key = ?", (key,)
             ).fetchone()
-            if row is not None and row["content_hash"] == record.content_hash:
+            if row is not None and reason == FETCHED and row["content_hash"] == record.content_hash:
                 conn.execute("UPDATE articles SET last_seen = ? WHERE url_key = ?", (now, key))
                 return UNCHANGED
             version = 1 if row is None else row["version"] + 1
@@ -205,8 +210,9 @@ class SQLiteStore(Store):
                 )
             assign_story(conn, "?", key, record.body, self.story_options)
             conn.execute(
-                "INSERT INTO article_versions VALUES (?, ?, ?, ?, ?, ?)",
-                (key, version, record.content_hash, record.fetched_at, run_id, dumps(data)),
+                "INSERT INTO article_versions (url_key, version, content_hash, fetched_at, run_id,"
+                " record, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (key, version, record.content_hash, record.fetched_at, run_id, dumps(data), reason),
             )
         return NEW if row is None else UPDATED
 
@@ -355,6 +361,21 @@ class SQLiteStore(Store):
     def backfill_stories(self) -> int:
         """Give a story to every stored article without one; return how many."""
         return backfill(self, "?")
+
+    def save_page(self, key: str, page: Page) -> None:
+        """Keep the fetched page of the stored article `key` (replacing the one before)."""
+        with self.transaction() as conn:
+            pages.save_page(conn, "?", key, page)
+
+    def stored_pages(
+        self, station: str | None = None, since: datetime | None = None
+    ) -> Iterator[tuple[str, Page, dict[str, Any]]]:
+        """Each stored article with a stored page: url_key, Page, latest record dict."""
+        return pages.stored_pages(self.conn, "?", station, since)
+
+    def version_reasons(self, canonical_url: str) -> list[str]:
+        """Why each stored version of one story was written, oldest first."""
+        return pages.version_reasons(self.conn, "?", url_key(canonical_url))
 
     def close(self) -> None:
         """Release the connection."""

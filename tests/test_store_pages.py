@@ -1,0 +1,118 @@
+"""Stored pages (pipelines/store/pages.py) on SQLite and PostgreSQL: each article's fetched page
+kept compressed with its headers and fetch time, version reasons, and the migration of a store
+from before pages."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+
+import psycopg
+import pytest
+
+from crawler.fixtures import all_fixtures
+from crawler.items import Page
+from pipelines.clean import clean_page
+from pipelines.clean.urls import url_key
+from pipelines.store import open_store
+from pipelines.store.base import NEW, RECLEANED, UNCHANGED, UPDATED
+from pipelines.store.postgres import MIGRATIONS as PG_MIGRATIONS
+from pipelines.store.postgres import TEXT
+from pipelines.store.sqlite import MIGRATIONS, SQLiteStore
+
+FIXTURE = next(f for f in all_fixtures("jacaranda") if "not_article" not in f.expected)
+HEADERS = {"content-type": "text/html; charset=utf-8", "etag": '"v1"'}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.services)])
+def target(request, tmp_path) -> str:
+    """Where a store lives: a SQLite path, or the DSN of a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "pages.db")
+    return request.getfixturevalue("pg_dsn")
+
+
+def fetched_page() -> Page:
+    return replace(FIXTURE.page(), headers=HEADERS, request_url=FIXTURE.meta["url"] + "?utm=x")
+
+
+def test_a_page_round_trips_compressed(target):
+    page = fetched_page()
+    record = clean_page(page)
+    with open_store(target) as store:
+        assert store.save_record(record) == NEW
+        store.save_page(url_key(record.canonical_url), page)
+        stored = list(store.stored_pages())
+        size = store.conn.execute("SELECT LENGTH(html) AS n FROM pages").fetchone()["n"]
+    assert [(key, kept) for key, kept, _ in stored] == [(url_key(record.canonical_url), page)]
+    assert stored[0][2] == record.to_dict()  # the latest version's record comes along
+    assert size < len(page.body) / 2  # compressed
+
+
+def test_a_page_fetched_again_replaces_the_one_kept(target):
+    page = fetched_page()
+    record = clean_page(page)
+    later = replace(page, body=page.body + b"<!-- v2 -->", fetched_at="2026-12-01T00:00:00+00:00")
+    with open_store(target) as store:
+        store.save_record(record)
+        store.save_page(url_key(record.canonical_url), page)
+        store.save_page(url_key(record.canonical_url), later)
+        assert [kept for _, kept, _ in store.stored_pages()] == [later]
+
+
+def test_a_recleaned_version_is_written_even_when_the_text_is_the_same(target):
+    record = clean_page(fetched_page())
+    new_author = replace(record, author="Someone Else")  # same title and body: same hash
+    with open_store(target) as store:
+        assert store.save_record(record) == NEW
+        assert store.save_record(new_author) == UNCHANGED  # a crawl compares the text only
+        assert store.save_record(new_author, reason=RECLEANED) == UPDATED
+        assert store.version_reasons(record.canonical_url) == ["fetched", "recleaned"]
+        assert [v["author"] for v in store.versions(record.canonical_url)] == [
+            record.author,
+            "Someone Else",
+        ]
+
+
+def test_a_store_from_before_pages_is_migrated(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)")
+    before = MIGRATIONS.index(next(m for m in MIGRATIONS if "CREATE TABLE pages" in m[0]))
+    for version, statements in enumerate(MIGRATIONS[:before], start=1):
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_version VALUES (?, '2026-01-01')", (version,))
+    key = url_key("https://a.example/x")
+    conn.execute(
+        "INSERT INTO articles (url_key, version, url, canonical_url, station, title, body,"
+        " first_seen, last_seen) VALUES (?, 1, 'https://a.example/x', 'https://a.example/x',"
+        " 'jacaranda', 'Kept title', '[\"Old text.\"]', 'now', 'now')",
+        (key,),
+    )
+    conn.execute("INSERT INTO article_versions VALUES (?, 1, 'h', 'then', NULL, '{}')", (key,))
+    conn.close()
+    with SQLiteStore(path) as store:
+        assert store.schema_version() == len(MIGRATIONS)
+        assert list(store.stored_pages()) == []  # nothing kept from before: nothing recleaned
+        assert store.version_reasons("https://a.example/x") == ["fetched"]  # NULL: a crawl's
+
+
+@pytest.mark.services
+def test_a_postgres_store_from_before_pages_is_migrated(pg_dsn):
+    before = PG_MIGRATIONS.index(next(m for m in PG_MIGRATIONS if "CREATE TABLE pages" in m[0]))
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(
+            f"CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at {TEXT})"
+        )
+        for version, statements in enumerate(PG_MIGRATIONS[:before], start=1):
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_version VALUES (%s, '2026-01-01')", (version,))
+    record = clean_page(fetched_page())
+    with open_store(pg_dsn) as store:
+        assert store.schema_version() == len(PG_MIGRATIONS)
+        store.save_record(record)
+        store.save_page(url_key(record.canonical_url), fetched_page())
+        assert len(list(store.stored_pages())) == 1
+        assert store.version_reasons(record.canonical_url) == ["fetched"]

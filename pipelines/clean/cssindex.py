@@ -162,6 +162,13 @@ class SelectorIndex:
 
     def __init__(self, css_list: Sequence[str]):
         self.count = len(css_list)
+        # A selector that is one tag, one class, one id or one attribute test is decided by
+        # its index key alone (the attribute by its test): no matcher call per candidate.
+        self.tag_only: dict[str, list[int]] = {}
+        self.class_only: dict[str, list[int]] = {}
+        self.id_only: dict[str, list[int]] = {}
+        self.attrib_only: dict[str, list[tuple[int, str, str | None]]] = {}
+        # the other selectors, under one key of their subject, verified by their matcher
         self.by_tag: dict[str, list] = {}
         self.by_class: dict[str, list] = {}
         self.by_id: dict[str, list] = {}
@@ -176,7 +183,18 @@ class SelectorIndex:
                 continue
             for sel in compiled:
                 subject, entry = sel.subject, (index, sel)
-                if subject.ids:
+                parts = (subject.tag is not None) + len(subject.classes) + len(subject.ids)
+                if not sel.chain and parts + len(subject.attribs) == 1:
+                    if subject.tag is not None:
+                        self.tag_only.setdefault(subject.tag, []).append(index)
+                    elif subject.classes:
+                        self.class_only.setdefault(min(subject.classes), []).append(index)
+                    elif subject.ids:
+                        self.id_only.setdefault(subject.ids[0], []).append(index)
+                    else:
+                        name, op, value = subject.attribs[0]
+                        self.attrib_only.setdefault(name, []).append((index, op, value))
+                elif subject.ids:
                     self.by_id.setdefault(subject.ids[0], []).append(entry)
                 elif subject.classes:
                     self.by_class.setdefault(min(subject.classes), []).append(entry)
@@ -190,32 +208,42 @@ class SelectorIndex:
     def hits(self, context: etree._Element) -> list[list[etree._Element]]:
         """For each selector, the matching elements under `context` (inclusive), in order."""
         out: list[list[etree._Element]] = [[] for _ in range(self.count)]
+        tag_only, class_only, id_only = self.tag_only, self.class_only, self.id_only
+        attrib_only = self.attrib_only
         by_tag, by_class, by_id, by_attrib = self.by_tag, self.by_class, self.by_id, self.by_attrib
         anywhere = self.anywhere
         for el in context.iter():
             tag = el.tag
             if not isinstance(tag, str):
                 continue
-            keys = el.keys()
-            candidates = list(by_tag.get(tag, ())) + anywhere if anywhere else by_tag.get(tag, [])
+            matched: set[int] = set(tag_only.get(tag, ()))
+            candidates = by_tag.get(tag, [])
+            if anywhere:
+                candidates = candidates + anywhere
             classes = None
-            if keys:
-                candidates = list(candidates)
-                for name in keys:
-                    if name == "class":
-                        classes = _class_set(el)
-                        for token in classes:
-                            candidates.extend(by_class.get(token, ()))
-                    elif name == "id":
-                        candidates.extend(by_id.get(el.get("id"), ()))
-                    candidates.extend(by_attrib.get(name, ()))
-            if not candidates:
-                continue
-            matched = set()
+            for name, value in el.items():
+                if name == "class":
+                    classes = frozenset(_XPATH_SPACE.split(value.strip(" \t\r\n")))
+                    for token in classes:
+                        if token in class_only:
+                            matched.update(class_only[token])
+                        if token in by_class:
+                            candidates = candidates + by_class[token]
+                elif name == "id":
+                    if value in id_only:
+                        matched.update(id_only[value])
+                    if value in by_id:
+                        candidates = candidates + by_id[value]
+                if name in attrib_only:
+                    for index, op, wanted in attrib_only[name]:
+                        if index not in matched and _attrib_ok(value, op, wanted):
+                            matched.add(index)
+                if name in by_attrib:
+                    candidates = candidates + by_attrib[name]
             for index, sel in candidates:
                 if index not in matched and sel.matches(el, classes, context):
                     matched.add(index)
-            for index in sorted(matched):
+            for index in matched:  # per selector, elements still come in document order
                 out[index].append(el)
         for index, selector in self.fallback.items():
             out[index] = selector(context)

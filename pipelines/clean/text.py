@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_SPACE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
+# Zero-width spaces count as whitespace; str.split() knows the rest (the same set as regex \s).
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
@@ -13,9 +14,9 @@ def squash(text: str | None) -> str:
     """Collapse every run of whitespace (NBSP and zero-width spaces too) to one space; strip."""
     if not text:
         return ""
-    if text.isascii():  # the same result, faster: ASCII is NFC and \s is str.isspace()
-        return " ".join(text.split())
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    if not text.isascii():  # ASCII is NFC and has no zero-width spaces
+        text = _INVISIBLE.sub(" ", unicodedata.normalize("NFC", text))
+    return " ".join(text.split())
 
 
 def word_count(paragraphs: list[str]) -> int:

@@ -517,10 +517,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     store_cli.register(sub)  # search, show, runs, browse
     stories_cli.register(sub)
     if command not in LIGHT_COMMANDS:
-        from crawler import crawl_cli, reclean
+        from crawler import chrome_cli, crawl_cli, reclean
 
         crawl_cli.register(sub)
         reclean.register(sub)  # imports the cleaning chain and Scrapy's pipelines
+        chrome_cli.register(sub)
     return parser
 
 

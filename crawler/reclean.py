@@ -3,7 +3,8 @@
 Each stored page goes through the crawl's own chain (clean_page, the validator's checks, the
 store's URL for the record); a record that differs from the latest stored version in anything
 but its fetch time becomes a new version with the reason 'recleaned'. A page the cleaner now
-refuses, or whose record now has another canonical URL, leaves the stored record as it is
+refuses, or whose record now has another canonical URL, or a page older than the latest version
+(kept while RADIOSCRAPE_KEEP_PAGES was on, not since), leaves the stored record as it is
 (counted by reason). Nothing is fetched.
 
 Exit codes: 0 done, 2 usage or store error (no store at --db, a store that cannot be opened).
@@ -28,6 +29,7 @@ from pipelines.store.base import RECLEANED, Store
 from pipelines.validate import invalid_reason
 
 CANONICAL_CHANGED = "canonical-changed"  # the page's record now has another identity: kept
+STALE_PAGE = "stale-page"  # the page kept is older than the latest version (not kept since)
 
 
 @dataclass
@@ -80,6 +82,9 @@ def reclean(
     summary = RecleanSummary()
     for key, page, stored in store.stored_pages(station, since):
         summary.pages += 1
+        if page.fetched_at < (stored.get("fetched_at") or ""):
+            summary.kept[STALE_PAGE] += 1
+            continue
         record = rebuild(key, page)
         if isinstance(record, str):
             summary.kept[record] += 1

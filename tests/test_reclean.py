@@ -13,7 +13,7 @@ import pytest
 
 from crawler.demo_site import demo_sites
 from crawler.fixtures import all_fixtures
-from crawler.reclean import CANONICAL_CHANGED, reclean
+from crawler.reclean import CANONICAL_CHANGED, STALE_PAGE, reclean
 from pipelines.clean import clean_page
 from pipelines.clean.urls import url_key
 from pipelines.store import open_store
@@ -105,6 +105,16 @@ def test_a_page_the_cleaner_now_refuses_leaves_the_record(target):
         moved = reclean(store)
         assert refused.recleaned == [] and moved.recleaned == []
         assert sum(refused.kept.values()) == 1 and moved.kept == {CANONICAL_CHANGED: 1}
+        assert store.version_reasons(url) == ["fetched", "fetched"]
+
+
+def test_a_page_older_than_the_latest_version_never_undoes_it(target):
+    records = stored(target)
+    url, record = next(iter(records.items()))
+    with open_store(target) as store:  # fetched again later with pages no longer kept
+        store.save_record(replace(older_cleaner(record), fetched_at="2100-01-01T00:00:00+00:00"))
+        summary = reclean(store)
+        assert summary.recleaned == [] and summary.kept == {STALE_PAGE: 1}
         assert store.version_reasons(url) == ["fetched", "fetched"]
 
 

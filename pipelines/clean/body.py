@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -9,7 +10,7 @@ import trafilatura
 from lxml import etree, html
 
 from pipelines.clean.clutter import MAX_CLUTTER_CHARS, NODE_RULES, match_text
-from pipelines.clean.cssindex import SelectorIndex
+from pipelines.clean.cssindex import SelectorIndex, class_tokens
 from pipelines.clean.text import fold, squash
 
 BLOCK_TAGS = frozenset(
@@ -32,20 +33,13 @@ BLOCK_TAGS = frozenset(
         "header",
     ]
 )
-_CONTAINER_XPATHS = [
-    etree.XPath(x)
-    for x in (
-        "//*[@itemprop='articleBody']",
-        "//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]",
-        "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-body ')"
-        " or contains(concat(' ', normalize-space(@class), ' '), ' article--body ')"
-        " or contains(concat(' ', normalize-space(@class), ' '), ' article__body ')"
-        " or contains(concat(' ', normalize-space(@class), ' '), ' post-content ')"
-        " or contains(concat(' ', normalize-space(@class), ' '), ' story-body ')]",
-        "//article",
-        "//main",
-    )
-]
+# Generic article containers by rank: itemprop=articleBody, class entry-content, another
+# article-body class, <article>, <main> (found in one walk: XPath class tests cost far more).
+_BODY_CLASSES = (
+    frozenset(["entry-content"]),
+    frozenset(["article-body", "article--body", "article__body", "post-content", "story-body"]),
+)
+_BODY_CLASS_HINT = re.compile("|".join(sorted(_BODY_CLASSES[0] | _BODY_CLASSES[1])))
 REPEATED_METADATA = "repeated-metadata"
 SPARE_MIN_PROSE = 200  # below this much paragraph text a page has no article to protect
 _NODE_INDEX = SelectorIndex([rule.css for rule in NODE_RULES])
@@ -61,12 +55,31 @@ def find_container(root: html.HtmlElement, selector=None) -> html.HtmlElement:
     most paragraph text, else <body>. Embeds and the lead image are looked for here."""
     if selector is not None and (hits := selector(root)):
         return max(hits, key=paragraph_chars)
-    for xpath in _CONTAINER_XPATHS:
-        scored = [(chars, h) for h in xpath(root) if (chars := paragraph_chars(h)) > 0]
+    for hits in _container_candidates(root):
+        scored = [(chars, h) for h in hits if (chars := paragraph_chars(h)) > 0]
         if scored:
             return max(scored, key=lambda pair: pair[0])[1]  # the first of the longest
     body = root.find("body")
     return body if body is not None else root
+
+
+def _container_candidates(root: html.HtmlElement) -> list[list[html.HtmlElement]]:
+    """The generic container candidates under `root`, per rank, each in document order."""
+    ranks: list[list[html.HtmlElement]] = [[], [], [], [], []]
+    for el in root.iter():
+        if el.tag == "article":
+            ranks[3].append(el)
+        elif el.tag == "main":
+            ranks[4].append(el)
+        if el.get("itemprop") == "articleBody":
+            ranks[0].append(el)
+        if (cls := el.get("class")) and _BODY_CLASS_HINT.search(cls):
+            tokens = class_tokens(cls)
+            if not _BODY_CLASSES[0].isdisjoint(tokens):
+                ranks[1].append(el)
+            if not _BODY_CLASSES[1].isdisjoint(tokens):
+                ranks[2].append(el)
+    return ranks
 
 
 def extraction_scope(

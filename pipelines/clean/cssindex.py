@@ -64,11 +64,14 @@ def _attrib_ok(got: str, op: str, value: str | None) -> bool:
     raise ValueError(op)
 
 
+def class_tokens(value: str) -> frozenset[str]:
+    """The classes of a class attribute, split as CSS and XPath's normalize-space split it."""
+    return frozenset(_XPATH_SPACE.split(value.strip(" \t\r\n")))
+
+
 def _class_set(el: etree._Element) -> frozenset[str] | None:
     value = el.get("class")
-    if value is None:
-        return None
-    return frozenset(_XPATH_SPACE.split(value.strip(" \t\r\n")))
+    return None if value is None else class_tokens(value)
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,7 @@ class SelectorIndex:
             classes = None
             for name, value in el.items():
                 if name == "class":
-                    classes = frozenset(_XPATH_SPACE.split(value.strip(" \t\r\n")))
+                    classes = class_tokens(value)
                     for token in classes:
                         if token in class_only:
                             matched.update(class_only[token])

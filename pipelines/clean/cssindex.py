@@ -171,6 +171,8 @@ class SelectorIndex:
         self.class_only: dict[str, list[int]] = {}
         self.id_only: dict[str, list[int]] = {}
         self.attrib_only: dict[str, list[tuple[int, str, str | None]]] = {}
+        # per attribute, a pattern its value must contain for any of those tests to pass
+        self.attrib_hint: dict[str, re.Pattern[str]] = {}
         # the other selectors, under one key of their subject, verified by their matcher
         self.by_tag: dict[str, list] = {}
         self.by_class: dict[str, list] = {}
@@ -207,12 +209,16 @@ class SelectorIndex:
                     self.by_tag.setdefault(subject.tag, []).append(entry)
                 else:
                     self.anywhere.append(entry)
+        for name, tests in self.attrib_only.items():
+            if all(op != "exists" and value for _, op, value in tests):
+                values = sorted({value for _, _, value in tests if value})
+                self.attrib_hint[name] = re.compile("|".join(map(re.escape, values)))
 
     def hits(self, context: etree._Element) -> list[list[etree._Element]]:
         """For each selector, the matching elements under `context` (inclusive), in order."""
         out: list[list[etree._Element]] = [[] for _ in range(self.count)]
         tag_only, class_only, id_only = self.tag_only, self.class_only, self.id_only
-        attrib_only = self.attrib_only
+        attrib_only, attrib_hint = self.attrib_only, self.attrib_hint
         by_tag, by_class, by_id, by_attrib = self.by_tag, self.by_class, self.by_id, self.by_attrib
         anywhere = self.anywhere
         for el in context.iter():
@@ -237,7 +243,9 @@ class SelectorIndex:
                         matched.update(id_only[value])
                     if value in by_id:
                         candidates = candidates + by_id[value]
-                if name in attrib_only:
+                if name in attrib_only and (
+                    name not in attrib_hint or attrib_hint[name].search(value)
+                ):
                     for index, op, wanted in attrib_only[name]:
                         if index not in matched and _attrib_ok(value, op, wanted):
                             matched.add(index)

@@ -94,16 +94,14 @@ _NAME_PROP = etree.XPath(
 _FIELD_LABEL = etree.XPath(
     f".//*[{_class_has('field__label')} or {_class_has('field-label')} or {_class_has('label')}]"
 )
-_TAG_LINKS = etree.XPath(
-    "//a[(contains(concat(' ', @rel, ' '), ' tag ') and not(contains(@rel, 'category')))"
-    # Drupal's tags field: field--name-field-tags > field__items > field__item > a
-    " or ancestor::*[position() <= 3][contains(@class, 'field--name-field-tags')"
-    " or contains(@class, 'field-name-field-tags')]"
-    " or ancestor::*[position() <= 2]"
-    f"[{_class_has('tag')} and re:test(@class,"
-    " '(^|[\\s_-])tags?([\\s_-]|$)|tag-?list|post-tags|entry-tags', 'i')]]"
-    "[not(ancestor::nav or ancestor::aside or ancestor::footer[not(ancestor::article)])]",
-    namespaces={"re": "http://exslt.org/regular-expressions"},
+# Tag links: rel="tag" (not "category"), or in Drupal's tags field (field--name-field-tags >
+# field__items > field__item > a) or under a tags-classed parent or grandparent; outside nav,
+# aside and the page's footer. The class tests run in Python: as XPath, on every link's
+# ancestors, they cost four times as much.
+_TAG_FIELDS = ("field--name-field-tags", "field-name-field-tags")
+_TAG_CLASS = re.compile(r"(^|[\s_-])tags?([\s_-]|$)|tag-?list|post-tags|entry-tags", re.I)
+_TAG_PLACE = etree.XPath(
+    "not(ancestor::nav or ancestor::aside or ancestor::footer[not(ancestor::article)])"
 )
 # A row of tag links shown without a tag class ("Filed Under: <a>", "Etiquetas: <a>, <a>", bare
 # chips): links to tag pages, by the words of their path in several languages, whose parent
@@ -121,8 +119,10 @@ _SHORT_BLOCKS = etree.XPath(f"//*[self::div or self::p or self::span][not({_CHRO
 _NOT_IN_CARD = etree.XPath(f"not({_CARD})")
 # The breadcrumb trail: the first element (document order) whose class or aria-label says
 # "breadcrumb", or that holds only links, at least two, the first to "/" (outside <nav>).
+# (Found from its first link: counting every element's links costs more.)
 _LINK_ROW = etree.XPath(
-    "(//*[count(a) >= 2 and count(*) = count(a) and a[1][@href = '/']][not(ancestor::nav)])[1]"
+    "(//a[@href = '/'][not(preceding-sibling::*)]/parent::*"
+    "[count(a) >= 2 and count(*) = count(a)][not(ancestor::nav)])[1]"
 )
 _BREADCRUMB_WORD = re.compile("breadcrumb", re.I)
 _SHOW_NODE = etree.XPath(
@@ -788,7 +788,7 @@ def _trafilatura_date(root, tz) -> datetime | None:
 
 def _tags(root, profile, ld: dict, meta: dict) -> list[str]:
     selector = profile.selectors.get("tags") if profile else None
-    nodes = selector(root) if selector is not None else (_TAG_LINKS(root) or _tag_row(root))
+    nodes = selector(root) if selector is not None else (_tag_links(root) or _tag_row(root))
     visible = [squash(n.text_content()) for n in nodes]
     keywords = ld.get("keywords")
     if isinstance(keywords, str):
@@ -804,6 +804,24 @@ def _tags(root, profile, ld: dict, meta: dict) -> list[str]:
         if tags:
             return list(dict.fromkeys(tags))
     return []
+
+
+def _tag_links(root) -> list:
+    """The tag links of the page (see _TAG_CLASS), in document order."""
+    out = []
+    for link in root.iter("a"):
+        rel = link.get("rel") or ""
+        found = " tag " in f" {rel} " and "category" not in rel
+        node, depth = link.getparent(), 0
+        while not found and node is not None and depth < 3:
+            cls = node.get("class") or ""
+            found = any(f in cls for f in _TAG_FIELDS) or (
+                depth < 2 and "tag" in cls.lower() and _TAG_CLASS.search(cls) is not None
+            )
+            node, depth = node.getparent(), depth + 1
+        if found and _TAG_PLACE(link):
+            out.append(link)
+    return out
 
 
 def _tag_row(root) -> list:

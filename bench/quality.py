@@ -8,7 +8,8 @@
 - Fundus-eval (80 news articles): ROUGE-LSum F1 (rouge-score, paragraphs as lines) and word F1.
 
 It prints the table and the worst pages per corpus (what was lost, kept or refused) and writes
-a JSON summary. `--quick` scores a fixed subset: the test suite's ratchet.
+a JSON summary (a full run: bench/quality-latest.json). `--quick` scores a fixed subset: the
+test suite's ratchet.
 
     python bench/quality.py [--quick] [--corpus wcxb --corpus aeb ...] [--json PATH] [--jobs N]
 """
@@ -30,12 +31,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import aeb_scores, fixture_pages
 from bench.corpora import LOADERS, Sample
-from bench.fields import WCXB_FIELDS, fields_of, samples_truth, score, trafilatura_fields
+from bench.fields import (
+    WCXB_FIELDS,
+    field_scores,
+    fields_of,
+    radioscrape_fields,
+    samples_truth,
+    score,
+    trafilatura_fields,
+)
 from crawler.stations import registry
 from pipelines.clean import CleanError, build_record
 from pipelines.clean.clutter import match_text
 from pipelines.clean.text import squash
 
+LATEST = Path(__file__).with_name("quality-latest.json")  # the last full run's summary
 REFUSE_TYPES = ("collection", "listing")  # WCXB page types a crawl must refuse
 _WORD = re.compile(r"\w+")
 _ROUGE = None
@@ -170,6 +180,7 @@ def score_corpus(name: str, samples: list[Sample], runs: dict[str, dict]) -> dic
             "kind": s.kind,
             "url": s.url,
             "refused": run["refused"],
+            "has_text": bool(_WORD.search(s.truth)),
             "ours": word_scores(s.truth, ours_text),
             "theirs": word_scores(s.truth, theirs_text),
         }
@@ -199,7 +210,8 @@ def score_corpus(name: str, samples: list[Sample], runs: dict[str, dict]) -> dic
         values = [word_scores(s.truth, "\n".join(run[key]))["f1"] for s, run in others]
         if values:
             summary[f"{who}_other_f1"] = sum(values) / len(values)
-    summary["articles_refused"] = sum(1 for r in articles if r["refused"])
+    # a labelled article whose truth has no text at all is rightly refused as "empty"
+    summary["articles_refused"] = sum(1 for r in articles if r["refused"] and r["has_text"])
     summary["catastrophic"] = sum(
         1
         for r in articles
@@ -300,18 +312,33 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="the fixed subset the tests use")
     parser.add_argument("--no-fixtures", action="store_true", help="skip the fixture scores")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
-    parser.add_argument("--json", type=Path, help="write the summary here")
+    parser.add_argument(
+        "--json", type=Path,
+        help=f"write the summary here (default: {LATEST.name} beside this script for a full run)",
+    )  # fmt: skip
     args = parser.parse_args()
     names = args.corpus or ["aeb", "fundus", "wcxb"]
-    fixtures = None
+    fixtures = fixture_fields = None
     if not args.no_fixtures:
         fixtures = fixture_quality(radioscrape_paragraphs), fixture_quality(trafilatura_paragraphs)
+        fixture_fields = tuple(
+            field_scores(extract, wcxb=False)["fixtures"]
+            for extract in (radioscrape_fields, trafilatura_fields)
+        )
     results = run_corpora(names, args.quick, args.jobs)
     _print(results, fixtures)
+    if fixture_fields:
+        print("\nfixtures: fields right (radioscrape / trafilatura)")
+        for key, counts in fixture_fields[0].items():
+            theirs = fixture_fields[1][key]["accuracy"]
+            print(f"  {key:<14}{counts['accuracy']:>12.3f}{theirs:>12.3f}  of {counts['total']}")
+    if args.json is None and not args.quick and not args.corpus:
+        args.json = LATEST
     if args.json:
         summary = {"quick": args.quick, "trafilatura": trafilatura.__version__, "corpora": results}
         if fixtures:
             summary["fixtures"] = {"ours": fixtures[0], "theirs": fixtures[1]}
+            summary["fixture_fields"] = {"ours": fixture_fields[0], "theirs": fixture_fields[1]}
         args.json.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 

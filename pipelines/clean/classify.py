@@ -25,20 +25,20 @@ from pipelines.clean.text import squash
 _SLUG = r"[^/]+"
 # fmt: off
 _URL_KIND_PATTERNS = (
-    # /listen-live/, /player, /live-stream, /luister-live, /en-vivo
-    ("player", r"/(?:listen-?live|listen|live|player|radio-player|stream|live-stream|luister-live|livestream|direct|en-vivo|en-directo)/?$"),  # noqa: E501
+    # /listen-live/, /player, /player/capital-coast, /listen/hd-stream, /luister-live, /en-vivo
+    ("player", r"/(?:listen-?live|listen|live|player|radio-player|stream|live-stream|luister-live|livestream|direct|en-vivo|en-directo)/?$|/(?:listen|player|radio-player|livestream|stream)/[^/]+/?$"),  # noqa: E501
     # /search?q=..., /search-results, /suche, /recherche, /zoeken, /buscar
     ("search", r"/(?:search|suche|recherche|zoeken|buscar)(?:/|$)|/search-results"),
     # /schedule, /program-guide, /sendeplan, /grille-des-programmes, /programmering, /programacion
     ("schedule", r"/(?:schedule|show-schedule|programme|programmes|program-guide|line-?up|sendeplan|programmschema|grille(?:-des-programmes)?|programmering|programacion|programación|guia)/?$"),  # noqa: E501
-    # /category/news/page/3/, /tag/x/, /topics/x, /archive/2024/, /2024/05/12/, /rubrique/x
-    ("archive", rf"/(?:category|categories|tag|tags|topic|topics|archive|archives|rubrique|rubriques|thema|themen|categorie|categoria|categoría|etiqueta|trefwoord)/{_SLUG}(?:/page/\d+)?/?$|/page/\d+/?$|/\d{{4}}/(?:\d{{2}}/){{0,2}}$"),  # noqa: E501
+    # /category/news/page/3/, /tag/x/, /topics/x, /archive/2024/, /2024/05/12/, /2024-05-12
+    ("archive", rf"/(?:category|categories|tag|tags|topic|topics|archive|archives|rubrique|rubriques|thema|themen|categorie|categoria|categoría|etiqueta|trefwoord)/{_SLUG}(?:/page/\d+)?/?$|/page/\d+/?$|/\d{{4}}/(?:\d{{2}}/){{0,2}}$|/\d{{4}}-\d{{2}}-\d{{2}}/?$"),  # noqa: E501
     # /author/jess/, /authors/x, /auteur/x, /autor/x, /people/ruth-okafor, /staff/x
     ("author", rf"/(?:author|authors|auteur|auteurs|autor|autoren|autores|people|staff)/{_SLUG}/?$"),  # noqa: E501
     # /presenters/x, /djs/x, /hosts/x, /moderatoren/x, /animateurs/x, /presentatoren/x, /locutores/x
     ("presenter", rf"/(?:presenters?|djs?|hosts?|on-air-team|personalities|moderatoren|moderator|animateurs?|animatrices?|presentatoren|presentator|locutores|locutor)/{_SLUG}/?$"),  # noqa: E501
-    # /shows/x, /emissions/x, /sendungen/x, /programmas/x, /programas/x (the show's root page)
-    ("show", rf"^/(?:{_SLUG}/)?(?:shows?|emissions?|sendungen|sendung|programmas|programma|programas|programa)/{_SLUG}/?$"),  # noqa: E501
+    # /shows/x, /emissions/x, /sendungen/x, /programmas/x (a show's root page), /radio/shows/ (hub)
+    ("show", rf"^/(?:{_SLUG}/)?(?:shows?|emissions?|sendungen|sendung|programmas|programma|programas|programa)/{_SLUG}/?$|/(?:shows|all-shows|emissions|sendungen|programmas|programas)/?$"),  # noqa: E501
     # /podcasts/x, /x/episodes, /afleveringen, /folgen, /episodios
     ("podcast", rf"^/(?:{_SLUG}/)?podcasts?/{_SLUG}/?$|/(?:episodes|afleveringen|folgen|episodios)/?$"),  # noqa: E501
     # /competitions/x, /contests/x, /win/x, /gewinnen/x, /gewinnspiel, /concours/x, /winactie/x
@@ -140,6 +140,9 @@ def listing_reason(
         teasers >= LISTING_MIN_TEASERS and prose < LISTING_MAX_PROSE_CHARS * teasers / 6
     ):
         return "listing"
+    teasers_text = _link_texts(root) | _card_texts(root)
+    if body and sum(len(p) for p in body if p in teasers_text) * 2 >= sum(map(len, body)):
+        return "listing"  # what little text it has is mostly headlines and teasers of others
     return None
 
 
@@ -151,5 +154,20 @@ def _has_prose(root: html.HtmlElement, body: list[str]) -> bool:
     candidates = [p for p in body if len(p) >= 80 and _SENTENCE_END.search(p)]
     if len(candidates) < ARTICLE_MIN_SENTENCE_PARAGRAPHS:
         return False
-    links = {squash(a.text_content()) for a in root.iter("a")}
+    links = _link_texts(root)
     return sum(1 for p in candidates if p not in links) >= ARTICLE_MIN_SENTENCE_PARAGRAPHS
+
+
+def _link_texts(root: html.HtmlElement) -> set[str]:
+    return {squash(a.text_content()) for a in root.iter("a")}
+
+
+def _card_texts(root: html.HtmlElement) -> set[str]:
+    """The paragraphs of teaser cards: blocks beside a headline link in the same element."""
+    return {
+        squash(p.text_content())
+        for heading in _HEADLINE_LINKS(root)
+        if (card := heading.getparent()) is not None
+        for p in card.iter("p", "div", "span")
+        if p is not heading
+    }

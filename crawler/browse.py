@@ -6,8 +6,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import signal
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -45,10 +43,10 @@ def metadata(database: str) -> dict[str, Any]:
     return {**shipped, "databases": {database: {"tables": tables, "queries": queries}}}
 
 
-def datasette_command(db: Path, metadata_path: Path, host: str, port: int) -> list[str]:
-    """The `datasette serve` command line for one store."""
+def serve_arguments(db: Path, metadata_path: Path, host: str, port: int) -> list[str]:
+    """The arguments of `datasette serve` for one store."""
     return [
-        sys.executable, "-m", "datasette", "serve", str(db),
+        "serve", str(db),
         "--metadata", str(metadata_path),
         "--template-dir", str(FILES / "templates"),
         "--plugins-dir", str(FILES / "plugins"),
@@ -84,15 +82,12 @@ def cmd_browse(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="radioscrape-browse-") as folder:
         metadata_path = Path(folder) / "metadata.json"
         metadata_path.write_text(json.dumps(metadata(path.stem)), encoding="utf-8")
-        command = datasette_command(path, metadata_path, args.host, args.port)
+        arguments = serve_arguments(path, metadata_path, args.host, args.port)
         if args.open:
-            command.append("--open")
+            arguments.append("--open")
         print(f"radioscrape: browsing {path} at http://{args.host}:{args.port}/", file=sys.stderr)
-        server = subprocess.Popen(command)
-        # `kill` of this process stops Datasette too (Ctrl-C reaches both already).
-        signal.signal(signal.SIGTERM, lambda *_: server.terminate())
-        try:
-            return server.wait()
-        except KeyboardInterrupt:
-            server.wait()
-            return 0
+        from datasette.cli import cli as datasette  # the browse extra
+
+        # In this process: Ctrl-C and SIGTERM stop the server, then the temp folder goes.
+        datasette.main(args=arguments, prog_name="datasette", standalone_mode=False)
+    return 0

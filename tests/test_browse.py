@@ -90,7 +90,7 @@ def server(store) -> Iterator[str]:
                 time.sleep(0.3)
         yield f"{base}/{store.stem}"
     finally:
-        child.terminate()  # as `kill` would: browse stops the Datasette it started
+        child.terminate()  # as `kill` would: the server stops and its port closes
         child.wait(timeout=30)
         try:
             get(f"{base}/-/versions.json")
@@ -99,7 +99,7 @@ def server(store) -> Iterator[str]:
             still_serving = False
         with contextlib.suppress(ProcessLookupError):
             os.killpg(child.pid, signal.SIGKILL)  # whatever is left of the session
-        assert not still_serving, "Datasette outlived radioscrape browse"
+        assert not still_serving, "Datasette still serving after radioscrape browse got SIGTERM"
 
 
 def text_of(record: dict) -> str:

@@ -37,7 +37,7 @@ from pipelines.store.base import (
     record_filters,
     utc_iso,
 )
-from pipelines.store.search import POSTGRES_SEARCH, POSTGRES_SEARCH_MIGRATION, search_filters
+from pipelines.store.search import POSTGRES_SEARCH_MIGRATION, postgres_search, search_filters
 from pipelines.store.sqlite import FETCH_FIELDS, JSON_FIELDS, STATION_RUN_FIELDS
 from pipelines.store.stories import assign_story, backfill, read_stories, story_of
 from pipelines.store.stories import migration as stories_migration
@@ -332,7 +332,7 @@ class PostgresStore(Store):
     ) -> list[SearchHit]:
         """The latest versions matching every word of `query`, best first, with a snippet."""
         filters, params = search_filters(since, station, "%s")
-        rows = self.conn.execute(POSTGRES_SEARCH.format(filters=filters), [query, *params, limit])
+        rows = self.conn.execute(postgres_search(filters), [query, *params, limit])
         return [SearchHit(**row) for row in rows]
 
     def _lock_bands(self, keys) -> None:

@@ -42,13 +42,17 @@ END""",
     f" {_SQLITE_BODY_TEXT.format(row='articles')} FROM articles",
 )
 
-# Weights of title, standfirst and body in the ranking (SQLite bm25; PostgreSQL A, B, C).
-SQLITE_SEARCH = f"""SELECT a.url, a.canonical_url, a.station, a.title, a.published,
+
+def sqlite_search(filters: str) -> str:
+    """The SQLite search query, with `filters` (` AND ...` of search_filters) added; bm25
+    weighs a match in the title 10, in the standfirst 4, in the body 1."""
+    return f"""SELECT a.url, a.canonical_url, a.station, a.title, a.published,
     snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_WORDS}) AS snippet,
     bm25(articles_fts, 10.0, 4.0, 1.0) AS rank
 FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
-WHERE articles_fts MATCH ?{{filters}}
+WHERE articles_fts MATCH ?{filters}
 ORDER BY rank, a.published_utc DESC LIMIT ?"""
+
 
 # The PostgreSQL text search configuration of each language code the records carry.
 TS_CONFIGS = {
@@ -82,7 +86,12 @@ _PG_QUERY = " || ".join(
     f"websearch_to_tsquery('{name}', words.text)"
     for name in ["simple", *sorted(set(TS_CONFIGS.values()))]
 )
-POSTGRES_SEARCH = f"""WITH words AS (SELECT %s::text AS text),
+
+
+def postgres_search(filters: str) -> str:
+    """The PostgreSQL search query, with `filters` (` AND ...` of search_filters) added;
+    ts_rank weighs the title (A) above the standfirst (B) and the body (C)."""
+    return f"""WITH words AS (SELECT %s::text AS text),
     q AS (SELECT {_PG_QUERY} AS query FROM words)
 SELECT a.url, a.canonical_url, a.station, a.title, a.published,
     ts_headline(radioscrape_ts_config(a.language),
@@ -92,7 +101,7 @@ SELECT a.url, a.canonical_url, a.station, a.title, a.published,
         MinWords=6, MaxFragments=2, FragmentDelimiter=" … "') AS snippet,
     -ts_rank(a.search, q.query) AS rank
 FROM articles a, q
-WHERE a.search @@ q.query{{filters}}
+WHERE a.search @@ q.query{filters}
 ORDER BY rank, a.published_utc DESC NULLS LAST LIMIT %s"""
 
 

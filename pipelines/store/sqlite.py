@@ -31,10 +31,10 @@ from pipelines.store.base import (
     utc_iso,
 )
 from pipelines.store.search import (
-    SQLITE_SEARCH,
     SQLITE_SEARCH_MIGRATION,
     fts5_query,
     search_filters,
+    sqlite_search,
 )
 from pipelines.store.stories import assign_story, backfill, read_stories, story_of
 from pipelines.store.stories import migration as stories_migration
@@ -345,9 +345,7 @@ class SQLiteStore(Store):
     ) -> list[SearchHit]:
         """The latest versions matching every word of `query`, best first, with a snippet."""
         filters, params = search_filters(since, station, "?")
-        rows = self.conn.execute(
-            SQLITE_SEARCH.format(filters=filters), [fts5_query(query), *params, limit]
-        )
+        rows = self.conn.execute(sqlite_search(filters), [fts5_query(query), *params, limit])
         return [SearchHit(**dict(row)) for row in rows]
 
     def stories(self, since: datetime | None = None) -> list[dict[str, Any]]:

@@ -49,12 +49,19 @@ def test_every_story_is_stored_once_with_its_author(crawled):
         assert (record["title"], record["author"]) == (story.title, story.author), story.path
 
 
+def test_no_other_page_is_stored(crawled):
+    _, built, _, by_path = crawled
+    stored_others = sorted(set(by_path) - {s.path for s in built.stories})
+    assert stored_others == [], {p: built.others.get(p) for p in stored_others}
+
+
 def test_the_run_succeeds_and_finds_every_story_and_page(crawled):
     _, built, run, _ = crawled
     stats = run.report["stations"][LABEL]
     assert (run.code, run.report["status"]) == (0, "success"), run.stdout
     assert not stats["errors"] and not stats["discovery"]["errors"]
     assert stats["discovered"] == len(built.stories) + len(built.others)
+    assert stats["new"] == len(built.stories)
 
 
 def test_guessed_urls_that_are_missing_are_probes(crawled):
@@ -63,6 +70,15 @@ def test_guessed_urls_that_are_missing_are_probes(crawled):
     missing = [r.path for r in served.log if r.path not in served.routes]
     assert missing  # every style guesses some parent section or sitemap that is not there
     assert probed == {"not-found": len(missing)}
+
+
+def test_story_bodies_are_the_story_text(crawled):
+    """The lede (a `<p class="intro">` on one template) stays in the body, and nothing else
+    (a tune-in line after the body, a related rail) joins it."""
+    _, built, _, by_path = crawled
+    for story in built.stories:
+        if story.path in by_path:
+            assert by_path[story.path]["body"] == list(story.paragraphs), story.path
 
 
 def test_a_broken_link_is_an_error_but_a_missing_guess_is_not(crawl):

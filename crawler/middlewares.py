@@ -11,7 +11,7 @@ from email.utils import parsedate_to_datetime
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
@@ -159,13 +159,18 @@ class StationOffsiteMiddleware(OffsiteMiddleware):
             return spider.on_own_hosts(request)
         return super().should_follow(request, spider)
 
-    async def process_request(self, request, spider=None) -> None:
-        """Before the download: the host-name policy, then the address the name resolves to."""
+    def process_request(self, request, spider=None) -> Deferred | None:
+        """Before the download: the host-name policy, then (a Deferred, only for a host name
+        that is not the station's mirror) the address the name resolves to."""
         self.refuse_offsite(request)
         policy = getattr(self.crawler.spider, "may_be_private", None)
         host = urlparse_cached(request).hostname or ""
         if policy is None or policy(request) or is_private_host(host):
-            return  # a private name or literal is refused by the host-name policy already
+            return None  # a private name or literal is refused by the host-name policy already
+        return deferred_from_coro(self.refuse_private(host))
+
+    async def refuse_private(self, host: str) -> None:
+        """Refuse a host name that resolves to a private address (the crawl's resolver)."""
         from twisted.internet import reactor
 
         address = await maybe_deferred_to_future(reactor.resolve(host))

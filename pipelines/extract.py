@@ -26,18 +26,26 @@ from scrapy.exceptions import DropItem
 from crawler.items import ArticleRecord, Page
 from crawler.stations import registry
 from pipelines.clean import clean_page
+from pipelines.clean.classify import REFUSAL_KINDS
+from pipelines.clean.metadata import warm_date_parsers
 from pipelines.validate import PageFailed
 
 logger = logging.getLogger(__name__)
 
 
+PAGE_KINDS = REFUSAL_KINDS - {"empty"}  # pages that are something other than an article
+
+
 class PageRefused(DropItem):
-    """A page that gives no record; `kind` is the reason ('listing', 'empty', ...)."""
+    """A page that gives no record; `kind` is the reason ('listing', 'empty', ...). The report
+    files a page of another kind (an archive, a show page...) under `refused/<kind>`, any other
+    refusal (empty, not HTML, a timeout) under `dropped/<kind>`."""
 
     def __init__(self, url: str, kind: str, message: str):
         super().__init__(f"{url}: {message}")
         self.url = url
         self.kind = kind
+        self.group = "refused" if kind in PAGE_KINDS else "dropped"
 
 
 class CleanTimeout(Exception):
@@ -76,8 +84,10 @@ def clean_within(page: Page, seconds: float) -> ArticleRecord | tuple[str, str]:
 
 
 def _warm_worker() -> None:
-    """Worker initializer: load the station registry once per worker process."""
+    """Load the station registry and the date parsers once per process, before any page is
+    timed against RADIOSCRAPE_CLEAN_TIMEOUT."""
     registry()
+    warm_date_parsers()
 
 
 class ExtractPipeline:
@@ -100,10 +110,13 @@ class ExtractPipeline:
         )
 
     def open_spider(self) -> None:
-        """Start the worker pool (spawned processes: no forked reactor or threads in them)."""
+        """Start the worker pool (spawned processes: no forked reactor or threads in them), or
+        warm this process's cleaner when it cleans in process."""
         if self.workers:
             self.pool = self._new_pool()
             logger.info("extracting in %d worker processes", self.workers)
+        elif self.timeout:
+            _warm_worker()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(

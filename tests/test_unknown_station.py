@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.demo_site import LocalSite
+from pipelines.clean.classify import REFUSAL_KINDS
 from pipelines.store import open_store
 from tests.conftest import FAST, run_cli
 from tests.sites import check_new_reports
@@ -53,6 +54,14 @@ def test_no_other_page_is_stored(crawled):
     _, built, _, by_path = crawled
     stored_others = sorted(set(by_path) - {s.path for s in built.stories})
     assert stored_others == [], {p: built.others.get(p) for p in stored_others}
+
+
+def test_every_other_page_is_refused_under_refused(crawled):
+    _, built, run, _ = crawled
+    stats = run.report["stations"][LABEL]
+    assert sum(stats["refused"].values()) == len(built.others), stats["refused"]
+    assert set(stats["refused"]) <= REFUSAL_KINDS - {"empty"}
+    assert "listing" in stats["refused"] or "archive" in stats["refused"]
 
 
 def test_the_run_succeeds_and_finds_every_story_and_page(crawled):

@@ -140,8 +140,10 @@ def listing_reason(
         teasers >= LISTING_MIN_TEASERS and prose < LISTING_MAX_PROSE_CHARS * teasers / 6
     ):
         return "listing"
+    if not body:
+        return "listing" if teasers else None  # headlines of other pages and nothing else
     teasers_text = _link_texts(root) | _card_texts(root)
-    if body and sum(len(p) for p in body if p in teasers_text) * 2 >= sum(map(len, body)):
+    if sum(len(p) for p in body if p in teasers_text) * 2 >= sum(map(len, body)):
         return "listing"  # what little text it has is mostly headlines and teasers of others
     return None
 

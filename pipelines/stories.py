@@ -61,6 +61,12 @@ def _empty_minhash(permutations: int):
     return MinHash(num_perm=permutations, seed=MINHASH_SEED)
 
 
+def prepare(options: StoryOptions) -> None:
+    """Load datasketch and make the permutations now: a crawl does it before its first fetch,
+    not in the middle of one (the import takes ~1 s, longer under load)."""
+    _empty_minhash(options.bands * options.rows)
+
+
 def band_keys(grams: frozenset[str], options: StoryOptions) -> list[str]:
     """The LSH band keys of a shingle set: one short text per band, the band's number first
     (so equal values in different bands never collide)."""

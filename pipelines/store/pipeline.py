@@ -34,7 +34,7 @@ from pipelines.store.base import (
     Store,
 )
 from pipelines.store.quality import RecordFigures, measure, quality_warnings
-from pipelines.stories import StoryOptions
+from pipelines.stories import StoryOptions, prepare
 from pipelines.validate import PageFailed
 
 logger = logging.getLogger(__name__)
@@ -101,11 +101,13 @@ class StorePipeline:
         db = crawler.settings.get("RADIOSCRAPE_DB")
         if not db:
             raise NotConfigured("RADIOSCRAPE_DB is empty")
+        stories = StoryOptions.from_settings(crawler.settings)
+        prepare(stories)  # now: once the crawl runs, a second's pause costs leases (distributed)
         pipeline = cls(
             db,
             crawler.stats,
             crawler.settings.getfloat("RADIOSCRAPE_DB_TIMEOUT"),
-            StoryOptions.from_settings(crawler.settings),
+            stories,
             crawler.settings.getbool("RADIOSCRAPE_KEEP_PAGES"),
         )
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)

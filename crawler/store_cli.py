@@ -29,7 +29,8 @@ EXIT_STORE = 2
 COMPARED_FIELDS = ("title", "standfirst", "author", "published", "updated", "section", "tags")
 
 
-def _date(text: str) -> datetime:
+def iso_date_argument(text: str) -> datetime:
+    """An argparse type: an ISO 8601 date or time (UTC when no zone is given)."""
     try:
         return datetime.fromisoformat(utc_iso(text))
     except ValueError:
@@ -48,7 +49,9 @@ def register(subparsers) -> None:
     )
     search.add_argument("--station", metavar="KEY", help="only this station (default: all)")
     search.add_argument(
-        "--since", type=_date, help="only articles published on/after this date (default: all)"
+        "--since",
+        type=iso_date_argument,
+        help="only articles published on/after this date (default: all)",
     )
     search.add_argument(
         "--limit", type=int, default=20, help="at most N hits (default: %(default)s)"

@@ -9,26 +9,18 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from crawler.items import dumps
 from crawler.options import add_config_options
+from crawler.store_cli import iso_date_argument
 from pipelines.store import POSTGRES_SCHEMES, open_store
-from pipelines.store.base import utc_iso
 from pipelines.store.export import atomic_output
 
 EXIT_STORE = 2
 CSV_COLUMNS = ("story_id", "headline", "first_published", "original_url", "copies", "stations",
                "urls")  # fmt: skip
-
-
-def _date(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(utc_iso(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 date: {text!r}") from None
 
 
 def register(subparsers) -> None:
@@ -39,7 +31,7 @@ def register(subparsers) -> None:
     )
     stories.add_argument(
         "--since",
-        type=_date,
+        type=iso_date_argument,
         help="only stories first published on/after this date (default: all)",
     )
     stories.add_argument(

@@ -40,8 +40,7 @@ from bench.fields import (
     score,
     trafilatura_fields,
 )
-from crawler.stations import registry
-from pipelines.clean import CleanError, build_record
+from pipelines.clean import clean_page
 from pipelines.clean.clutter import match_text
 from pipelines.clean.text import squash
 
@@ -64,11 +63,8 @@ def radioscrape_result(page) -> tuple[list[str], str | None]:
 
 def _record(page, any_page: bool = False):
     """(record, None), or (None, refusal kind)."""
-    profile = registry().get(page.station) if page.station else None
-    try:
-        return build_record(page, profile, any_page=any_page), None
-    except CleanError as exc:
-        return None, exc.kind
+    result = clean_page(page, any_page)
+    return (None, result[0]) if isinstance(result, tuple) else (result, None)
 
 
 def trafilatura_paragraphs(page) -> list[str]:

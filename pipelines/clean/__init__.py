@@ -113,10 +113,10 @@ def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRec
     meta = extract_metadata(root, container, page.url, profile)
     if not any_page and (reason := page_kind_reason(page.url, meta)):
         raise NotAnArticle(reason, f"not an article ({reason} page)")
-    candidate = candidate_kind(page.url, meta, profile)
-    article_url = profile is not None and profile.is_article_url(page.url)
-    judge = not any_page and not says_article(meta) and not article_url
-    structure = teaser_structure(root) if judge else None
+    # what the page may be besides an article, decided after extraction (listing_reason)
+    judge = not any_page and not (profile is not None and profile.is_article_url(page.url))
+    candidate = candidate_kind(page.url, meta) if judge else None
+    structure = teaser_structure(root) if judge and not says_article(meta) else None
     embeds, embed_nodes = find_embeds(container, page.url)
     clutter: Counter[str] = Counter()
     # the tree is unchanged so far
@@ -152,7 +152,7 @@ def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRec
         )
         if word_count(baseline) >= 2 * word_count(body):
             clutter, body = baseline_clutter, baseline
-    if not any_page and (reason := listing_reason(root, meta, body, candidate, structure)):
+    if reason := listing_reason(root, meta, body, candidate, structure):
         raise NotAnArticle(reason, f"not an article ({reason} page)")
     if not body and not embeds:
         raise NotAnArticle("empty", "no article text found")

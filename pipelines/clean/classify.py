@@ -97,11 +97,11 @@ def page_kind_reason(url: str, meta: Metadata) -> str | None:
     return kind if kind in HARD_KINDS else None
 
 
-def candidate_kind(url: str, meta: Metadata, profile=None) -> str | None:
-    """The kind of non-article page the URL or metadata names, unless the station's article
-    URL pattern or JSON-LD says "article" (og:type "article" does not count: WordPress gives
-    it to every page). listing_reason decides on it after extraction."""
-    if (profile is not None and profile.is_article_url(url)) or meta.ld_types & ARTICLE_TYPES:
+def candidate_kind(url: str, meta: Metadata) -> str | None:
+    """The kind of non-article page the URL or metadata names, unless JSON-LD says "article"
+    (og:type "article" does not count: WordPress gives it to every page). listing_reason
+    decides on it after extraction."""
+    if meta.ld_types & ARTICLE_TYPES:
         return None
     if "Event" in meta.ld_types:
         return "event"
@@ -129,12 +129,12 @@ def listing_reason(
     for pages whose metadata says "article")."""
     if candidate in SINGLE_PAGE_KINDS:
         return candidate
+    if candidate is None and structure is None:
+        return None  # nothing names another kind: an article, whatever its length
     if _has_prose(root, body):
         return None
-    if candidate is not None:
+    if candidate is not None or structure is None:
         return candidate
-    if structure is None:
-        return None
     teasers, prose = structure
     if meta.ld_types & {"CollectionPage", "ItemList"} or (
         teasers >= LISTING_MIN_TEASERS and prose < LISTING_MAX_PROSE_CHARS * teasers / 6

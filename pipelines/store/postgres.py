@@ -39,7 +39,13 @@ from pipelines.store.base import (
 )
 from pipelines.store.search import POSTGRES_SEARCH_MIGRATION, postgres_search, search_filters
 from pipelines.store.sqlite import FETCH_FIELDS, JSON_FIELDS, STATION_RUN_FIELDS
-from pipelines.store.stories import assign_story, backfill, read_stories, story_of
+from pipelines.store.stories import (
+    ShingleCache,
+    assign_story,
+    backfill,
+    read_stories,
+    story_of,
+)
 from pipelines.store.stories import migration as stories_migration
 from pipelines.stories import StoryOptions
 
@@ -137,6 +143,7 @@ class PostgresStore(Store):
     def __init__(self, conn: psycopg.Connection, stories: StoryOptions | None = None):
         self.conn = conn
         self.story_options = stories or StoryOptions()
+        self.shingles = ShingleCache(self.story_options.shingle)  # candidates shingled once
 
     @classmethod
     def connect(cls, dsn: str, stories: StoryOptions | None = None) -> PostgresStore:
@@ -215,7 +222,8 @@ class PostgresStore(Store):
                     " WHERE url_key = %(url_key)s",
                     {**values, "version": version},
                 )
-            assign_story(conn, "%s", key, record.body, self.story_options, self._lock_bands)
+            assign_story(conn, "%s", key, record.body, self.story_options, self._lock_bands,
+                         self.shingles, record.content_hash)  # fmt: skip
             conn.execute(
                 "INSERT INTO article_versions (url_key, version, content_hash, fetched_at, run_id,"
                 " record, reason) VALUES (%s, %s, %s, %s, %s, %s, %s)",

@@ -36,7 +36,13 @@ from pipelines.store.search import (
     search_filters,
     sqlite_search,
 )
-from pipelines.store.stories import assign_story, backfill, read_stories, story_of
+from pipelines.store.stories import (
+    ShingleCache,
+    assign_story,
+    backfill,
+    read_stories,
+    story_of,
+)
 from pipelines.store.stories import migration as stories_migration
 from pipelines.stories import StoryOptions
 
@@ -124,6 +130,7 @@ class SQLiteStore(Store):
     ):
         self.path = Path(path)
         self.story_options = stories or StoryOptions()
+        self.shingles = ShingleCache(self.story_options.shingle)  # candidates shingled once
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
         except sqlite3.Error as exc:  # a folder that cannot be written or does not exist
@@ -208,7 +215,8 @@ class SQLiteStore(Store):
                 conn.execute(
                     f"UPDATE articles SET {assignments} WHERE url_key = ?", [*params[1:], key]
                 )
-            assign_story(conn, "?", key, record.body, self.story_options)
+            assign_story(conn, "?", key, record.body, self.story_options, None, self.shingles,
+                         record.content_hash)  # fmt: skip
             conn.execute(
                 "INSERT INTO article_versions (url_key, version, content_hash, fetched_at, run_id,"
                 " record, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",

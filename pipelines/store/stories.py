@@ -14,6 +14,7 @@ the earliest-published copy first (its original).
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -65,12 +66,23 @@ def _marks(mark: str, count: int) -> str:
 
 
 def matching_stories(
-    conn, mark: str, key: str, grams: frozenset[str], keys: Sequence[str], options: StoryOptions
+    conn,
+    mark: str,
+    key: str,
+    grams: frozenset[str],
+    keys: Sequence[str],
+    options: StoryOptions,
+    known: frozenset[str] = frozenset(),
+    cache: ShingleCache | None = None,
 ) -> set[str]:
     """The stories of the stored articles (other than `key`) that share a band key with these
-    and whose body is similar enough: read through the band index only."""
+    and whose body is similar enough, plus the `known` ones: read through the band index only.
+    A candidate is compared only when its story is not matched yet (one similar copy settles
+    a story; on a site of near-copies that spares most comparisons), with no story it cannot
+    add one; its shingles come from `cache` when its content was seen before."""
+    stories = set(known)
     if not keys:
-        return set()
+        return stories
     candidates = [
         found["url_key"]
         for found in conn.execute(
@@ -80,16 +92,51 @@ def matching_stories(
         )
     ]
     if not candidates:
-        return set()
+        return stories
     rows = conn.execute(
-        f"SELECT body, story_id FROM articles WHERE url_key IN ({_marks(mark, len(candidates))})",
+        f"SELECT story_id, content_hash, body FROM articles"
+        f" WHERE url_key IN ({_marks(mark, len(candidates))})",
         candidates,
     )
-    return {
-        found["story_id"]
-        for found in rows
-        if similarity(grams, shingles(_body(found["body"]), options.shingle)) >= options.threshold
-    }
+    for found in rows:
+        story = found["story_id"]
+        if story is None or story in stories:
+            continue
+        if cache is None:
+            other = shingles(_body(found["body"]), options.shingle)
+        else:
+            other = cache.get(found["content_hash"], found["body"])
+        if similarity(grams, other) >= options.threshold:
+            stories.add(story)
+    return stories
+
+
+class ShingleCache:
+    """The shingle sets of recently matched bodies by content hash (a hash of title and body,
+    so one hash is one body), at most `size` of them, least recently used dropped first: an
+    article is a candidate of many later copies, and is shingled once. One per store."""
+
+    def __init__(self, shingle: int, size: int = 256):
+        self.shingle = shingle
+        self.size = size
+        self.sets: OrderedDict[str, frozenset[str]] = OrderedDict()
+
+    def get(self, content_hash: str | None, body: Any) -> frozenset[str]:
+        """The shingles of a stored `body` (JSON text or list) whose content has this hash."""
+        if content_hash is None:
+            return shingles(_body(body), self.shingle)
+        cached = self.sets.get(content_hash)
+        if cached is None:
+            return self.put(content_hash, shingles(_body(body), self.shingle))
+        self.sets.move_to_end(content_hash)
+        return cached
+
+    def put(self, content_hash: str, grams: frozenset[str]) -> frozenset[str]:
+        """Remember the shingles of the body whose content has this hash; return them."""
+        self.sets[content_hash] = grams
+        if len(self.sets) > self.size:
+            self.sets.popitem(last=False)
+        return grams
 
 
 def assign_story(
@@ -99,18 +146,25 @@ def assign_story(
     body: list[str],
     options: StoryOptions,
     lock: Callable[[Sequence[str]], None] | None = None,
+    cache: ShingleCache | None = None,
+    content_hash: str | None = None,
 ) -> str:
     """Give the stored article `key` (its row already written in this transaction, its clean
     `body`) its story:
     match its body's band keys against the index, confirm each candidate exactly, join (or
     merge) the matching stories, and index its band keys. Returns the story id. `lock` takes
-    the band keys before they are read (PostgreSQL: concurrent workers)."""
+    the band keys before they are read (PostgreSQL: concurrent workers). With a `cache`, the
+    body's shingles are kept there under its record's `content_hash` for the copies that
+    follow, and the candidates' are read from it."""
     grams = shingles(body, options.shingle)
+    if cache is not None and content_hash is not None:
+        cache.put(content_hash, grams)
     keys = band_keys(grams, options)
     if lock is not None and keys:
         lock(keys)
     row = conn.execute(f"SELECT story_id FROM articles WHERE url_key = {mark}", (key,)).fetchone()
-    stories = ({row["story_id"]} | matching_stories(conn, mark, key, grams, keys, options)) - {None}
+    own = frozenset({row["story_id"]} - {None})
+    stories = matching_stories(conn, mark, key, grams, keys, options, own, cache)
     story = min(stories) if stories else story_id_of(key)
     if merged := sorted(stories - {story}):
         conn.execute(

@@ -6,7 +6,7 @@ One Twisted reactor per process: call run_crawl once per process.
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from scrapy.crawler import CrawlerProcess
@@ -78,6 +78,14 @@ def finish(crawler) -> int:
     return code
 
 
+def crawl_lock(settings) -> AbstractContextManager:
+    """The store's lock for one crawl (none for the workers of a distributed crawl, which share
+    the store: Redis, not the lock, keeps them apart)."""
+    if settings.get("RADIOSCRAPE_REDIS"):
+        return nullcontext()
+    return store_lock(settings.get("RADIOSCRAPE_DB"))
+
+
 def run_crawl(options: CrawlOptions) -> int:
     """Crawl under the store's lock; return the report's exit code (EXIT_RUNNING when another
     run holds the lock, EXIT_FAILURE with one line on stderr when the configuration or the
@@ -88,10 +96,8 @@ def run_crawl(options: CrawlOptions) -> int:
     except ConfigError as exc:
         print(f"radioscrape: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    # The workers of a distributed crawl share the store: Redis, not the lock, keeps them apart.
-    lock = nullcontext() if settings.get("RADIOSCRAPE_REDIS") else store_lock(options.db)
     try:
-        with lock:
+        with crawl_lock(settings):
             process = CrawlerProcess(settings)
             crawler = process.create_crawler(StationSpider)
             process.crawl(crawler, **options.spider_kwargs())

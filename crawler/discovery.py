@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import struct
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -22,9 +23,10 @@ from scrapy.utils.gz import gunzip
 from pipelines.clean.urls import is_http_url
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+# Possessive and atomic: a prolog of many comments cut off at 4096 bytes fails in linear time.
 _XML_START = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
-    rb"(?:<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)?(?:<!--.*?-->\s*)*<(?:[a-z]+:)?(\w+)",
+    rb"^(?:\xef\xbb\xbf)?\s*+(?:<\?xml[^>]*+>\s*+)?(?:<!--(?>.*?-->)\s*+)*+"
+    rb"(?:<!DOCTYPE[^\[>]*+(?:\[(?>.*?\]))?\s*+>\s*+)?(?:<!--(?>.*?-->)\s*+)*+<(?:[a-z]+:)?(\w+)",
     re.S,
 )
 _SITEMAP_ROOTS = {"urlset", "sitemapindex"}
@@ -146,6 +148,11 @@ class DiscoveryError(ValueError):
     """A discovery document that cannot be read (not XML, gzip bomb, ...)."""
 
 
+class TooLarge(DiscoveryError):
+    """A gzipped discovery document (`.xml.gz`) larger than the download size cap once
+    decompressed."""
+
+
 @dataclass(frozen=True)
 class Link:
     """A discovered URL with the date its source gives (lastmod, publication date), if any."""
@@ -197,13 +204,22 @@ def kind_of(body: bytes) -> str:
     return "html"
 
 
-def _maybe_gunzip(body: bytes, max_size: int = 50 * 1024 * 1024) -> bytes:
+def gunzip_body(body: bytes, max_size: int) -> bytes:
+    """A discovery document's bytes, decompressed when gzipped (a `.xml.gz` sitemap, which no
+    Content-Encoding announces): TooLarge past `max_size` bytes (DOWNLOAD_MAXSIZE; 0: none),
+    DiscoveryError when corrupt."""
     if body[:2] != b"\x1f\x8b":
         return body
     try:
         return gunzip(body, max_size=max_size)
-    except (OSError, ValueError) as exc:
+    except (OSError, EOFError, struct.error) as exc:
         raise DiscoveryError(f"bad gzip sitemap: {exc}") from exc
+    except ValueError as exc:  # scrapy's size check
+        raise TooLarge(f"gzipped sitemap: {exc}") from exc
+
+
+def _maybe_gunzip(body: bytes) -> bytes:
+    return gunzip_body(body, 50 * 1024 * 1024)  # the spider decompresses first, to its own cap
 
 
 def parse_xml(body: bytes) -> etree._Element:

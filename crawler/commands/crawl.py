@@ -2,8 +2,9 @@
 
 Scrapy's own crawl command exits 0 whatever the spider reported. This one also reads the
 environment and the config file (below `-s`), runs the same checks as `radioscrape crawl` before
-anything is fetched (a configuration error is one line and exit 2), and exits with the code the
-crawl report (station) or the first failing URL (page) gives.
+anything is fetched (a configuration error is one line and exit 2), takes the same store lock
+(exit 3 when another run holds it), and exits with the code the crawl report (station) or the
+first failing URL (page) gives.
 """
 
 from __future__ import annotations
@@ -46,17 +47,24 @@ class Command(ScrapyCrawl):
             return
         assert self.crawler_process
         if args[0] == "station":
-            from crawler.crawl_job import finish
+            from crawler.crawl_job import crawl_lock, finish
+            from crawler.lock import AlreadyRunning
             from crawler.preflight import preflight
+            from crawler.report import EXIT_RUNNING
 
             try:
                 preflight(self.settings, opts.spargs, self.given)
             except ConfigError as exc:
                 self._fail(str(exc))
-            crawler = self._create_crawler("station")
-            self.crawler_process.crawl(crawler, **opts.spargs)
-            self.crawler_process.start()
-            self.exitcode = finish(crawler)
+            try:
+                with crawl_lock(self.settings):
+                    crawler = self._create_crawler("station")
+                    self.crawler_process.crawl(crawler, **opts.spargs)
+                    self.crawler_process.start()
+                    self.exitcode = finish(crawler)
+            except AlreadyRunning as exc:
+                print(f"radioscrape: {exc}; not starting", file=sys.stderr)
+                self.exitcode = EXIT_RUNNING
             return
         outcome = PageOutcome()
         crawler = self._create_crawler("page")

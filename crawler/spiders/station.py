@@ -39,6 +39,8 @@ from crawler.discovery import (
     DiscoveryError,
     DiscoveryLimits,
     Link,
+    TooLarge,
+    gunzip_body,
     kind_of,
     parse_date,
     parse_feed,
@@ -239,6 +241,7 @@ class StationSpider(scrapy.Spider):
         self.since: datetime | None = None
         self.limit: int | None = None
         self.max_section_pages = 5
+        self.max_size = 0  # DOWNLOAD_MAXSIZE: a gzipped sitemap's cap once decompressed
         self.db = ""
 
     @classmethod
@@ -263,6 +266,7 @@ class StationSpider(scrapy.Spider):
             settings.getdict("RADIOSCRAPE_DISCOVERY_LIMITS")
         )
         spider.db = settings.get("RADIOSCRAPE_DB")
+        spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         spider.batch = settings.getint("RADIOSCRAPE_SCHEDULE_BATCH") or None
         if settings.get("RADIOSCRAPE_REDIS"):  # the leader shares every article at once
             spider.batch = None
@@ -371,24 +375,29 @@ class StationSpider(scrapy.Spider):
                 yield from self.probe_sitemaps(index)
             return
         try:
-            kind = kind_of(response.body)
+            body = gunzip_body(response.body, self.max_size)
+            kind = kind_of(body)
             if response.meta["guess"] and role == "sitemap" and kind != "sitemap":
                 self._discovery_problem(response, "not-a-sitemap")
                 return
-            if kind != "html" and (fault := xml_fault(response.body)):
+            if kind != "html" and (fault := xml_fault(body)):
                 self._discovery_problem(response, f"{fault}-{role}")
                 if fault == "entities":
                     return
             if kind == "sitemap":
-                sitemap = parse_sitemap(response.body)
+                sitemap = parse_sitemap(body)
                 if sitemap.is_index:
                     yield from self.follow_index(index, response, sitemap.links, depth)
                     return
                 links = sitemap.links
             elif kind == "feed":
-                links = parse_feed(response.body, response.url)
+                links = parse_feed(body, response.url)
             else:
                 links = list(self.follow_listing(index, response, depth))
+        except TooLarge as exc:
+            self._discovery_problem(response, f"too-large-{role}")
+            self.logger.debug("%s: %s", response.url, exc)
+            return
         except DiscoveryError as exc:
             self._discovery_problem(response, f"unreadable-{role}")
             self.logger.debug("%s: %s", response.url, exc)
@@ -572,14 +581,20 @@ class StationSpider(scrapy.Spider):
         self.discovery_answered(request.meta["target"])
 
     def request_dropped(self, request) -> None:
-        """Count an article request the duplicate filter dropped: a redirect back to a URL of
-        its own chain (a loop), or to a URL this run requested already (fetched by its own
-        request), or a URL requested already under another form."""
+        """Count a request the duplicate filter dropped: a redirect back to a URL of its own
+        chain (a loop, of a discovery document or an article); an article's redirect to a URL
+        this run requested already (fetched by its own request), or a URL requested already
+        under another form."""
+        label, chain = request.meta.get(STATION_META), request.meta.get("redirect_urls")
         if ARTICLE_META not in request.meta:
-            if "target" in request.meta:  # a discovery document requested already
-                self.discovery_answered(request.meta["target"])
+            if "target" not in request.meta:
+                return
+            if chain and request.url in chain:  # a discovery document redirected in a loop
+                group = "probed" if request.meta.get("guess") else "errors"
+                self._inc(label, f"discovery/{group}/redirect-loop")
+                self.logger.warning("%s: redirect loop at %s", chain[0], request.url)
+            self.discovery_answered(request.meta["target"])  # or requested already
             return
-        label, chain = request.meta[STATION_META], request.meta.get("redirect_urls")
         if chain and request.url in chain:
             self._inc(label, "errors/redirect-loop")
             self.logger.warning("%s: redirect loop at %s", chain[0], request.url)

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from crawler.fixtures import all_fixtures
-from crawler.items import Page
+from pipelines.core.items import Page
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH_DATA_IN_SHARED = Path("shared") / "bench-data"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common import find_bench_data
-from crawler.items import Page
+from pipelines.core.items import Page
 
 _HEADERS = {"content-type": "text/html; charset=utf-8"}
 

@@ -40,10 +40,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpora import Sample, wcxb_samples
 from crawler.fixtures import all_fixtures
-from crawler.items import Page
 from crawler.stations import registry
 from pipelines.clean import CleanError, build_record
 from pipelines.clean.text import fold
+from pipelines.core.items import Page
 
 FIXTURE_FIELDS = (
     "title",

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import fixture_pages
 from bench.corpora import aeb_pages
 from bench.speed_crawl import GeneratedSite
-from crawler.items import Page
+from pipelines.core.items import Page
 from pipelines.extract import clean_page
 
 CLOCK = time.perf_counter  # time.process_time with --cpu

@@ -31,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler.items import ArticleRecord, Page
 from pipelines.clean import clean_page
+from pipelines.core.items import ArticleRecord, Page
 from pipelines.store import open_store
 from pipelines.store.stories import matching_stories
 from pipelines.stories import StoryOptions, band_keys, shingles, similarity

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crawler.fixtures import all_fixtures
-from crawler.items import dumps
+from pipelines.core.items import dumps
 
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures-stories"
 FIXTURE_STORIES = 12

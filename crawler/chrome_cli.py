@@ -13,11 +13,11 @@ import argparse
 import sys
 from dataclasses import asdict
 
-from crawler.items import ArticleRecord, dumps
 from crawler.options import add_config_options
 from crawler.reclean import rebuild
 from crawler.store_cli import DB_HELP, with_store
 from pipelines.clean.chrome import MIN_PAGES, MIN_SHARE, ChromeLine, StoredBody, learn_chrome
+from pipelines.core.items import ArticleRecord, dumps
 from pipelines.store.base import Store
 
 

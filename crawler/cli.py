@@ -22,7 +22,6 @@ from crawler.fixtures import (
     format_diff,
     record_or_refusal,
 )
-from crawler.items import Page, dumps, utc_now
 from crawler.options import add_config_options, add_setting_option
 from crawler.render import render_record
 from crawler.stations import (
@@ -34,7 +33,9 @@ from crawler.stations import (
     station_dirs,
     station_files,
 )
-from pipelines.clean.urls import is_http_url
+from pipelines.core.dates import utc_now
+from pipelines.core.items import Page, dumps
+from pipelines.core.urls import is_http_url
 
 # Scrapy and Twisted load only for commands that fetch or crawl (crawler.fetch, crawler.crawl_cli
 # are imported where used): `radioscrape scrape FILE` starts in a fraction of the time.

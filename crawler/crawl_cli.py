@@ -14,11 +14,11 @@ from crawler.addons import REDIS_SCHEMES
 from crawler.config import ConfigError
 from crawler.crawl_job import LOCAL_SITE_SETTINGS, CrawlOptions, run_crawl
 from crawler.demo_site import DEMO_PAGES, demo_sites
-from crawler.discovery import parse_date
-from crawler.items import RECORD_FIELDS, STORED_FIELDS
 from crawler.options import add_config_options, add_setting_option
 from crawler.report import EXIT_FAILURE, EXIT_OK
 from crawler.stations import registry
+from pipelines.core.dates import parse_date
+from pipelines.core.items import RECORD_FIELDS, STORED_FIELDS
 from pipelines.store import POSTGRES_SCHEMES, open_store
 from pipelines.store.export import FORMATS, export
 

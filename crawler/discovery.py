@@ -12,15 +12,15 @@ import struct
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml import etree, html
 from protego import Protego
 from scrapy.utils.gz import gunzip
 
-from pipelines.clean.urls import is_http_url
+from pipelines.core.dates import parse_date
+from pipelines.core.urls import is_http_url
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 # Possessive and atomic: a prolog of many comments cut off at 4096 bytes fails in linear time.
@@ -176,21 +176,6 @@ class Listing:
     feeds: list[str]
     links: list[str]
     next_pages: list[str]
-
-
-def parse_date(text: str | None) -> datetime | None:
-    """An aware datetime from a W3C/ISO 8601 or RFC 822 date (naive means UTC), else None."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            value = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def kind_of(body: bytes) -> str:

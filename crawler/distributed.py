@@ -40,7 +40,7 @@ from twisted.internet import task
 # The add-on and the key names live in crawler.addons, which imports no scrapy-redis (an
 # optional extra): a crawl without RADIOSCRAPE_REDIS never imports this module.
 from crawler.addons import KEY_PREFIX, REDIS_SCHEMES, DistributedCrawl, crawl_keys
-from crawler.spiders.station import ARTICLE_META
+from pipelines.core.fetch import ARTICLE_META
 
 __all__ = ["KEY_PREFIX", "REDIS_SCHEMES", "DistributedCrawl", "LeaseScheduler", "crawl_keys"]
 

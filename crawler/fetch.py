@@ -10,8 +10,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
 from crawler import signals
-from crawler.items import Page
 from crawler.spiders.page import PageSpider
+from pipelines.core.items import Page
 
 
 @dataclass(frozen=True)

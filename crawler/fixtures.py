@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.items import Page, dumps
 from crawler.stations import registry
 from pipelines.clean import clean_page
+from pipelines.core.items import Page, dumps
 
 # The library's default folder (tests, benches): the checkout's fixtures/. The `fixture`
 # commands take theirs from --fixtures / RADIOSCRAPE_FIXTURES_DIR / ./fixtures instead.

@@ -19,11 +19,11 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from crawler.items import ArticleRecord, Page, dumps
 from crawler.options import add_config_options
 from crawler.store_cli import DB_HELP, with_store
 from pipelines.clean import clean_page
-from pipelines.clean.urls import url_key
+from pipelines.core.items import ArticleRecord, Page, dumps
+from pipelines.core.urls import url_key
 from pipelines.dedup import story_url
 from pipelines.store.base import RECLEANED, Store
 from pipelines.validate import invalid_reason

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crawler.items import dumps
+from pipelines.core.items import dumps
 
 # Characters Markdown would read as markup inside a line, and markup that only counts at the
 # start of a line (a heading, a quote, a list item, a rule).

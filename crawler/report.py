@@ -24,8 +24,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.logformatter import LogFormatter
 from twisted.internet import task
 
-from crawler.items import ArticleRecord, Page, dumps
-from crawler.spiders.station import STATION_META
+from pipelines.core.fetch import STATION_META
+from pipelines.core.items import ArticleRecord, Page, dumps
 from pipelines.store.export import atomic_output
 
 # Exit codes of `radioscrape crawl` and `radioscrape demo`.

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import ConfigError
-from crawler.items import dumps
 from crawler.options import add_config_options
 from crawler.render import render_record
+from pipelines.core.dates import utc_iso
+from pipelines.core.items import dumps
 from pipelines.store import POSTGRES_SCHEMES, open_store
-from pipelines.store.base import FETCHED, SearchHit, Store, utc_iso
+from pipelines.store.base import FETCHED, SearchHit, Store
 
 DB_HELP = "SQLite file or postgresql:// DSN (default: $RADIOSCRAPE_DB, config db, radioscrape.db)"
 EXIT_NOT_FOUND = 1

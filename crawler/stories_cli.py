@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from crawler.items import dumps
 from crawler.options import add_config_options
 from crawler.store_cli import iso_date_argument
+from pipelines.core.items import dumps
 from pipelines.store import POSTGRES_SCHEMES, open_store
 from pipelines.store.export import atomic_output
 

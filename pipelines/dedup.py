@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from crawler.items import ArticleRecord
 from crawler.stations import registry
-from pipelines.clean.urls import canonicalize, url_key
+from pipelines.core.items import ArticleRecord
+from pipelines.core.urls import canonicalize, url_key
 from pipelines.validate import RecordDropped
 
 

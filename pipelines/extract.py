@@ -23,11 +23,11 @@ from concurrent.futures.process import BrokenProcessPool
 
 from scrapy.exceptions import DropItem
 
-from crawler.items import ArticleRecord, Page
 from crawler.stations import registry
 from pipelines.clean import clean_page
 from pipelines.clean.classify import REFUSAL_KINDS
 from pipelines.clean.metadata import warm_date_parsers
+from pipelines.core.items import ArticleRecord, Page
 from pipelines.validate import PageFailed
 
 logger = logging.getLogger(__name__)

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from scrapy.exceptions import DropItem
 
-from crawler.discovery import parse_date
-from crawler.items import ArticleRecord
-from pipelines.clean.urls import is_http_url
+from pipelines.core.dates import parse_date
+from pipelines.core.items import ArticleRecord
+from pipelines.core.urls import is_http_url
 
 
 class RecordDropped(DropItem):

@@ -11,7 +11,7 @@ from dataclasses import replace
 from crawler.fixtures import all_fixtures
 from pipelines.clean import clean_page
 from pipelines.clean.chrome import StoredBody, learn_chrome
-from pipelines.clean.urls import url_key
+from pipelines.core.urls import url_key
 from pipelines.store import open_store
 from tests.conftest import run_cli
 

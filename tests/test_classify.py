@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.items import Page
 from pipelines.clean import NotAnArticle, build_record
 from pipelines.clean.classify import REFUSAL_KINDS, url_kind
+from pipelines.core.items import Page
 
 PROSE = (
     "the singer told listeners on Friday morning that the new album had taken three years to"

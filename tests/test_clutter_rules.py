@@ -8,11 +8,11 @@ import re
 import pytest
 from lxml import html
 
-from crawler.items import Page
 from pipelines.clean import build_record
 from pipelines.clean.body import REPEATED_METADATA
 from pipelines.clean.clutter import RULES, match_text
 from pipelines.clean.text import squash
+from pipelines.core.items import Page
 
 EMBED = (
     '<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/Cx1/">'

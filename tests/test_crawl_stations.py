@@ -15,7 +15,7 @@ import pytest
 
 from crawler.demo_site import demo_sites
 from crawler.fixtures import all_fixtures
-from pipelines.clean.urls import url_key
+from pipelines.core.urls import url_key
 from pipelines.store import open_store
 from tests.conftest import ROOT
 

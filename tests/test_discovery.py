@@ -9,7 +9,6 @@ import pytest
 from crawler.discovery import (
     is_next_page,
     kind_of,
-    parse_date,
     parse_feed,
     parse_listing,
     parse_sitemap,
@@ -21,7 +20,8 @@ from crawler.spiders.station import (
     is_private_host,
     is_unchanged,
 )
-from pipelines.store.base import FetchState
+from pipelines.core.dates import parse_date
+from pipelines.core.fetch import FetchState
 
 INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">

@@ -17,14 +17,8 @@ import tracemalloc
 import pytest
 
 from crawler.demo_site import LocalSite, Resource, demo_sites
-from crawler.discovery import (
-    Candidates,
-    DiscoveryBudget,
-    DiscoveryLimits,
-    Link,
-    parse_date,
-    parse_listing,
-)
+from crawler.discovery import Candidates, DiscoveryBudget, DiscoveryLimits, Link, parse_listing
+from pipelines.core.dates import parse_date
 from tests.conftest import FAST, ROOT
 from tests.sites.text import story
 

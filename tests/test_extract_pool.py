@@ -22,7 +22,7 @@ from crawler.fixtures import all_fixtures
 from pipelines.clean import parse_html
 from pipelines.clean.clutter import NODE_RULES
 from pipelines.clean.cssindex import SelectorIndex
-from pipelines.clean.urls import url_key
+from pipelines.core.urls import url_key
 from pipelines.extract import ExtractPipeline
 from pipelines.store import open_store
 from tests.conftest import ROOT

@@ -25,7 +25,7 @@ import pytest
 from crawler.demo_site import LocalSite
 from crawler.discovery import xml_fault
 from crawler.middlewares import retry_after_seconds
-from pipelines.clean.urls import url_key
+from pipelines.core.urls import url_key
 from pipelines.store import open_store
 from tests.conftest import ROOT
 from tests.faultsite import (

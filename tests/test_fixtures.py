@@ -7,10 +7,10 @@ import json
 import pytest
 
 from crawler.fixtures import all_fixtures, diff_fields, format_diff
-from crawler.items import RECORD_FIELDS
 from crawler.stations import registry
 from pipelines.clean.classify import REFUSAL_KINDS
 from pipelines.clean.clutter import match_text
+from pipelines.core.items import RECORD_FIELDS
 
 FIXTURES = all_fixtures()
 ARTICLES = [f for f in FIXTURES if "not_article" not in f.expected]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from crawler.demo_site import LocalSite, Resource
 from pipelines.clean import MAX_TAGS
-from pipelines.clean.urls import url_key
+from pipelines.core.urls import url_key
 from pipelines.store import open_store
 from tests.conftest import FAST, ROOT, run_cli
 from tests.faultsite import CANONICAL, SECTION, Article, article_html, generate, generated_routes
@@ -36,7 +36,7 @@ def measured(body: bytes, tmp_path: Path) -> tuple[str, float, float]:
     page_file.write_bytes(body)
     script = textwrap.dedent(f"""
         import resource, sys, time
-        from crawler.items import Page
+        from pipelines.core.items import Page
         from pipelines.clean import clean_page
         body = open({str(page_file)!r}, "rb").read()
         page = Page(url="{CANONICAL}{SECTION}big/", body=body, station="jacaranda")

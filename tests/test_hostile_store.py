@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 
 from crawler.demo_site import LocalSite, Resource
-from crawler.items import ArticleRecord
 from crawler.lock import AlreadyRunning, lock_path, store_lock
 from pipelines.clean import content_hash
-from pipelines.clean.urls import url_key
+from pipelines.core.items import ArticleRecord
+from pipelines.core.urls import url_key
 from pipelines.store import open_store
 from pipelines.store.base import INTERRUPTED, SchemaTooNew
 from pipelines.store.sqlite import MIGRATIONS, SQLiteStore

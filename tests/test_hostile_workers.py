@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from crawler.demo_site import LocalSite, Resource
-from crawler.items import Page
+from pipelines.core.items import Page
 from pipelines.extract import clean_within
 from tests.conftest import FAST, ROOT, run_cli
 from tests.faultsite import Article, article_html, generate, generated_routes, good_text

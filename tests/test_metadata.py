@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from lxml import html
 
-from crawler.items import Page
 from pipelines.clean import build_record
 from pipelines.clean.body import find_container
 from pipelines.clean.metadata import clean_byline, extract_metadata
+from pipelines.core.items import Page
 
 STORY = "".join(
     f"<p>Paragraph {n} of the story, long enough to be body text that a reader reads on.</p>"

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.fixtures import all_fixtures
-from crawler.items import Page
 from crawler.stations import registry
 from pipelines.clean import CleanError, build_record
 from pipelines.clean.clutter import RULES, match_text
+from pipelines.core.items import Page
 
 settings.register_profile(
     "short", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -15,7 +15,7 @@ from crawler.demo_site import demo_sites
 from crawler.fixtures import all_fixtures
 from crawler.reclean import CANONICAL_CHANGED, STALE_PAGE, reclean
 from pipelines.clean import clean_page
-from pipelines.clean.urls import url_key
+from pipelines.core.urls import url_key
 from pipelines.store import open_store
 from pipelines.store.base import RECLEANED
 from tests.conftest import run_cli

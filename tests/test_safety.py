@@ -14,11 +14,11 @@ import pytest
 from crawler.demo_site import LocalSite, Resource
 from crawler.fetch import project_settings
 from crawler.fixtures import add_fixture, slug_for
-from crawler.items import ArticleRecord, Page
 from crawler.spiders.page import PageSpider
 from crawler.spiders.station import build_targets
 from crawler.stations import ProfileError, build_registry
 from pipelines.clean import build_record
+from pipelines.core.items import ArticleRecord, Page
 from pipelines.store.sqlite import SQLiteStore
 from tests.conftest import ROOT, run_cli
 from tests.faultsite import MB, generate, gzip_bomb

@@ -97,7 +97,7 @@ WRITER = textwrap.dedent(
     """
     import dataclasses, sys
     from crawler.fixtures import all_fixtures
-    from crawler.items import ArticleRecord
+    from pipelines.core.items import ArticleRecord
     from pipelines.store.sqlite import SQLiteStore
 
     fixture = next(f for f in all_fixtures("jacaranda") if "not_article" not in f.expected)

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from crawler.fixtures import all_fixtures
-from crawler.items import ArticleRecord
+from pipelines.core.items import ArticleRecord
 from pipelines.store import open_store
 from pipelines.store.base import INTERRUPTED, RunOutcome, StationRun
 from pipelines.store.postgres import MIGRATIONS as PG_MIGRATIONS

@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 import pytest
 
 from crawler.fixtures import all_fixtures
-from crawler.items import ArticleRecord
+from pipelines.core.dates import utc_iso
+from pipelines.core.fetch import FetchState
+from pipelines.core.items import ArticleRecord
 from pipelines.store import open_store
-from pipelines.store.base import NEW, UNCHANGED, UPDATED, FetchState, StationRun, utc_iso
+from pipelines.store.base import NEW, UNCHANGED, UPDATED, StationRun
 from pipelines.store.postgres import MIGRATIONS as PG_MIGRATIONS
 from pipelines.store.sqlite import MIGRATIONS as SQLITE_MIGRATIONS
 

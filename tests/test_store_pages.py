@@ -11,9 +11,9 @@ import psycopg
 import pytest
 
 from crawler.fixtures import all_fixtures
-from crawler.items import Page
 from pipelines.clean import clean_page
-from pipelines.clean.urls import url_key
+from pipelines.core.items import Page
+from pipelines.core.urls import url_key
 from pipelines.store import open_store
 from pipelines.store.base import NEW, RECLEANED, UNCHANGED, UPDATED
 from pipelines.store.postgres import MIGRATIONS as PG_MIGRATIONS

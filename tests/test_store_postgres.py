@@ -14,9 +14,9 @@ import psycopg
 import pytest
 
 from crawler.fixtures import all_fixtures
-from crawler.items import ArticleRecord
 from crawler.stations import registry
 from pipelines.clean import build_record
+from pipelines.core.items import ArticleRecord
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UNCHANGED, UPDATED, SchemaTooNew
 from pipelines.store.postgres import MIGRATIONS, PostgresStore

@@ -11,12 +11,13 @@ import sqlite3
 import pytest
 
 from crawler.fixtures import all_fixtures
-from crawler.items import ArticleRecord
 from crawler.lock import AlreadyRunning, store_lock
 from crawler.stations import registry
 from pipelines.clean import build_record
+from pipelines.core.fetch import FetchState
+from pipelines.core.items import ArticleRecord
 from pipelines.store import open_store
-from pipelines.store.base import FetchState, StationRun
+from pipelines.store.base import StationRun
 from pipelines.store.quality import RecordFigures, measure, quality_warnings
 from pipelines.store.sqlite import JSON_FIELDS, MIGRATIONS
 from tests.conftest import run_cli

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from crawler.fixtures import all_fixtures
-from crawler.items import ArticleRecord
+from pipelines.core.items import ArticleRecord
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UPDATED
 from pipelines.store.export import export

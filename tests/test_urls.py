@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.clean.urls import canonicalize, is_http_url, url_key
+from pipelines.core.urls import canonicalize, is_http_url, url_key
 
 
 def test_tracking_parameters_and_fragment_go():

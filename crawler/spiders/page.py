@@ -17,10 +17,11 @@ from scrapy.exceptions import (
 from twisted.internet import error as twisted_errors
 
 from crawler import signals
-from crawler.items import Page, utc_now
 from crawler.middlewares import BadCompression
 from crawler.stations import registry
-from pipelines.clean.urls import is_http_url
+from pipelines.core.dates import utc_now
+from pipelines.core.items import Page
+from pipelines.core.urls import is_http_url
 
 _ERROR_KINDS = (
     (CannotResolveHostError, "dns"),

@@ -42,7 +42,6 @@ from crawler.discovery import (
     TooLarge,
     gunzip_body,
     kind_of,
-    parse_date,
     parse_feed,
     parse_listing,
     parse_sitemap,
@@ -52,12 +51,11 @@ from crawler.discovery import (
 from crawler.middlewares import PrivateAddress, StationOffsiteMiddleware, is_private_host
 from crawler.spiders.page import error_kind, response_to_page
 from crawler.stations import StationProfile, parse_profile, registry
-from pipelines.clean.urls import canonicalize, is_http_url, url_key
+from pipelines.core.dates import parse_date, utc_iso
+from pipelines.core.fetch import ARTICLE_META, STATION_META, ArticleFetch, FetchState
+from pipelines.core.urls import canonicalize, is_http_url, url_key
 from pipelines.store import open_store
-from pipelines.store.base import FetchState, utc_iso
 
-STATION_META = "radioscrape_station"  # every request: the station label its stats go under
-ARTICLE_META = "radioscrape_article"  # article requests: an ArticleFetch
 GENERIC_EXCLUDE = [
     r"\.(css|js|json|xml|rss|png|jpe?g|gif|svg|webp|ico|pdf|mp3|mp4|zip)$",
     r"^/(tags?|authors?|category|categories|search|page|feed|wp-[a-z]+|cms|static|assets"
@@ -68,16 +66,6 @@ CONVENTIONAL_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml")
 UNBATCHED_CHUNK = (
     1000  # with no batch (a distributed crawl), articles are queued this many at a time
 )
-
-
-@dataclass(frozen=True)
-class ArticleFetch:
-    """What an article request tells the pipelines: station, identity, source date, last state."""
-
-    station: str
-    key: str
-    lastmod: str | None
-    previous: FetchState | None
 
 
 @dataclass(frozen=True)

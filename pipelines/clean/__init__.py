@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 from lxml import etree, html
 
-from crawler.items import ArticleRecord, Page
 from crawler.stations import registry
 from pipelines.clean.body import (
     baseline_paragraphs,
@@ -36,7 +35,8 @@ from pipelines.clean.decode import decode_html
 from pipelines.clean.embeds import find_embeds
 from pipelines.clean.metadata import extract_metadata
 from pipelines.clean.text import word_count
-from pipelines.clean.urls import canonicalize, is_http_url
+from pipelines.core.items import ArticleRecord, Page
+from pipelines.core.urls import canonicalize, is_http_url
 
 # Comments go at parse time: trafilatura cuts a paragraph's text at an inline comment.
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)

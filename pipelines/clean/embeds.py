@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from lxml import etree
 
-from pipelines.clean.urls import absolute_url
+from pipelines.core.urls import absolute_url
 
 EMBED_XPATH = etree.XPath(
     "descendant-or-self::*[self::iframe or self::audio or self::video"

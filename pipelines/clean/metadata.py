@@ -7,7 +7,7 @@ import json
 import re
 from copy import deepcopy
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime
 from difflib import SequenceMatcher
 from html import unescape
 from string import ascii_lowercase, ascii_uppercase
@@ -16,7 +16,8 @@ from lxml import etree, html
 
 from pipelines.clean.clutter import rule_by_name
 from pipelines.clean.text import fold, squash
-from pipelines.clean.urls import absolute_url, url_path
+from pipelines.core.dates import parse_date
+from pipelines.core.urls import absolute_url, url_path
 
 ARTICLE_TYPES = frozenset(
     {
@@ -187,17 +188,6 @@ _BYLINE_TEXT = re.compile(
     re.I,
 )
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+")
-_DATE_FORMATS = (
-    "%d %B %Y, %H:%M",
-    "%d %B %Y %H:%M",
-    "%d %B %Y",
-    "%B %d, %Y %I:%M %p",
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%d %b %Y",
-    "%Y/%m/%d %H:%M",
-    "%d/%m/%Y %H:%M",
-)
 
 
 @dataclass
@@ -340,28 +330,6 @@ def clean_byline(text: str) -> str | None:
     ):
         return None
     return text
-
-
-def parse_date(value: str | None, tz: tzinfo | None) -> datetime | None:
-    """Parse an ISO 8601 (or common written) date; a naive time is read in `tz`."""
-    value = squash(value)
-    if not value:
-        return None
-    dt = None
-    try:
-        dt = datetime.fromisoformat(value.replace(" ", "T", 1) if "T" not in value else value)
-    except ValueError:
-        for fmt in _DATE_FORMATS:
-            try:
-                dt = datetime.strptime(value, fmt)
-                break
-            except ValueError:
-                continue
-    if dt is None:
-        return None
-    if dt.tzinfo is None and tz is not None:
-        dt = dt.replace(tzinfo=tz)
-    return dt
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -725,7 +693,10 @@ def _author(root, profile, ld: dict, meta: dict) -> str | None:
 def _first_date(values, tz) -> datetime | None:
     """The first of `values` that parses as a date."""
     for value in values:
-        if isinstance(value, str) and (dt := parse_date(value, tz)) is not None:
+        if (
+            isinstance(value, str)
+            and (dt := parse_date(squash(value), tz, written=True)) is not None
+        ):
             return dt
     return None
 
@@ -791,7 +762,7 @@ def _trafilatura_date(root, tz) -> datetime | None:
     found = find_date(
         root, extensive_search=True, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S"
     )
-    return parse_date(found, tz) if found else None
+    return parse_date(squash(found), tz, written=True) if found else None
 
 
 def _tags(root, profile, ld: dict, meta: dict) -> list[str]:

@@ -20,10 +20,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from crawler.items import ArticleRecord, Page
+from pipelines.core.dates import utc_iso
+from pipelines.core.fetch import FetchState
+from pipelines.core.items import ArticleRecord, Page
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 INTERRUPTED = "interrupted"  # finish_reason of a run row the next run found unfinished
@@ -43,16 +45,6 @@ class SchemaTooNew(StoreUnusable):
         )
 
 
-def utc_iso(value: str | datetime | None) -> str | None:
-    """An ISO 8601 date as a sortable UTC string (naive means UTC), or None."""
-    if value is None or value == "":
-        return None
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
 def record_filters(since: datetime | None, station: str | None, mark: str) -> tuple[str, list[str]]:
     """The WHERE clause (values as `mark` placeholders) and parameters of Store.records."""
     where, params = [], []
@@ -63,21 +55,6 @@ def record_filters(since: datetime | None, station: str | None, mark: str) -> tu
         where.append(f"station = {mark}")
         params.append(station)
     return (f" WHERE {' AND '.join(where)}" if where else ""), params
-
-
-@dataclass(frozen=True)
-class FetchState:
-    """What the last fetch of one URL told us (keyed by url_key of the fetched URL)."""
-
-    url_key: str
-    url: str
-    station: str
-    etag: str | None = None
-    last_modified: str | None = None
-    lastmod: str | None = None
-    content_hash: str | None = None
-    last_status: int = 200
-    fetched_at: str = ""
 
 
 @dataclass(frozen=True)

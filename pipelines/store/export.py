@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from crawler.items import STORED_FIELDS, dumps
+from pipelines.core.items import STORED_FIELDS, dumps
 
 FORMATS = ("jsonl", "csv")
 

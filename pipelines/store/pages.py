@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from crawler.items import Page, dumps
+from pipelines.core.items import Page, dumps
 from pipelines.store.base import FETCHED, record_filters
 
 COMPRESS_LEVEL = 6  # zlib: about a fifth of the HTML's size, fast to write

@@ -16,23 +16,16 @@ from dataclasses import replace
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import ArticleRecord, utc_now
 from crawler.report import build_report
 from crawler.spiders.page import response_to_page
-from crawler.spiders.station import ARTICLE_META, ArticleFetch
 from crawler.stations import registry
-from pipelines.clean.urls import url_key
+from pipelines.core.dates import utc_now
+from pipelines.core.fetch import ARTICLE_META, ArticleFetch, FetchState
+from pipelines.core.items import ArticleRecord
+from pipelines.core.urls import url_key
 from pipelines.dedup import story_url
 from pipelines.store import open_store
-from pipelines.store.base import (
-    NEW,
-    UNCHANGED,
-    UPDATED,
-    FetchState,
-    RunOutcome,
-    StationRun,
-    Store,
-)
+from pipelines.store.base import NEW, UNCHANGED, UPDATED, RunOutcome, StationRun, Store
 from pipelines.store.quality import RecordFigures, measure, quality_warnings
 from pipelines.stories import StoryOptions, prepare
 from pipelines.validate import PageFailed

@@ -20,22 +20,22 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from crawler.items import RECORD_FIELDS, ArticleRecord, Page, utc_now
-from pipelines.clean.urls import url_key
+from pipelines.core.dates import utc_iso, utc_now
+from pipelines.core.fetch import FetchState
+from pipelines.core.items import RECORD_FIELDS, ArticleRecord, Page
+from pipelines.core.urls import url_key
 from pipelines.store import pages
 from pipelines.store.base import (
     FETCHED,
     NEW,
     UNCHANGED,
     UPDATED,
-    FetchState,
     RunOutcome,
     SchemaTooNew,
     SearchHit,
     StationRun,
     Store,
     record_filters,
-    utc_iso,
 )
 from pipelines.store.search import POSTGRES_SEARCH_MIGRATION, postgres_search, search_filters
 from pipelines.store.sqlite import FETCH_FIELDS, JSON_FIELDS, STATION_RUN_FIELDS

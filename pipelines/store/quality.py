@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from crawler.items import ArticleRecord
+from pipelines.core.items import ArticleRecord
 from pipelines.store.base import StationRun
 
 WATCHED_FIELDS = ("author", "published", "image", "section", "standfirst", "tags")

@@ -11,8 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.items import RECORD_FIELDS, ArticleRecord, Page, dumps, utc_now
-from pipelines.clean.urls import url_key
+from pipelines.core.dates import utc_iso, utc_now
+from pipelines.core.fetch import FetchState
+from pipelines.core.items import RECORD_FIELDS, ArticleRecord, Page, dumps
+from pipelines.core.urls import url_key
 from pipelines.store import pages
 from pipelines.store.base import (
     FETCHED,
@@ -20,7 +22,6 @@ from pipelines.store.base import (
     NEW,
     UNCHANGED,
     UPDATED,
-    FetchState,
     RunOutcome,
     SchemaTooNew,
     SearchHit,
@@ -28,7 +29,6 @@ from pipelines.store.base import (
     Store,
     StoreUnusable,
     record_filters,
-    utc_iso,
 )
 from pipelines.store.search import (
     SQLITE_SEARCH_MIGRATION,

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pipelines.store.base import utc_iso
+from pipelines.core.dates import utc_iso
 from pipelines.stories import (
     StoryOptions,
     band_keys,

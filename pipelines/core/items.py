@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 
@@ -60,11 +59,6 @@ RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Articl
 # A stored record also has its story (pipelines.stories): known only across pages, so it is the
 # store's field, not the cleaner's.
 STORED_FIELDS: tuple[str, ...] = (*RECORD_FIELDS, "story_id")
-
-
-def utc_now() -> str:
-    """The current time as records and stores write it: ISO 8601, UTC, to the second."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def dumps(obj: Any, indent: int | None = None) -> str:

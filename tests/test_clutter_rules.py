@@ -1,13 +1,17 @@
 """Every clutter rule removes its example that must go and keeps its example that must stay,
-inside a real page run through the whole cleaning chain."""
+inside a real page run through the whole cleaning chain: the shared rules, and every station
+profile's own rules on a page of that station (the shipped profiles, the user's folders and the
+test profile tests/profiles/wkvb.toml)."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from lxml import html
 
+from crawler.stations import load_profile, registry
 from pipelines.clean import build_record
 from pipelines.clean.body import REPEATED_METADATA
 from pipelines.clean.clutter import RULES, match_text
@@ -39,9 +43,18 @@ def _text(snippet: str) -> str:
     return squash(" ".join(html.fragment_fromstring(snippet, create_parent="div").itertext()))
 
 
-def _clean(snippet: str):
-    page = Page(url="https://test.example/news/story/", body=PAGE.format(snippet=snippet).encode())
-    return build_record(page)
+def _clean(snippet: str, profile=None):
+    home = profile.home if profile else "https://test.example/"
+    page = Page(url=f"{home}news/story/", body=PAGE.format(snippet=snippet).encode())
+    return build_record(page, profile)
+
+
+TEST_PROFILE = load_profile(Path(__file__).parent / "profiles" / "wkvb.toml")
+PROFILE_RULES = [(p, r) for p in [*registry(), TEST_PROFILE] for r in p.clutter]
+
+
+def _profile_rule_id(pair) -> str:
+    return f"{pair[0].key}/{pair[1].name}"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
@@ -66,6 +79,25 @@ def test_must_stay_is_kept(rule):
         snippet = f"<p>{rule.must_stay}</p><p>“We are thrilled,” the statement reads in full.</p>"
     record = _clean(snippet)
     assert _text(f"<p>{rule.must_stay}</p>" if rule.text else rule.must_stay) in record.body
+
+
+@pytest.mark.parametrize("pair", PROFILE_RULES, ids=_profile_rule_id)
+def test_profile_rule_must_go_is_removed_on_its_station_only(pair):
+    profile, rule = pair
+    snippet = _snippet(rule, rule.must_go)
+    record = _clean(snippet, profile)
+    assert record.clutter.get(rule.name), record.clutter
+    assert all(_text(snippet) not in p for p in record.body), record.body
+    assert len(record.body) == 3, record.body
+    assert rule.name not in _clean(snippet).clutter  # another station's page: not applied
+
+
+@pytest.mark.parametrize("pair", PROFILE_RULES, ids=_profile_rule_id)
+def test_profile_rule_must_stay_is_kept(pair):
+    profile, rule = pair
+    record = _clean(_snippet(rule, rule.must_stay), profile)
+    assert _text(f"<p>{rule.must_stay}</p>" if rule.text else rule.must_stay) in record.body
+    assert rule.name not in record.clutter
 
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.text], ids=lambda r: r.name)

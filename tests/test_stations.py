@@ -125,8 +125,9 @@ def test_every_key_of_the_schema_is_documented_in_the_readme():
     section = README[README.index("### Station profile reference") :]
     for key, spec in SCHEMA.items():
         assert f"`{key}`" in section, key
-        if isinstance(spec[0], dict):
-            for sub in spec[0]:
+        table = spec[0][0] if isinstance(spec[0], list) else spec[0]
+        if isinstance(table, dict):
+            for sub in table:
                 assert sub == "*" or f"`{key}.{sub}`" in section or f"`{sub}`" in section, sub
 
 
@@ -168,7 +169,7 @@ def test_stations_check_validates_one_file(tmp_path, capsys):
     assert cli.main(["stations", "--check", str(bad)]) == 2
     assert capsys.readouterr().err == f"radioscrape: {bad}: x: unknown key; known: " + (
         "key, name, domains, home, timezone, language, country, verified, sources, urls, "
-        "selectors, shows\n"
+        "selectors, shows, clutter\n"
     )
     taken = _write(tmp_path, "taken.toml", BASE.format(key="taken", domain="www.heart.co.uk"))
     assert cli.main(["stations", "--check", str(taken)]) == 2

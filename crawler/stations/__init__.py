@@ -18,10 +18,15 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from lxml import html
 from lxml.cssselect import CSSSelector
+
+if TYPE_CHECKING:
+    from pipelines.clean.clutter import Rule
 
 STATIONS_DIR = Path(__file__).parent
 SELECTOR_FIELDS = (
@@ -42,8 +47,9 @@ class ProfileError(ValueError):
     """A station file that cannot be loaded: one line naming the file, the key and the reason."""
 
 
-# The profile schema: {key: (type, required, meaning)}; a table maps to its own schema, and a
-# table with a "*" entry takes any key. Adding an optional key is one line here (and one row
+# The profile schema: {key: (type, required, meaning)}; a table maps to its own schema, a table
+# with a "*" entry takes any key, and [schema] is an array of tables ([[key]] in TOML). Adding
+# an optional key is one line here (and one row
 # in the README's profile reference); every other key is refused, so a typo never passes.
 STR, STRS = "string", "list of strings"
 SCHEMA: dict[str, tuple] = {
@@ -78,6 +84,19 @@ SCHEMA: dict[str, tuple] = {
         "CSS selectors; anything not given falls back to JSON-LD, og: tags and trafilatura",
     ),
     "shows": ({"*": (STR, False, "show name")}, False, "show slug -> show name"),
+    "clutter": (
+        [
+            {
+                "name": (STR, True, "rule name, kebab-case, not a shared rule's"),
+                "css": (STR, False, "CSS selector of nodes to drop (or text)"),
+                "text": (STR, False, "regex a whole block or paragraph matches (or css)"),
+                "must_go": (STR, True, "an example the rule removes"),
+                "must_stay": (STR, True, "a look-alike example the rule keeps"),
+            }
+        ],
+        False,
+        "the station's own clutter rules, applied to its pages only",
+    ),
 }
 
 
@@ -109,7 +128,15 @@ def check_schema(data: dict, origin: str, schema: dict = SCHEMA, prefix: str = "
             known = ", ".join(k for k in schema if k != "*")
             raise ProfileError(f"{origin}: {path}: unknown key{hint}; known: {known}")
         kind = spec[0]
-        if isinstance(kind, dict):
+        if isinstance(kind, list):
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                raise ProfileError(
+                    f"{origin}: {path}: must be an array of tables ([[{path}]]),"
+                    f" not {_tname(value)}"
+                )
+            for i, item in enumerate(value):
+                check_schema(item, origin, kind[0], f"{path}[{i}].")
+        elif isinstance(kind, dict):
             if not isinstance(value, dict):
                 raise ProfileError(f"{origin}: {path}: must be a table, not {_tname(value)}")
             check_schema(value, origin, kind, f"{path}.")
@@ -146,6 +173,7 @@ class StationProfile:
     selectors: dict[str, CSSSelector] = field(default_factory=dict)
     shows: dict[str, str] = field(default_factory=dict)
     verified: str = ""
+    clutter: tuple[Rule, ...] = ()  # the station's own rules, after the shared ones
 
     @property
     def canonical_host(self) -> str:
@@ -160,14 +188,51 @@ class StationProfile:
         return any(p.search(path) for p in self.article_patterns)
 
 
-def _compile_selector(origin: str, name: str, css: str) -> CSSSelector:
+def _compile_selector(origin: str, key: str, css: str) -> CSSSelector:
     try:
         return CSSSelector(css)
     except Exception as exc:  # cssselect raises several types; all mean "bad selector"
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ProfileError(
-            f"{origin}: selectors.{name}: {css!r} does not compile: {reason}"
-        ) from None
+        raise ProfileError(f"{origin}: {key}: {css!r} does not compile: {reason}") from None
+
+
+def _clutter_rules(origin: str, entries: list[dict]) -> tuple[Rule, ...]:
+    """The profile's own clutter rules, each compiled and held to its two examples: a CSS rule
+    selects something in `must_go` and nothing in `must_stay`; a text rule's pattern (matched
+    like a shared one: whole text, any case) matches `must_go` and not `must_stay`."""
+    # here, not at the top: pipelines.clean (the package clutter.py is in) imports this module
+    from pipelines.clean.clutter import RULES, Rule
+
+    rules: list[Rule] = []
+    for i, entry in enumerate(entries):
+        at = f"clutter[{i}]"
+        name = entry["name"]
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
+            raise ProfileError(f"{origin}: {at}.name: {name!r} must be kebab-case (a-z, 0-9, -)")
+        if name in {r.name for r in (*RULES, *rules)}:
+            raise ProfileError(f"{origin}: {at}.name: {name!r} is already a rule's name")
+        if ("css" in entry) == ("text" in entry):
+            raise ProfileError(f"{origin}: {at}: give exactly one of css or text")
+        go, stay = entry["must_go"], entry["must_stay"]
+        if "css" in entry:
+            select = _compile_selector(origin, f"{at}.css", entry["css"])
+            for example, want in (("must_go", True), ("must_stay", False)):
+                tree = html.fragment_fromstring(entry[example] or " ", create_parent="div")
+                if any(node is not tree for node in select(tree)) != want:
+                    does = "does not select anything in" if want else "selects something in"
+                    raise ProfileError(f"{origin}: {at}.css: {does} its {example} example")
+            rules.append(Rule(name, "station", css=entry["css"], must_go=go, must_stay=stay))
+            continue
+        try:
+            pattern = re.compile(entry["text"], re.IGNORECASE)
+        except re.error as exc:
+            raise ProfileError(f"{origin}: {at}.text: {entry['text']!r}: {exc}") from None
+        if not pattern.fullmatch(go):
+            raise ProfileError(f"{origin}: {at}.text: does not match its must_go example")
+        if pattern.fullmatch(stay):
+            raise ProfileError(f"{origin}: {at}.text: matches its must_stay example")
+        rules.append(Rule(name, "station", text=entry["text"], must_go=go, must_stay=stay))
+    return tuple(rules)
 
 
 def _compile_patterns(origin: str, name: str, patterns: list[str]) -> tuple[re.Pattern[str], ...]:
@@ -224,11 +289,12 @@ def parse_profile(data: dict, origin: str = "<profile>") -> StationProfile:
         article_patterns=_compile_patterns(origin, "article", urls.get("article", [".+/[^/]+/?$"])),
         exclude_patterns=_compile_patterns(origin, "exclude", urls.get("exclude", [])),
         selectors={
-            name: _compile_selector(origin, name, css)
+            name: _compile_selector(origin, f"selectors.{name}", css)
             for name, css in data.get("selectors", {}).items()
         },
         shows=dict(data.get("shows", {})),
         verified=data.get("verified", ""),
+        clutter=_clutter_rules(origin, data.get("clutter", [])),
     )
 
 

@@ -124,7 +124,8 @@ def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRec
     prose = paragraph_chars(scope)
     article_prose = prose if container is scope else paragraph_chars(container)
     harm_threshold = max(HARM_RATIO * article_prose, HARM_RATIO_PAGE * prose)
-    remove_clutter(scope, embed_nodes, clutter, prose)
+    own_rules = profile.clutter if profile else ()  # the station's own clutter rules
+    remove_clutter(scope, embed_nodes, clutter, prose, own_rules)
     for node in embed_nodes:
         if node.getparent() is not None:
             node.drop_tree()
@@ -141,14 +142,14 @@ def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRec
     extracted = fill_gaps(
         trafilatura_paragraphs(scope, page.url, known_container), dom_headings(scope)
     )
-    body = clean_paragraphs(extracted, echoes, clutter)
+    body = clean_paragraphs(extracted, echoes, clutter, own_rules)
     if not known_container and (not body or sum(map(len, body)) < harm_threshold):
         # Far less text than the article's or the page's paragraphs hold: the pre-cleaning may
         # have misled trafilatura. Do no harm: take bare trafilatura's text when it has twice
         # as much.
         baseline_clutter: Counter[str] = Counter({BASELINE_FALLBACK: 1})
         baseline = clean_paragraphs(
-            baseline_paragraphs(parse_html(page), page.url), echoes, baseline_clutter
+            baseline_paragraphs(parse_html(page), page.url), echoes, baseline_clutter, own_rules
         )
         if word_count(baseline) >= 2 * word_count(body):
             clutter, body = baseline_clutter, baseline

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import trafilatura
 from lxml import etree, html
 
-from pipelines.clean.clutter import MAX_CLUTTER_CHARS, NODE_RULES, match_text
+from pipelines.clean.clutter import MAX_CLUTTER_CHARS, NODE_RULES, Rule, match_text
 from pipelines.clean.cssindex import SelectorIndex, class_tokens
 from pipelines.clean.text import fold, squash
 
@@ -150,14 +150,21 @@ def _link_heavy(node: etree._Element) -> bool:
 
 
 def remove_clutter(
-    container: etree._Element, embed_nodes: Iterable, counts: Counter, prose: int
+    container: etree._Element,
+    embed_nodes: Iterable,
+    counts: Counter,
+    prose: int,
+    extra: tuple[Rule, ...] = (),
 ) -> None:
     """Drop clutter nodes (CSS rules) and clutter blocks (text rules) under `container`,
-    sparing a node that holds at least half of its `prose` (paragraph_chars(container))."""
+    sparing a node that holds at least half of its `prose` (paragraph_chars(container));
+    `extra`: the station profile's own rules, applied after the shared ones."""
     # Each rule's matches as its CSSSelector would find them on the tree the earlier rules
     # left: all matches are found in one walk (a node's match depends only on itself and its
     # ancestors), and a rule skips the matches that earlier rules' drops detached.
-    for rule, hits in zip(NODE_RULES, _NODE_INDEX.hits(container), strict=True):
+    node_hits = [*zip(NODE_RULES, _NODE_INDEX.hits(container), strict=True)]
+    node_hits += [(rule, rule.selector(container)) for rule in extra if rule.css]
+    for rule, hits in node_hits:
         for node in [n for n in hits if _attached(n, container)]:
             if rule.max_chars is not None and len(_text_of(node)) > rule.max_chars:
                 continue
@@ -174,7 +181,7 @@ def remove_clutter(
             if not isinstance(child.tag, str):
                 continue
             if child.tag in BLOCK_TAGS and (text := _block_text(child)):
-                rule = _block_rule(text, child, embeds)
+                rule = _block_rule(text, child, embeds, extra)
                 if rule is not None:
                     counts[rule.name] += 1
                     if rule.tail:
@@ -202,13 +209,13 @@ def _attached(node: etree._Element, container: etree._Element) -> bool:
     return parent is container
 
 
-def _block_rule(text: str, node: etree._Element, embeds: set):
-    """match_text(text, embed_follows=...), looking for a following embed only when the
-    answer depends on it (a rule that needs an embed after the line matched first)."""
-    rule = match_text(text, embed_follows=True)
+def _block_rule(text: str, node: etree._Element, embeds: set, extra: tuple[Rule, ...]):
+    """match_text(text, embed_follows=..., extra), looking for a following embed only when
+    the answer depends on it (a rule that needs an embed after the line matched first)."""
+    rule = match_text(text, embed_follows=True, extra=extra)
     if rule is None or not rule.before_embed or _embed_follows(node, embeds):
         return rule
-    return match_text(text, embed_follows=False)
+    return match_text(text, embed_follows=False, extra=extra)
 
 
 def _drop_tail(node: etree._Element) -> None:
@@ -376,13 +383,16 @@ def fill_gaps(extracted: list[str], blocks: list[tuple[str, bool, bool]]) -> lis
     return out
 
 
-def clean_paragraphs(paragraphs: list[str], echoes: Iterable[str], counts: Counter) -> list[str]:
-    """The paragraph-level pass: drop clutter lines, metadata repeated in the body (title,
-    standfirst, caption, credit...), and immediate repeats."""
+def clean_paragraphs(
+    paragraphs: list[str], echoes: Iterable[str], counts: Counter, extra: tuple[Rule, ...] = ()
+) -> list[str]:
+    """The paragraph-level pass: drop clutter lines (shared rules, then the profile's `extra`
+    ones), metadata repeated in the body (title, standfirst, caption, credit...), and immediate
+    repeats."""
     echo_keys = {fold(e) for e in echoes if e and len(fold(e)) > 3}
     kept: list[str] = []
     for para in paragraphs:
-        rule = match_text(para)
+        rule = match_text(para, extra=extra)
         if rule is not None:
             counts[rule.name] += 1
             continue

@@ -122,15 +122,21 @@ MAX_CLUTTER_CHARS = 400  # text longer than this is never a clutter line on its 
 _ANY_TEXT_RULE = re.compile("|".join(f"(?:{r.text})" for r in TEXT_RULES), re.IGNORECASE)
 
 
-def match_text(text: str, embed_follows: bool | None = None) -> Rule | None:
+def match_text(
+    text: str, embed_follows: bool | None = None, extra: tuple[Rule, ...] = ()
+) -> Rule | None:
     """The first text rule whose pattern matches the whole of `text`, or None.
 
     `embed_follows` is None where it cannot be known (extracted paragraphs): rules that need an
-    embed after the line then do not fire.
+    embed after the line then do not fire. `extra`: a station profile's own rules, tried after
+    the shared ones (node rules among them are skipped).
     """
-    if not text or len(text) > MAX_CLUTTER_CHARS or not _ANY_TEXT_RULE.fullmatch(text):
+    if not text or len(text) > MAX_CLUTTER_CHARS:
         return None
-    for rule in TEXT_RULES:
+    shared = TEXT_RULES if _ANY_TEXT_RULE.fullmatch(text) else ()
+    for rule in shared + extra:
+        if rule.pattern is None:
+            continue
         if rule.before_embed and not embed_follows:
             continue
         if rule.pattern.fullmatch(text):

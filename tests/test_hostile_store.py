@@ -31,7 +31,8 @@ from pipelines.core.items import ArticleRecord
 from pipelines.core.urls import url_key
 from pipelines.store import open_store
 from pipelines.store.base import INTERRUPTED, SchemaTooNew
-from pipelines.store.sqlite import MIGRATIONS, SQLiteStore
+from pipelines.store.schema import MIGRATIONS
+from pipelines.store.sqlite import SQLiteStore
 from tests.conftest import FAST, ROOT, run_cli
 from tests.faultsite import Article, generate, generated_routes, good_text
 from tests.sites import assert_adds_up

@@ -14,9 +14,9 @@ from crawler.fixtures import all_fixtures
 from pipelines.core.items import ArticleRecord
 from pipelines.store import open_store
 from pipelines.store.base import INTERRUPTED, RunOutcome, StationRun
-from pipelines.store.postgres import MIGRATIONS as PG_MIGRATIONS
-from pipelines.store.postgres import TEXT
-from pipelines.store.sqlite import MIGRATIONS, SQLiteStore
+from pipelines.store.schema import MIGRATIONS
+from pipelines.store.sqlite import SQLiteStore
+from tests.old_stores import postgres_store_at, sqlite_store_at
 
 ARTICLES = [f for f in all_fixtures() if f.meta["station"] and "not_article" not in f.expected]
 
@@ -111,11 +111,8 @@ def test_an_unfinished_sqlite_run_is_closed_as_interrupted(tmp_path):
 
 def test_a_store_from_before_search_is_indexed_by_its_migration(tmp_path):
     path = tmp_path / "old.db"
+    sqlite_store_at(path, 1)
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)")
-    for statement in MIGRATIONS[0]:
-        conn.execute(statement)
-    conn.execute("INSERT INTO schema_version VALUES (1, '2026-01-01')")
     conn.execute(
         "INSERT INTO articles (url_key, version, url, canonical_url, station, title, body,"
         " first_seen, last_seen) VALUES ('k', 1, 'https://a.example/x', 'https://a.example/x',"
@@ -131,13 +128,8 @@ def test_a_store_from_before_search_is_indexed_by_its_migration(tmp_path):
 
 @pytest.mark.services
 def test_a_postgres_store_from_before_search_is_indexed_by_its_migration(pg_dsn):
+    postgres_store_at(pg_dsn, 1)
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        conn.execute(
-            f"CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at {TEXT})"
-        )
-        for statement in PG_MIGRATIONS[0]:
-            conn.execute(statement)
-        conn.execute("INSERT INTO schema_version VALUES (1, '2026-01-01')")
         conn.execute(
             "INSERT INTO articles (url_key, version, url, canonical_url, station, title, body,"
             " language, first_seen, last_seen) VALUES ('k', 1, 'https://a.example/x',"
@@ -145,5 +137,5 @@ def test_a_postgres_store_from_before_search_is_indexed_by_its_migration(pg_dsn)
             " 'en-AU', 'now', 'now')"
         )
     with open_store(pg_dsn) as store:
-        assert store.schema_version() == len(PG_MIGRATIONS)
+        assert store.schema_version() == len(MIGRATIONS)
         assert urls(store.search("bilby sing")) == ["https://a.example/x"]  # English stems

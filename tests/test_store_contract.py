@@ -14,8 +14,7 @@ from pipelines.core.fetch import FetchState
 from pipelines.core.items import ArticleRecord
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UNCHANGED, UPDATED, StationRun
-from pipelines.store.postgres import MIGRATIONS as PG_MIGRATIONS
-from pipelines.store.sqlite import MIGRATIONS as SQLITE_MIGRATIONS
+from pipelines.store.schema import MIGRATIONS
 
 ARTICLES = [f for f in all_fixtures() if f.meta["station"] and "not_article" not in f.expected]
 STATE = FetchState("https://a.example/x", "http://127.0.0.1:1/x", "jacaranda", '"e"',
@@ -44,11 +43,10 @@ def store(target):
 
 
 def test_migrations_apply_once(target, store):
-    assert len(PG_MIGRATIONS) == len(SQLITE_MIGRATIONS)
-    assert store.schema_version() == len(SQLITE_MIGRATIONS)
+    assert store.schema_version() == len(MIGRATIONS)
     store.close()
     with open_store(target) as again:
-        assert again.schema_version() == len(SQLITE_MIGRATIONS)
+        assert again.schema_version() == len(MIGRATIONS)
 
 
 def test_upsert_by_canonical_url_keeps_versions(store):

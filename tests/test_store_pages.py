@@ -7,7 +7,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 
-import psycopg
 import pytest
 
 from crawler.fixtures import all_fixtures
@@ -16,11 +15,12 @@ from pipelines.core.items import Page
 from pipelines.core.urls import url_key
 from pipelines.store import open_store
 from pipelines.store.base import NEW, RECLEANED, UNCHANGED, UPDATED
-from pipelines.store.postgres import MIGRATIONS as PG_MIGRATIONS
-from pipelines.store.postgres import TEXT
-from pipelines.store.sqlite import MIGRATIONS, SQLiteStore
+from pipelines.store.schema import MIGRATIONS, PAGES
+from pipelines.store.sqlite import SQLiteStore
+from tests.old_stores import postgres_store_at, sqlite_store_at
 
 FIXTURE = next(f for f in all_fixtures("jacaranda") if "not_article" not in f.expected)
+BEFORE_PAGES = next(n for n, m in enumerate(MIGRATIONS) if PAGES in m)  # the last version without
 HEADERS = {"content-type": "text/html; charset=utf-8", "etag": '"v1"'}
 
 
@@ -76,13 +76,8 @@ def test_a_recleaned_version_is_written_even_when_the_text_is_the_same(target):
 
 def test_a_store_from_before_pages_is_migrated(tmp_path):
     path = tmp_path / "old.db"
+    sqlite_store_at(path, BEFORE_PAGES)
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)")
-    before = MIGRATIONS.index(next(m for m in MIGRATIONS if "CREATE TABLE pages" in m[0]))
-    for version, statements in enumerate(MIGRATIONS[:before], start=1):
-        for statement in statements:
-            conn.execute(statement)
-        conn.execute("INSERT INTO schema_version VALUES (?, '2026-01-01')", (version,))
     key = url_key("https://a.example/x")
     conn.execute(
         "INSERT INTO articles (url_key, version, url, canonical_url, station, title, body,"
@@ -100,18 +95,10 @@ def test_a_store_from_before_pages_is_migrated(tmp_path):
 
 @pytest.mark.services
 def test_a_postgres_store_from_before_pages_is_migrated(pg_dsn):
-    before = PG_MIGRATIONS.index(next(m for m in PG_MIGRATIONS if "CREATE TABLE pages" in m[0]))
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        conn.execute(
-            f"CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at {TEXT})"
-        )
-        for version, statements in enumerate(PG_MIGRATIONS[:before], start=1):
-            for statement in statements:
-                conn.execute(statement)
-            conn.execute("INSERT INTO schema_version VALUES (%s, '2026-01-01')", (version,))
+    postgres_store_at(pg_dsn, BEFORE_PAGES)
     record = clean_page(fetched_page())
     with open_store(pg_dsn) as store:
-        assert store.schema_version() == len(PG_MIGRATIONS)
+        assert store.schema_version() == len(MIGRATIONS)
         store.save_record(record)
         store.save_page(url_key(record.canonical_url), fetched_page())
         assert len(list(store.stored_pages())) == 1

@@ -19,7 +19,8 @@ from pipelines.clean import build_record
 from pipelines.core.items import ArticleRecord
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UNCHANGED, UPDATED, SchemaTooNew
-from pipelines.store.postgres import MIGRATIONS, PostgresStore
+from pipelines.store.postgres import PostgresStore
+from pipelines.store.schema import MIGRATIONS
 from tests.conftest import run_cli
 from tests.services import free_port
 

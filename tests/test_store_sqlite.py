@@ -19,7 +19,7 @@ from pipelines.core.items import ArticleRecord
 from pipelines.store import open_store
 from pipelines.store.base import StationRun
 from pipelines.store.quality import RecordFigures, measure, quality_warnings
-from pipelines.store.sqlite import JSON_FIELDS, MIGRATIONS
+from pipelines.store.schema import JSON_FIELDS, MIGRATIONS
 from tests.conftest import run_cli
 
 ARTICLES = [f for f in all_fixtures() if f.meta["station"] and "not_article" not in f.expected]

@@ -1,4 +1,5 @@
-"""The store interface: what every backend (SQLite now, PostgreSQL next) must do, and how.
+"""The store interface: what every backend (SQLite, PostgreSQL) must do, and how; the SQL
+builders their shared queries (pipelines/store/sql.py) use.
 
 Semantics every backend keeps:
 - An article's identity is `url_key(record.canonical_url)`: one row per story, whatever URL,
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -57,6 +58,27 @@ def record_filters(since: datetime | None, station: str | None, mark: str) -> tu
     return (f" WHERE {' AND '.join(where)}" if where else ""), params
 
 
+def search_filters(since: datetime | None, station: str | None, mark: str) -> tuple[str, list]:
+    """The extra conditions (` AND ...`) and parameters of a search's --since and --station."""
+    clause, params = record_filters(since, station, mark)
+    return clause.replace(" WHERE ", " AND ", 1), params
+
+
+def marks(mark: str, count: int) -> str:
+    """`count` parameter placeholders (`mark`: `?` or `%s`), comma-separated."""
+    return ", ".join([mark] * count)
+
+
+def upsert(table: str, columns: Sequence[str], key: Sequence[str], mark: str) -> str:
+    """INSERT of `columns` (positional parameters) that updates the row whose `key` columns
+    match instead (SQLite and PostgreSQL spell it alike)."""
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(mark, len(columns))})"
+        f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+    )
+
+
 @dataclass(frozen=True)
 class StationRun:
     """One station's figures for one run: counts and the quality measures of its records."""
@@ -71,6 +93,10 @@ class StationRun:
     empty_bodies: int = 0
     median_words: float = 0.0
     field_presence: dict[str, float] = field(default_factory=dict)
+
+
+FETCH_FIELDS = tuple(f.name for f in fields(FetchState))
+STATION_RUN_FIELDS = tuple(f.name for f in fields(StationRun) if f.name != "field_presence")
 
 
 @dataclass(frozen=True)

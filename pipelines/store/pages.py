@@ -1,10 +1,11 @@
 """Stored pages, shared by SQLite and PostgreSQL: each article's last fetched HTML, so its record
 can be rebuilt with a newer cleaner (`radioscrape reclean`) without fetching it again.
 
-Tables (schema migration "pages"): `pages`, one row per stored article (its url_key), replaced
-by each fetch that gives a record: the page's URL, station profile key, status, headers (JSON),
-fetch time and raw HTML (zlib-compressed); and `article_versions.reason`, why a version was
-written: FETCHED (a crawl; NULL in stores from before pages) or RECLEANED.
+Tables (migration 4 of pipelines/store/schema.py): `pages`, one row per stored article (its
+url_key), replaced by each fetch that gives a record: the page's URL, station profile key,
+status, headers (JSON), fetch time and raw HTML (zlib-compressed); and
+`article_versions.reason`, why a version was written: FETCHED (a crawl; NULL in stores from
+before pages) or RECLEANED.
 """
 
 from __future__ import annotations
@@ -16,30 +17,13 @@ from datetime import datetime
 from typing import Any
 
 from pipelines.core.items import Page, dumps
-from pipelines.store.base import FETCHED, record_filters
+from pipelines.store.base import FETCHED, record_filters, upsert
+from pipelines.store.schema import PAGES
 
 COMPRESS_LEVEL = 6  # zlib: about a fifth of the HTML's size, fast to write
 
 
-def migration(text: str, blob: str) -> tuple[str, ...]:
-    """The statements that add stored pages and version reasons (`text`, `blob`: the text and
-    binary column types)."""
-    return (
-        f"""CREATE TABLE pages (
-    url_key {text} PRIMARY KEY REFERENCES articles (url_key),
-    url {text} NOT NULL,
-    request_url {text},
-    station {text},
-    status INTEGER NOT NULL,
-    headers {text} NOT NULL,
-    fetched_at {text} NOT NULL,
-    html {blob} NOT NULL
-)""",
-        f"ALTER TABLE article_versions ADD COLUMN reason {text}",
-    )
-
-
-_COLUMNS = ("url_key", "url", "request_url", "station", "status", "headers", "fetched_at", "html")
+_COLUMNS = tuple(column.name for column in PAGES.columns)
 
 
 def save_page(conn, mark: str, key: str, page: Page) -> None:
@@ -47,12 +31,7 @@ def save_page(conn, mark: str, key: str, page: Page) -> None:
     html = zlib.compress(page.body, COMPRESS_LEVEL)
     values = (key, page.url, page.request_url, page.station, page.status, dumps(page.headers),
               page.fetched_at, html)  # fmt: skip
-    updates = ", ".join(f"{name} = excluded.{name}" for name in _COLUMNS[1:])
-    conn.execute(
-        f"INSERT INTO pages ({', '.join(_COLUMNS)}) VALUES ({', '.join([mark] * len(_COLUMNS))})"
-        f" ON CONFLICT (url_key) DO UPDATE SET {updates}",
-        values,
-    )
+    conn.execute(upsert("pages", _COLUMNS, ("url_key",), mark), values)
 
 
 def stored_pages(

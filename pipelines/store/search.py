@@ -9,10 +9,6 @@ in the text search configuration of the record's language (`simple` when unknown
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pipelines.store.base import record_filters
-
 SNIPPET_WORDS = 16
 MARK_START, MARK_END = "[", "]"  # around the matched words in a snippet
 
@@ -109,9 +105,3 @@ def fts5_query(text: str) -> str:
     """A user's words as an FTS5 query: every word must occur (each quoted, so punctuation
     and FTS5 operators in the text are searched for, not obeyed)."""
     return " ".join('"' + word.replace('"', '""') + '"' for word in text.split())
-
-
-def search_filters(since: datetime | None, station: str | None, mark: str) -> tuple[str, list]:
-    """The extra conditions (` AND ...`) and parameters of a search's --since and --station."""
-    clause, params = record_filters(since, station, mark)
-    return clause.replace(" WHERE ", " AND ", 1), params

@@ -1,14 +1,14 @@
 """The story index in the store, shared by SQLite and PostgreSQL (pipelines.stories matches).
 
-Tables (schema migration "stories"): `articles.story_id` (indexed) and `story_bands (band,
-url_key)`, one row per LSH band key of an article's body, looked up by band. A new or changed
-article is matched through its band keys only (never a scan: the cost is the candidates', not
-the store's), each candidate confirmed by exact similarity of the two bodies. Grouping is the
-connected components of "shares a band key and is similar enough", so the same articles in any
-order give the same groups. A story keeps its id when copies join it; when an article links two
-stories, the smaller id wins and the other story's copies move to it. An article whose body
-changes keeps its story. The `stories` view (SQL) and `read_stories` give one row per story,
-the earliest-published copy first (its original).
+Tables (migration 3 of pipelines/store/schema.py): `articles.story_id` (indexed) and
+`story_bands (band, url_key)`, one row per LSH band key of an article's body, looked up by band.
+A new or changed article is matched through its band keys only (never a scan: the cost is the
+candidates', not the store's), each candidate confirmed by exact similarity of the two bodies.
+Grouping is the connected components of "shares a band key and is similar enough", so the same
+articles in any order give the same groups. A story keeps its id when copies join it; when an
+article links two stories, the smaller id wins and the other story's copies move to it. An
+article whose body changes keeps its story. The `stories` view (SQL) and `read_stories` give one
+row per story, the earliest-published copy first (its original).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pipelines.core.dates import utc_iso
+from pipelines.store.base import marks
 from pipelines.stories import (
     StoryOptions,
     band_keys,
@@ -28,41 +29,10 @@ from pipelines.stories import (
     story_id_of,
 )
 
-_ORIGINAL_FIRST = "published_utc IS NULL, published_utc, url_key"
-STORIES_VIEW = f"""CREATE VIEW stories AS
-SELECT story_id,
-       (SELECT o.title FROM articles o WHERE o.story_id = a.story_id
-        ORDER BY o.{_ORIGINAL_FIRST.replace(", ", ", o.")} LIMIT 1) AS headline,
-       (SELECT o.canonical_url FROM articles o WHERE o.story_id = a.story_id
-        ORDER BY o.{_ORIGINAL_FIRST.replace(", ", ", o.")} LIMIT 1) AS original_url,
-       MIN(published_utc) AS first_published,
-       COUNT(*) AS copies,
-       COUNT(DISTINCT station) AS stations
-FROM articles a WHERE story_id IS NOT NULL GROUP BY story_id"""
-
-
-def migration(text: str) -> tuple[str, ...]:
-    """The statements that add the story index, with `text` as the text column type."""
-    return (
-        "ALTER TABLE articles ADD COLUMN story_id " + text,
-        "CREATE INDEX articles_story ON articles (story_id)",
-        f"""CREATE TABLE story_bands (
-    band {text} NOT NULL,
-    url_key {text} NOT NULL REFERENCES articles (url_key),
-    PRIMARY KEY (band, url_key)
-)""",
-        "CREATE INDEX story_bands_url_key ON story_bands (url_key)",
-        STORIES_VIEW,
-    )
-
 
 def _body(value: Any) -> list[str]:
     """A stored body: JSON text (SQLite) or already a list (PostgreSQL JSONB)."""
     return json.loads(value) if isinstance(value, str) else list(value or [])
-
-
-def _marks(mark: str, count: int) -> str:
-    return ", ".join([mark] * count)
 
 
 def matching_stories(
@@ -86,7 +56,7 @@ def matching_stories(
     candidates = [
         found["url_key"]
         for found in conn.execute(
-            f"SELECT DISTINCT url_key FROM story_bands WHERE band IN ({_marks(mark, len(keys))})"
+            f"SELECT DISTINCT url_key FROM story_bands WHERE band IN ({marks(mark, len(keys))})"
             f" AND url_key <> {mark} ORDER BY url_key LIMIT {int(options.max_candidates)}",
             [*keys, key],
         )
@@ -95,7 +65,7 @@ def matching_stories(
         return stories
     rows = conn.execute(
         f"SELECT story_id, content_hash, body FROM articles"
-        f" WHERE url_key IN ({_marks(mark, len(candidates))})",
+        f" WHERE url_key IN ({marks(mark, len(candidates))})",
         candidates,
     )
     for found in rows:
@@ -168,8 +138,7 @@ def assign_story(
     story = min(stories) if stories else story_id_of(key)
     if merged := sorted(stories - {story}):
         conn.execute(
-            f"UPDATE articles SET story_id = {mark}"
-            f" WHERE story_id IN ({_marks(mark, len(merged))})",
+            f"UPDATE articles SET story_id = {mark} WHERE story_id IN ({marks(mark, len(merged))})",
             [story, *merged],
         )
     conn.execute(f"UPDATE articles SET story_id = {mark} WHERE url_key = {mark}", (story, key))

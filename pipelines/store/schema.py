@@ -1,0 +1,278 @@
+"""The store's schema, declared once: its tables, columns, indexes and views as ordered
+migrations, rendered for SQLite and for PostgreSQL.
+
+A column's type names what it holds (TEXT, INTEGER, REAL, JSON, BLOB, SERIAL, ID); each dialect
+spells it: JSON is TEXT in SQLite and JSONB in PostgreSQL, where every text column also takes
+the "C" collation so that sorting and comparisons match SQLite's byte order. The full-text
+index, spelled differently by each, is a `Native` step (pipelines/store/search.py).
+
+MIGRATIONS: index + 1 is the schema version a store records in `schema_version`. A migration
+that has shipped is never edited (tests/store_migrations.json holds the statements as shipped);
+to add a table, a column or an index, append one migration at the end, for example:
+
+    # 5: what the frontier knows of each URL (crawler/frontier.py)
+    (
+        Table("url_state", (
+            Column("url_key", TEXT, primary_key=True),
+            Column("station", TEXT, not_null=True),
+            Column("next_fetch", TEXT),
+        )),
+        Index("url_state_station", "url_state", ("station",)),
+    ),
+
+Both stores apply it when they next open a store (SQLite: one transaction per migration;
+PostgreSQL: under an advisory lock, so concurrent workers migrate once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipelines.core.items import RECORD_FIELDS
+from pipelines.store.search import POSTGRES_SEARCH_MIGRATION, SQLITE_SEARCH_MIGRATION
+
+TEXT, INTEGER, REAL, JSON, BLOB = "text", "integer", "real", "json", "blob"
+SERIAL = "serial"  # an integer key numbered by the store (its own PRIMARY KEY)
+ID = "id"  # a column that refers to a SERIAL one
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one backend spells the schema's column types."""
+
+    name: str
+    types: dict[str, str]
+
+    def type(self, kind: str) -> str:
+        """This dialect's column type for `kind` (TEXT, JSON, ...)."""
+        return self.types[kind]
+
+
+SQLITE = Dialect(
+    "sqlite",
+    {TEXT: "TEXT", INTEGER: "INTEGER", REAL: "REAL", JSON: "TEXT", BLOB: "BLOB",
+     SERIAL: "INTEGER PRIMARY KEY AUTOINCREMENT", ID: "INTEGER"},
+)  # fmt: skip
+POSTGRES = Dialect(
+    "postgres",
+    {TEXT: 'TEXT COLLATE "C"', INTEGER: "INTEGER", REAL: "DOUBLE PRECISION", JSON: "JSONB",
+     BLOB: "BYTEA", SERIAL: "BIGSERIAL PRIMARY KEY", ID: "BIGINT"},
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: name, type (TEXT, JSON, ...), constraints, and the column it refers to
+    (`references`: "table (column)")."""
+
+    name: str
+    type: str
+    not_null: bool = False
+    primary_key: bool = False
+    references: str | None = None
+
+    def render(self, dialect: Dialect) -> str:
+        """The column's definition in `dialect`."""
+        return " ".join(
+            part
+            for part in (
+                self.name,
+                dialect.type(self.type),
+                "NOT NULL" if self.not_null else "",
+                "PRIMARY KEY" if self.primary_key else "",
+                f"REFERENCES {self.references}" if self.references else "",
+            )
+            if part
+        )
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as created; `primary_key`: a key of several columns."""
+
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+
+    def statements(self, dialect: Dialect) -> tuple[str, ...]:
+        """The CREATE TABLE statement in `dialect`."""
+        lines = [column.render(dialect) for column in self.columns]
+        if self.primary_key:
+            lines.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
+        return (f"CREATE TABLE {self.name} (\n    " + ",\n    ".join(lines) + "\n)",)
+
+
+@dataclass(frozen=True)
+class Index:
+    """An index on some columns of a table."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+
+    def statements(self, dialect: Dialect) -> tuple[str, ...]:
+        """The CREATE INDEX statement (the same in every dialect)."""
+        return (f"CREATE INDEX {self.name} ON {self.table} ({', '.join(self.columns)})",)
+
+
+@dataclass(frozen=True)
+class AddColumn:
+    """A column added to a table that exists."""
+
+    table: str
+    column: Column
+
+    def statements(self, dialect: Dialect) -> tuple[str, ...]:
+        """The ALTER TABLE statement in `dialect`."""
+        return (f"ALTER TABLE {self.table} ADD COLUMN {self.column.render(dialect)}",)
+
+
+@dataclass(frozen=True)
+class View:
+    """A view: its name and its SELECT (written in SQL both dialects read alike)."""
+
+    name: str
+    select: str
+
+    def statements(self, dialect: Dialect) -> tuple[str, ...]:
+        """The CREATE VIEW statement (the same in every dialect)."""
+        return (f"CREATE VIEW {self.name} AS\n{self.select}",)
+
+
+@dataclass(frozen=True)
+class Native:
+    """Statements each dialect spells its own way (the full-text index)."""
+
+    sqlite: tuple[str, ...]
+    postgres: tuple[str, ...]
+
+    def statements(self, dialect: Dialect) -> tuple[str, ...]:
+        """The statements of `dialect`."""
+        return getattr(self, dialect.name)
+
+
+Step = Table | Index | AddColumn | View | Native
+
+# Record fields kept as JSON (a list or an object); word_count is a number, the rest text.
+JSON_FIELDS = frozenset({"body", "image", "tags", "embeds", "clutter"})
+_RECORD_TYPES = {"word_count": INTEGER, **dict.fromkeys(JSON_FIELDS, JSON)}
+
+# The earliest-published copy of a story first: its original (pipelines/store/stories.py).
+_ORIGINAL_FIRST = "o.published_utc IS NULL, o.published_utc, o.url_key"
+STORIES_VIEW = View(
+    "stories",
+    f"""SELECT story_id,
+       (SELECT o.title FROM articles o WHERE o.story_id = a.story_id
+        ORDER BY {_ORIGINAL_FIRST} LIMIT 1) AS headline,
+       (SELECT o.canonical_url FROM articles o WHERE o.story_id = a.story_id
+        ORDER BY {_ORIGINAL_FIRST} LIMIT 1) AS original_url,
+       MIN(published_utc) AS first_published,
+       COUNT(*) AS copies,
+       COUNT(DISTINCT station) AS stations
+FROM articles a WHERE story_id IS NOT NULL GROUP BY story_id""",
+)
+
+# Each stored article's last fetched page (pipelines/store/pages.py).
+PAGES = Table(
+    "pages",
+    (
+        Column("url_key", TEXT, primary_key=True, references="articles (url_key)"),
+        Column("url", TEXT, not_null=True),
+        Column("request_url", TEXT),
+        Column("station", TEXT),
+        Column("status", INTEGER, not_null=True),
+        Column("headers", TEXT, not_null=True),
+        Column("fetched_at", TEXT, not_null=True),
+        Column("html", BLOB, not_null=True),
+    ),
+)
+
+MIGRATIONS: list[tuple[Step, ...]] = [
+    # 1: articles (latest version of each story), their versions, fetch state, runs
+    (
+        Table("articles", (
+            Column("url_key", TEXT, primary_key=True),
+            Column("version", INTEGER, not_null=True),
+            *(Column(name, _RECORD_TYPES.get(name, TEXT)) for name in RECORD_FIELDS),
+            Column("published_utc", TEXT),
+            Column("first_seen", TEXT, not_null=True),
+            Column("last_seen", TEXT, not_null=True),
+        )),
+        Index("articles_station_published", "articles", ("station", "published_utc")),
+        Index("articles_published", "articles", ("published_utc",)),
+        Table("runs", (
+            Column("id", SERIAL),
+            Column("started_at", TEXT, not_null=True),
+            Column("finished_at", TEXT),
+            Column("finish_reason", TEXT),
+        )),
+        Table("article_versions", (
+            Column("url_key", TEXT, not_null=True, references="articles (url_key)"),
+            Column("version", INTEGER, not_null=True),
+            Column("content_hash", TEXT, not_null=True),
+            Column("fetched_at", TEXT),
+            Column("run_id", ID, references="runs (id)"),
+            Column("record", JSON, not_null=True),
+        ), primary_key=("url_key", "version")),
+        Table("fetch_state", (
+            Column("url_key", TEXT, primary_key=True),
+            Column("url", TEXT, not_null=True),
+            Column("station", TEXT, not_null=True),
+            Column("etag", TEXT),
+            Column("last_modified", TEXT),
+            Column("lastmod", TEXT),
+            Column("content_hash", TEXT),
+            Column("last_status", INTEGER, not_null=True),
+            Column("fetched_at", TEXT, not_null=True),
+        )),
+        Index("fetch_state_station", "fetch_state", ("station",)),
+        Table("run_stations", (
+            Column("run_id", ID, not_null=True, references="runs (id)"),
+            Column("station", TEXT, not_null=True),
+            *(Column(name, INTEGER, not_null=True) for name in
+              ("pages", "new", "updated", "unchanged", "errors", "records", "empty_bodies")),
+            Column("median_words", REAL, not_null=True),
+            Column("field_presence", JSON, not_null=True),
+        ), primary_key=("run_id", "station")),
+        Index("run_stations_station", "run_stations", ("station", "run_id")),
+    ),
+    # 2: full-text search; how a run ended, as the crawl report said
+    (
+        Native(sqlite=SQLITE_SEARCH_MIGRATION, postgres=POSTGRES_SEARCH_MIGRATION),
+        AddColumn("runs", Column("status", TEXT)),  # success, partial, failure
+        AddColumn("runs", Column("exit_code", INTEGER)),
+        AddColumn("runs", Column("warnings", JSON)),  # {station: [warning, ...]}
+    ),
+    # 3: stories (pipelines/store/stories.py)
+    (
+        AddColumn("articles", Column("story_id", TEXT)),
+        Index("articles_story", "articles", ("story_id",)),
+        Table("story_bands", (
+            Column("band", TEXT, not_null=True),
+            Column("url_key", TEXT, not_null=True, references="articles (url_key)"),
+        ), primary_key=("band", "url_key")),
+        Index("story_bands_url_key", "story_bands", ("url_key",)),
+        STORIES_VIEW,
+    ),
+    # 4: stored pages; why each version was written ('fetched', 'recleaned')
+    (
+        PAGES,
+        AddColumn("article_versions", Column("reason", TEXT)),
+    ),
+]  # fmt: skip
+
+
+def render(dialect: Dialect) -> list[tuple[str, ...]]:
+    """Every migration's statements in `dialect`, in order (index + 1: the schema version)."""
+    return [
+        tuple(statement for step in migration for statement in step.statements(dialect))
+        for migration in MIGRATIONS
+    ]
+
+
+# The table of applied migrations, created when missing (before any migration runs).
+VERSION_TABLE = {
+    dialect.name: "CREATE TABLE IF NOT EXISTS schema_version"
+    f" (version INTEGER PRIMARY KEY, applied_at {dialect.type(TEXT)} NOT NULL)"
+    for dialect in (SQLITE, POSTGRES)
+}

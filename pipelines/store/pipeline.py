@@ -10,7 +10,7 @@ station gets a warning; an unfinished run row is closed as interrupted by the ne
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 
 from scrapy import signals
@@ -20,13 +20,13 @@ from crawler.report import build_report
 from crawler.spiders.page import response_to_page
 from crawler.stations import registry
 from pipelines.core.dates import utc_now
-from pipelines.core.fetch import ARTICLE_META, ArticleFetch, FetchState
+from pipelines.core.fetch import ARTICLE_META, STATION_META, ArticleFetch, FetchState
 from pipelines.core.items import ArticleRecord
 from pipelines.core.urls import url_key
 from pipelines.dedup import story_url
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UNCHANGED, UPDATED, RunOutcome, StationRun, Store
-from pipelines.store.quality import RecordFigures, measure, quality_warnings
+from pipelines.store.quality import RecordFigures, measure, quality_warnings, refusal_warning
 from pipelines.stories import StoryOptions, prepare
 from pipelines.validate import PageFailed
 
@@ -84,6 +84,8 @@ class StorePipeline:
         self.store: Store | None = None
         self.run_id = 0
         self.records: dict[str, list[RecordFigures]] = defaultdict(list)
+        # the run's cleaned article pages by station: "kept", or the kind they were dropped as
+        self.outcomes: dict[str, Counter[str]] = defaultdict(Counter)
         self.runs: list[StationRun] = []
         self.unsaved_states: dict[str, int] = defaultdict(int)  # fetch states lost, by station
         self.warnings: dict[str, list[str]] = {}
@@ -147,6 +149,8 @@ class StorePipeline:
     def item_scraped(self, item, response) -> None:
         """Save the fetch state of an article that gave a stored record, and keep its page."""
         if isinstance(item, ArticleRecord):
+            label = response.meta.get(STATION_META) if response is not None else None
+            self.outcomes[label or item.station]["kept"] += 1
             self._save_state(fetch_state(response, item.content_hash))
             if self.keep_pages and response is not None and ARTICLE_META in response.meta:
                 self._keep_page(item, response)
@@ -167,6 +171,8 @@ class StorePipeline:
         again next run."""
         if not isinstance(exception, PageFailed):
             self._save_state(fetch_state(response, None))
+            if response is not None and (label := response.meta.get(STATION_META)):
+                self.outcomes[label][getattr(exception, "kind", "other")] += 1
 
     def response_received(self, response, request) -> None:
         """A 304 refreshes the stored state (fetch time, source date)."""
@@ -204,6 +210,8 @@ class StorePipeline:
                 logger.error("%s: station history not read: %s", label, exc)
                 history = []
             warnings = quality_warnings(run, history)
+            if refused := refusal_warning(self.outcomes[label]):
+                warnings.insert(0, refused)
             if lost := self.unsaved_states.get(label):
                 warnings.append(f"{lost} fetch states not saved (store error): fetched again")
             if warnings:

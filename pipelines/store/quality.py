@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
 
+from pipelines.clean.classify import REFUSAL_KINDS
 from pipelines.core.items import ArticleRecord
 from pipelines.store.base import StationRun
 
@@ -14,6 +15,7 @@ MIN_RECORDS = 3  # fewer records than this in a run say nothing about quality
 EMPTY_SHARE = 0.5  # "most bodies empty"
 SHORT_RATIO = 0.5  # median length below half the usual: "far shorter than usual"
 PRESENT_BEFORE, PRESENT_NOW = 0.8, 0.2  # a field usually there, now mostly gone
+REFUSED_SHARE = 0.5  # "most fetched article pages refused as empty or not articles"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +86,18 @@ def quality_warnings(now: StationRun, history: list[StationRun]) -> list[str]:
                 f" usually {usual:.0%})"
             )
     return warnings
+
+
+def refusal_warning(outcomes: Mapping[str, int]) -> str | None:
+    """A warning when most of the article pages a station fetched and cleaned this run were
+    refused as empty or as not articles, however few they were (quality_warnings needs
+    MIN_RECORDS records and a history, which incremental runs rarely give). `outcomes`: the
+    run's cleaned pages by refusal kind, anything else (a record kept...) under other keys."""
+    refused = {kind: n for kind, n in sorted(outcomes.items()) if kind in REFUSAL_KINDS and n}
+    count, total = sum(refused.values()), sum(outcomes.values())
+    if not count or count <= total * REFUSED_SHARE:
+        return None
+    kinds = ", ".join(f"{kind} {n}" for kind, n in refused.items())
+    return (
+        f"most article pages refused ({count} of {total}: {kinds}): has the site been redesigned?"
+    )

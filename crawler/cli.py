@@ -7,7 +7,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from crawler import store_cli, stories_cli
@@ -99,9 +99,12 @@ def page_from_bytes(body: bytes, source: str, url: str | None, station: str | No
     return Page(url=url, body=body, station=station, fetched_at=utc_now(), headers={})
 
 
-def _read_target(target: str, url: str | None, station: str | None) -> Page:
+def _read_target(target: str, url: str | None, station: str | None, max_bytes: int = 0) -> Page:
+    """The Page of a file or of stdin (`-`); TargetError("too-large") past `max_bytes` (0: no
+    cap), found after reading at most one byte more (RADIOSCRAPE_MAX_PAGE_BYTES, as for
+    downloads)."""
     if target == "-":
-        return page_from_bytes(sys.stdin.buffer.read(), "stdin", url, station)
+        return page_from_bytes(_read_capped(sys.stdin.buffer, max_bytes), "stdin", url, station)
     path = Path(target)
     if (scheme := _SCHEME.match(target)) and not path.exists():
         name = scheme.group(0).rstrip(":")
@@ -109,9 +112,22 @@ def _read_target(target: str, url: str | None, station: str | None) -> Page:
     if not path.is_file():
         raise TargetError("no-file", "no such file")
     try:
-        return page_from_bytes(path.read_bytes(), target, url, station)
+        with path.open("rb") as source:
+            return page_from_bytes(_read_capped(source, max_bytes), target, url, station)
     except OSError as exc:
         raise TargetError("no-file", f"cannot read file: {exc.strerror}") from exc
+
+
+def _read_capped(source: BinaryIO, max_bytes: int) -> bytes:
+    """All of `source`, or TargetError("too-large") when it has more than `max_bytes` (> 0)."""
+    if max_bytes <= 0:
+        return source.read()
+    body = source.read(max_bytes + 1)
+    if len(body) > max_bytes:
+        raise TargetError(
+            "too-large", f"larger than RADIOSCRAPE_MAX_PAGE_BYTES ({max_bytes} bytes): not read"
+        )
+    return body
 
 
 def _record(page: Page, any_page: bool = False) -> dict[str, Any]:
@@ -135,10 +151,12 @@ def scrape_targets(
     overrides: dict | None = None,
     progress=None,
     any_page: bool = False,
+    max_bytes: int = 0,
 ) -> list[dict[str, Any] | TargetError]:
     """Records (or errors) for each target in order; URLs are fetched in one Scrapy run.
     `progress(done, total)` is called as targets are cleaned; `any_page` extracts the main
-    text of pages that are not articles instead of refusing them."""
+    text of pages that are not articles instead of refusing them; a file or stdin larger than
+    `max_bytes` (0: no cap) is refused as too-large, unread."""
     results: list[dict[str, Any] | TargetError | None] = [None] * len(targets)
     urls = [(i, t) for i, t in enumerate(targets) if is_http_url(t)]
     done = 0
@@ -163,7 +181,7 @@ def scrape_targets(
         if results[i] is not None:
             continue
         try:
-            results[i] = _record(_read_target(target, url, station), any_page)
+            results[i] = _record(_read_target(target, url, station, max_bytes), any_page)
         except TargetError as exc:
             results[i] = exc
         done += 1
@@ -208,7 +226,7 @@ def cmd_scrape(args: argparse.Namespace) -> int:
     show = len(targets) >= PROGRESS_FROM and sys.stderr.isatty()
     results = scrape_targets(
         targets, args.url, args.station, overrides, _progress_line if show else None,
-        any_page=args.any_page,
+        any_page=args.any_page, max_bytes=int(args.config_values.get("max_page_bytes")),
     )  # fmt: skip
     batch = len(targets) > 1
     exit_code = EXIT_OK
@@ -332,7 +350,8 @@ def cmd_fixture_add(args: argparse.Namespace) -> int:
         page = fetched
     else:
         try:
-            page = _read_target(args.target, args.url, None)
+            max_bytes = int(args.config_values.get("max_page_bytes"))
+            page = _read_target(args.target, args.url, None, max_bytes)
         except TargetError as exc:
             print(f"radioscrape: {args.target}: {exc}", file=sys.stderr)
             return FAILURE_EXIT[exc.group]

@@ -179,6 +179,21 @@ def test_page_over_the_size_cap_is_refused(site):
     assert "larger than download max size" in result.stderr.decode()
 
 
+def test_files_and_stdin_over_the_size_cap_are_refused_unread(tmp_path):
+    """Issue 21 item 4: a file or stdin obeys RADIOSCRAPE_MAX_PAGE_BYTES like a download (a
+    30 MB file once ran past 300 s at 1.5 GB); one byte under it is cleaned."""
+    page = b"<html><head><title>Cap</title></head><body><article><p>" + b"word " * 400
+    page += b"</p></article></body></html>"
+    big = tmp_path / "big.html"
+    big.write_bytes(page)
+    cap = ("-s", f"RADIOSCRAPE_MAX_PAGE_BYTES={len(page) - 1}")
+    for result in (run("scrape", str(big), *cap), run("scrape", "-", *cap, stdin=page)):
+        assert result.returncode == 12, result.stderr
+        assert "larger than RADIOSCRAPE_MAX_PAGE_BYTES" in result.stderr.decode()
+    fits = run("scrape", str(big), "--any-page", "-s", f"RADIOSCRAPE_MAX_PAGE_BYTES={len(page)}")
+    assert fits.returncode == 0, fits.stderr
+
+
 def test_scrapy_crawl_page_gives_the_same_record(site, tmp_path):
     out = tmp_path / "out.jsonl"
     result = subprocess.run(

@@ -7,14 +7,20 @@ RSS feed and section listings. The site is served by LocalSite on 127.0.0.1 and 
 `radioscrape crawl --station KEY --url ...` in a child process. It prints:
 
   b. pages/s of the crawl end to end (fetch, clean, validate, dedup, store), and its ratio to
-     bare `trafilatura.bare_extraction` over the same pages in one process;
+     bare `trafilatura.bare_extraction` over the same pages in one process; also by CPU time
+     (the crawl's processes' CPU seconds against bare trafilatura's), which a shared machine
+     does not skew;
   c. the same crawl with RADIOSCRAPE_EXTRACT_WORKERS=1 and =2: pages/s and the scaling ratio;
+  b and c are each the median of --rounds runs (the configurations taking turns), once on the
+     machine as it is ("quiet") and once with a CPU-bound process running beside them ("busy",
+     the shared machine of issue 21), unless --load picks one;
   d. a re-crawl of the unchanged site: requests and seconds as ratios to the first crawl;
   e. peak RSS of the crawl (crawl process plus its extraction workers) for several site
      sizes, and the growth per 1,000 pages.
 
     python bench/speed_crawl.py                      # 2,000 pages; memory at 2k, 5k, 20k
     python bench/speed_crawl.py --pages 500 --memory-pages 500,1000   # a quick run
+    python bench/speed_crawl.py --skip-memory --skip-recrawl          # b and c only
 """
 
 from __future__ import annotations
@@ -24,10 +30,14 @@ import os
 import platform
 import random
 import re
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import escape
@@ -52,6 +62,7 @@ ROOT = Path(__file__).resolve().parent.parent
 _LONG_PARAGRAPH = re.compile(rb"(<p(?:\s[^>]*)?>)(?=[^<]{60})")
 _WORD = re.compile(r"[a-z]{3,}")
 _NEWEST = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+MAIN_DB = "quiet-w0-r0.db"  # the first in-process crawl's store: re-crawled (d), sized (e)
 
 
 @dataclass(frozen=True)
@@ -227,9 +238,11 @@ def tree_rss_kib(pid: int) -> int:
 @dataclass
 class CrawlRun:
     """One crawl child process: wall seconds (and the crawl's own, from its report, without
-    process start-up), pages stored, requests served, peak RSS."""
+    process start-up), CPU seconds of the crawl process and its workers, pages stored,
+    requests served, peak RSS."""
 
     seconds: float
+    cpu_seconds: float
     crawl_seconds: float
     stored: int
     requests: int
@@ -256,6 +269,7 @@ def crawl(
         "-s", "RADIOSCRAPE_PROGRESS=False",
     ]  # fmt: skip
     started = time.perf_counter()
+    cpu_before = _children_cpu()
     child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = 0
     while child.poll() is None:
@@ -263,6 +277,7 @@ def crawl(
         time.sleep(0.1)
     seconds = time.perf_counter() - started
     out, err = child.communicate()
+    cpu = _children_cpu() - cpu_before
     if child.returncode not in (0, 1):
         sys.stderr.write(err.decode("utf-8", "replace")[-3000:])
         raise SystemExit(f"crawl failed with exit code {child.returncode}")
@@ -270,12 +285,19 @@ def crawl(
     own = re.search(r"finished, ([\d.]+)s\)", report)
     return CrawlRun(
         seconds,
+        cpu,
         float(own.group(1)) if own else seconds,
         _stored(report),
         len(site.log) - before,
         peak / 1024,
         child.returncode,
     )
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (and theirs: a crawl's workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _stored(report: str) -> int:
@@ -287,8 +309,17 @@ def _stored(report: str) -> int:
     return 0
 
 
-def bare_trafilatura(site: GeneratedSite, limit: int) -> tuple[float, int]:
-    """bare_extraction over the first `limit` generated pages in this process: (pages/s, n)."""
+@dataclass
+class Bare:
+    """bare_extraction over the generated pages in this process: pages/s by wall and CPU time."""
+
+    pps: float
+    cpu_pps: float
+    pages: int
+
+
+def bare_trafilatura(site: GeneratedSite, limit: int) -> Bare:
+    """bare_extraction over the first `limit` generated pages in this process."""
     bodies = [
         site.built[i].body if i in site.built else site.page_bytes(i)
         for i in range(min(limit, site.count))
@@ -297,10 +328,11 @@ def bare_trafilatura(site: GeneratedSite, limit: int) -> tuple[float, int]:
     urls = [origin + site.articles[i].path for i in range(len(bodies))]
     for body in bodies[:5]:
         trafilatura.bare_extraction(body)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for body, url in zip(bodies, urls, strict=True):
         trafilatura.bare_extraction(body, url=url)
-    return len(bodies) / (time.perf_counter() - started), len(bodies)
+    cpu = time.process_time() - cpu
+    return Bare(len(bodies) / (time.perf_counter() - started), len(bodies) / cpu, len(bodies))
 
 
 def serve(station: str, pages: int, prebuild: bool = False) -> tuple[LocalSite, GeneratedSite]:
@@ -331,6 +363,62 @@ def machine() -> str:
     )
 
 
+@contextmanager
+def cpu_bound_process(busy: bool) -> Iterator[None]:
+    """With `busy`, a process spinning on one core for the duration (another user's job)."""
+    if not busy:
+        yield
+        return
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
+def crawl_figures(
+    site: LocalSite, routes: GeneratedSite, args, tmp: Path, load: str
+) -> dict[int, list[CrawlRun]]:
+    """b and c under one load: bare trafilatura and the crawls with 0, 1 and 2 workers, each
+    run --rounds times taking turns (into {load}-w{workers}-r{round}.db); print the medians;
+    return the runs by number of workers."""
+    bares: list[Bare] = []
+    runs: dict[int, list[CrawlRun]] = {0: [], 1: [], 2: []}
+    with cpu_bound_process(load == "busy"):
+        for round_ in range(args.rounds):
+            bares.append(bare_trafilatura(routes, args.pages))
+            for workers in runs:
+                db = tmp / f"{load}-w{workers}-r{round_}.db"
+                runs[workers].append(crawl(site, args.station, db, workers, args.concurrency))
+    bare = statistics.median(b.pps for b in bares)
+    bare_cpu = statistics.median(b.cpu_pps for b in bares)
+    print(f"\n[{load}] median of {args.rounds} rounds; load average before: {_load()}")
+    print(
+        f"bare trafilatura.bare_extraction, one process, {bares[0].pages} pages: {bare:.1f}/s"
+        f" ({bare_cpu:.1f}/s of CPU time)"
+    )
+    for workers, done in runs.items():
+        pps = statistics.median(r.stored / r.seconds for r in done)
+        cpu_pps = statistics.median(r.stored / r.cpu_seconds for r in done)
+        own = statistics.median(r.stored / r.crawl_seconds for r in done)
+        label = "in the crawl process" if workers == 0 else f"{workers} extraction workers"
+        print(
+            f"crawl, {label:<22}: {pps:6.1f} pages/s = {pps / bare:.2f}x bare trafilatura"
+            f" [without start-up: {own:6.1f}/s = {own / bare:.2f}x]"
+            f" [CPU time: {cpu_pps:6.1f}/s = {cpu_pps / bare_cpu:.2f}x]"
+            f" ({min(r.stored for r in done)} stored, peak RSS"
+            f" {max(r.peak_rss_mib for r in done):.0f} MiB)"
+        )
+    w0, w1, w2 = (statistics.median(r.stored / r.seconds for r in runs[w]) for w in (0, 1, 2))
+    print(f"scaling, 2 workers / 1 worker: {w2 / w1:.2f}x; 2 workers / in process: {w2 / w0:.2f}x")
+    return runs
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     """Run b, c, d and e and print the figures and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -340,39 +428,33 @@ def main() -> None:
         "--memory-pages", default="2000,5000,20000", help="site sizes for e (comma-separated)"
     )
     parser.add_argument("--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of b and c (median)")
+    parser.add_argument(
+        "--load", choices=("both", "quiet", "busy"), default="both",
+        help="b and c as the machine is, with a CPU-bound process beside them, or both",
+    )  # fmt: skip
+    parser.add_argument("--skip-recrawl", action="store_true", help="skip d")
     parser.add_argument("--skip-memory", action="store_true", help="skip e")
     args = parser.parse_args()
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average {_load()}")
     print(f"site: {args.pages} generated {args.station} article pages on 127.0.0.1")
     tmp = Path(tempfile.mkdtemp(prefix="radioscrape-bench-"))
     site, routes = serve(args.station, args.pages, prebuild=True)
     try:
-        bare_pps, bare_n = bare_trafilatura(routes, args.pages)
-        print(f"\nbare trafilatura.bare_extraction, one process, {bare_n} pages: {bare_pps:.1f}/s")
-        runs: dict[int, CrawlRun] = {}
-        for workers in (0, 1, 2):
-            runs[workers] = crawl(site, args.station, tmp / f"w{workers}.db", workers,
-                                  args.concurrency)  # fmt: skip
-            run = runs[workers]
-            pps = run.stored / run.seconds
-            label = "in the crawl process" if workers == 0 else f"{workers} extraction workers"
-            own = run.stored / run.crawl_seconds
+        loads = ("quiet", "busy") if args.load == "both" else (args.load,)
+        if loads[0] != "quiet":
+            args.skip_recrawl = args.skip_memory = True  # d and e are measured quiet
+        runs = {load: crawl_figures(site, routes, args, tmp, load) for load in loads}[loads[0]]
+        if not args.skip_recrawl:
+            first = runs[0][0]
+            again = crawl(site, args.station, tmp / MAIN_DB, 0, args.concurrency)
             print(
-                f"crawl, {label:<22}: {run.stored} stored in {run.seconds:.1f}s ="
-                f" {pps:6.1f} pages/s = {pps / bare_pps:.2f}x bare trafilatura"
-                f" [without start-up: {own:6.1f}/s = {own / bare_pps:.2f}x]"
-                f" (peak RSS {run.peak_rss_mib:.0f} MiB)"
+                f"\nre-crawl of the unchanged site: {again.requests} requests"
+                f" ({again.requests / first.requests:.1%} of the first crawl's"
+                f" {first.requests}), {again.seconds:.1f}s"
+                f" ({again.seconds / first.seconds:.1%} of {first.seconds:.1f}s),"
+                f" {again.stored} stored"
             )
-        w1, w2 = (runs[w].stored / runs[w].seconds for w in (1, 2))
-        print(f"scaling, 2 workers / 1 worker: {w2 / w1:.2f}x")
-        first = runs[0]
-        again = crawl(site, args.station, tmp / "w0.db", 0, args.concurrency)
-        print(
-            f"\nre-crawl of the unchanged site: {again.requests} requests"
-            f" ({again.requests / first.requests:.1%} of the first crawl's {first.requests}),"
-            f" {again.seconds:.1f}s ({again.seconds / first.seconds:.1%} of {first.seconds:.1f}s),"
-            f" {again.stored} stored"
-        )
     finally:
         site.__exit__(None, None, None)
     if args.skip_memory:
@@ -382,7 +464,7 @@ def main() -> None:
     points = []
     for n in sizes:
         if n == args.pages:
-            run = runs[0]
+            run = runs[0][0]
         else:
             site, _ = serve(args.station, n)
             try:
@@ -406,7 +488,7 @@ def main() -> None:
 
 
 def _size_mib(tmp: Path, n: int, main_pages: int) -> float:
-    db = tmp / ("w0.db" if n == main_pages else f"mem{n}.db")
+    db = tmp / (MAIN_DB if n == main_pages else f"mem{n}.db")
     return sum(p.stat().st_size for p in tmp.glob(db.name + "*")) / 2**20
 
 

@@ -44,7 +44,6 @@ class PostgresStore(SQLStore):
         self.conn = conn
         self.story_options = stories or StoryOptions()
         self.shingles = ShingleCache(self.story_options.shingle)  # candidates shingled once
-        self.shingles = ShingleCache(self.story_options.shingle)  # candidates shingled once
 
     @classmethod
     def connect(cls, dsn: str, stories: StoryOptions | None = None) -> PostgresStore:

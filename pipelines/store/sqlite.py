@@ -32,7 +32,6 @@ class SQLiteStore(SQLStore):
         self.path = Path(path)
         self.story_options = stories or StoryOptions()
         self.shingles = ShingleCache(self.story_options.shingle)  # candidates shingled once
-        self.shingles = ShingleCache(self.story_options.shingle)  # candidates shingled once
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
         except sqlite3.Error as exc:  # a folder that cannot be written or does not exist

@@ -174,7 +174,7 @@ def generated(count: int, seed: int = 7):
             url=url, canonical_url=url, station=f"station{n % 40}", station_name=None,
             section=None, show=None, title=f"Story {n}", standfirst=None, author=None,
             published=f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}T10:00:00+00:00", updated=None,
-            body=body, image=None, tags=[], embeds=[], language="en",
+            body=body, headings=[], image=None, tags=[], embeds=[], language="en",
             word_count=sum(len(p.split()) for p in body), content_hash=str(n),
             fetched_at="2026-11-30T00:00:00+00:00", clutter={},
         )  # fmt: skip

@@ -52,8 +52,9 @@ def render_record(record: dict[str, Any], fmt: str, batch: bool = False) -> str:
             alt = md_escape(image.get("caption") or record["title"])
             credit = f" ({md_escape(image['credit'])})" if image.get("credit") else ""
             lines += [f"![{alt}](<{image['url']}>){credit}", ""]
-        for para in record["body"]:
-            lines += [md_escape(para), ""]
+        headings = set(record.get("headings") or ())  # null: stored before the field existed
+        for i, para in enumerate(record["body"]):
+            lines += [f"## {md_escape(para)}" if i in headings else md_escape(para), ""]
         lines += [f"- {e['type']}: <{e['url']}>" for e in record.get("embeds", [])]
         lines += ["", f"Source: <{record['canonical_url']}>"]
         if batch:

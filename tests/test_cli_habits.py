@@ -8,6 +8,7 @@ import csv
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -92,6 +93,27 @@ def test_markdown_escapes_text():
     record = {**SEED.expected, "title": "Top 5 <script> _hits_", "body": ["- not a list item"]}
     text = render_record(record, "markdown")
     assert text.startswith(r"# Top 5 \<script\> \_hits\_") and "\n\\- not a list item\n" in text
+
+
+GLITTERBOX = all_fixtures("capital/glitterbox-uk-tour-2025-dates-tickets")[0]
+
+
+def test_markdown_keeps_sub_headings():
+    installed = shutil.which("radioscrape", path=os.path.dirname(sys.executable))
+    result = subprocess.run(
+        [installed, "scrape", "-f", "markdown", str(GLITTERBOX.path / "page.html")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    body = GLITTERBOX.expected["body"]
+    assert GLITTERBOX.expected["headings"] == [4, 16]
+    assert "\n## Glitterbox UK tour 2025 dates\n" in result.stdout
+    assert "\n## How to get Glitterbox tickets\n" in result.stdout
+    assert result.stdout.count("\n## ") == 2 and f"\n## {body[5]}" not in result.stdout
+    record = {**GLITTERBOX.expected, "body": ["*Dates* [UK]", "# not mine"], "headings": [0]}
+    text = render_record(record, "markdown")
+    assert "\n## \\*Dates\\* \\[UK\\]\n" in text and "\n\\# not mine\n" in text
+    assert "## " not in render_record({**record, "headings": None}, "markdown")
 
 
 @pytest.fixture(scope="module")

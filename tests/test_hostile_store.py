@@ -82,8 +82,8 @@ def test_a_foreign_canonical_never_replaces_another_stations_story(tmp_path):
     genuine = ArticleRecord(
         url=HEART_URL, canonical_url=HEART_URL, station="heart", station_name="Heart",
         section=None, show=None, title="The real Heart story", standfirst=None, author=None,
-        published=None, updated=None, body=[good_text(1)], image=None, tags=[], embeds=[],
-        language="en", word_count=30, content_hash=content_hash("The real Heart story",
+        published=None, updated=None, body=[good_text(1)], headings=[], image=None, tags=[],
+        embeds=[], language="en", word_count=30, content_hash=content_hash("The real Heart story",
         [good_text(1)]), fetched_at="2026-11-01T00:00:00+00:00", clutter={},
     )  # fmt: skip
     with SQLiteStore(db) as store:

@@ -154,6 +154,7 @@ def hostile_record(number: int) -> ArticleRecord:
         published="2026-11-01T00:00:00+00:00",
         updated=None,
         body=[HOSTILE, "'; DELETE FROM article_versions; --"],
+        headings=[0],
         image=None,
         tags=[HOSTILE],
         embeds=[],

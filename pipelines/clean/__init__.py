@@ -20,6 +20,7 @@ from pipelines.clean.body import (
     extraction_scope,
     fill_gaps,
     find_container,
+    heading_indexes,
     paragraph_chars,
     remove_clutter,
     trafilatura_paragraphs,
@@ -151,9 +152,8 @@ def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRec
         image.get("caption"),
         image.get("credit"),
     ]
-    extracted = fill_gaps(
-        trafilatura_paragraphs(scope, page.url, known_container), dom_headings(scope)
-    )
+    blocks = dom_headings(scope)
+    extracted = fill_gaps(trafilatura_paragraphs(scope, page.url, known_container), blocks)
     body = clean_paragraphs(extracted, echoes, clutter, own_rules)
     if not known_container and (not body or sum(map(len, body)) < harm_threshold):
         # Far less text than the article's or the page's paragraphs hold: the pre-cleaning may
@@ -184,6 +184,7 @@ def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRec
         published=meta.published,
         updated=meta.updated,
         body=body,
+        headings=heading_indexes(body, blocks),
         image=meta.image,
         tags=meta.tags,
         embeds=embeds,

@@ -383,6 +383,13 @@ def fill_gaps(extracted: list[str], blocks: list[tuple[str, bool, bool]]) -> lis
     return out
 
 
+def heading_indexes(body: list[str], blocks: list[tuple[str, bool, bool]]) -> list[int]:
+    """Positions in `body` of its sub-headings: paragraphs that are the whole text of a heading
+    element (h1-h6) among `blocks` (dom_headings of the extraction scope)."""
+    keys = {fold(text) for text, heading, _ in blocks if heading}
+    return [i for i, para in enumerate(body) if fold(para) in keys]
+
+
 def clean_paragraphs(
     paragraphs: list[str], echoes: Iterable[str], counts: Counter, extra: tuple[Rule, ...] = ()
 ) -> list[str]:

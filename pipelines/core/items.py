@@ -37,6 +37,7 @@ class ArticleRecord:
     published: str | None
     updated: str | None
     body: list[str]
+    headings: list[int]  # positions in body of the paragraphs that are sub-headings
     image: dict[str, str | None] | None
     tags: list[str]
     embeds: list[dict[str, str]]

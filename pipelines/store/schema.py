@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines.core.items import RECORD_FIELDS
 from pipelines.store.search import POSTGRES_SEARCH_MIGRATION, SQLITE_SEARCH_MIGRATION
 
 TEXT, INTEGER, REAL, JSON, BLOB = "text", "integer", "real", "json", "blob"
@@ -154,8 +153,14 @@ class Native:
 Step = Table | Index | AddColumn | View | Native
 
 # Record fields kept as JSON (a list or an object); word_count is a number, the rest text.
-JSON_FIELDS = frozenset({"body", "image", "tags", "embeds", "clutter"})
+JSON_FIELDS = frozenset({"body", "headings", "image", "tags", "embeds", "clutter"})
 _RECORD_TYPES = {"word_count": INTEGER, **dict.fromkeys(JSON_FIELDS, JSON)}
+# The record's fields when migration 1 shipped (a later field is a later migration's column).
+_RECORD_FIELDS_1 = (
+    "url", "canonical_url", "station", "station_name", "section", "show", "title", "standfirst",
+    "author", "published", "updated", "body", "image", "tags", "embeds", "language",
+    "word_count", "content_hash", "fetched_at", "clutter",
+)  # fmt: skip
 
 # The earliest-published copy of a story first: its original (pipelines/store/stories.py).
 _ORIGINAL_FIRST = "o.published_utc IS NULL, o.published_utc, o.url_key"
@@ -193,7 +198,7 @@ MIGRATIONS: list[tuple[Step, ...]] = [
         Table("articles", (
             Column("url_key", TEXT, primary_key=True),
             Column("version", INTEGER, not_null=True),
-            *(Column(name, _RECORD_TYPES.get(name, TEXT)) for name in RECORD_FIELDS),
+            *(Column(name, _RECORD_TYPES.get(name, TEXT)) for name in _RECORD_FIELDS_1),
             Column("published_utc", TEXT),
             Column("first_seen", TEXT, not_null=True),
             Column("last_seen", TEXT, not_null=True),
@@ -258,6 +263,10 @@ MIGRATIONS: list[tuple[Step, ...]] = [
     (
         PAGES,
         AddColumn("article_versions", Column("reason", TEXT)),
+    ),
+    # 5: which body paragraphs are sub-headings (NULL: stored before the field existed)
+    (
+        AddColumn("articles", Column("headings", JSON)),
     ),
 ]  # fmt: skip
 

@@ -10,7 +10,7 @@ LOWER := trafilatura==2.3.1 lxml==6.1.3
 LOWER_VENV := .venv-lower
 LOWER_STAMP := $(LOWER_VENV)/.installed-stamp
 
-.PHONY: setup demo test test-lower lint bench clean
+.PHONY: setup demo test test-fast test-lower lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test: lint
 	bash scripts/services.sh
 	$(BIN)/pytest
 	$(MAKE) test-lower
+
+# The in-process tests alone, for a quick check while working: no crawl, CLI or server child,
+# no PostgreSQL/Redis, nothing slow (see the markers in pyproject.toml). `make test` runs all.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not e2e and not services and not slow"
 
 $(LOWER_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(LOWER_VENV)

@@ -1,16 +1,20 @@
-"""Shared test helpers: run the radioscrape CLI in a child process (one reactor each)."""
+"""Shared test helpers: run the radioscrape CLI in a child process (one reactor each); mark
+each test by what it uses (`e2e`, `services`), so that `make test-fast` can leave those out."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import pytest
 
+from crawler.demo_site import LocalSite
 from tests.sites import check_new_reports
 
 pytest_plugins = ["tests.conftest_services"]  # PostgreSQL and Redis for the `services` tests
@@ -70,3 +74,56 @@ def crawl(tmp_path):
 
     run.db = db
     return run
+
+
+# What makes a test end-to-end: a child process (the CLI, a crawl, a server) or an HTTP server.
+E2E_USES: tuple[object, ...] = (run_cli, subprocess, LocalSite)
+# The session's PostgreSQL and Redis: a test that uses them is marked `services`.
+SERVICE_FIXTURES = frozenset({"postgres", "redis_service"})
+
+
+def _global_names(code: CodeType) -> set[str]:
+    """The global names a code object and the functions nested in it refer to."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            names |= _global_names(const)
+    return names
+
+
+def uses_e2e(func: Callable[..., Any], seen: set[Callable[..., Any]]) -> bool:
+    """Whether `func` (a test, a fixture, a helper) uses one of E2E_USES, itself or through a
+    function of the tests package it calls."""
+    code = getattr(func, "__code__", None)
+    if code is None or func in seen:
+        return False
+    seen.add(func)
+    for name in _global_names(code):
+        used = func.__globals__.get(name)
+        if any(used is entry for entry in E2E_USES):
+            return True
+        if (
+            callable(used)
+            and (getattr(used, "__module__", None) or "").startswith("tests")
+            and uses_e2e(used, seen)
+        ):
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `services` each test that uses PostgreSQL or Redis, and `e2e` each test whose code,
+    fixtures or helpers start the CLI, a child process or an HTTP server."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & SERVICE_FIXTURES:
+            item.add_marker(pytest.mark.services)
+        definitions = item._fixtureinfo.name2fixturedefs if hasattr(item, "_fixtureinfo") else {}
+        funcs = [getattr(item, "function", None)] + [
+            definition.func
+            for name in fixtures - SERVICE_FIXTURES
+            for definition in definitions.get(name, ())
+        ]
+        seen: set[Callable[..., Any]] = set()
+        if any(func is not None and uses_e2e(func, seen) for func in funcs):
+            item.add_marker(pytest.mark.e2e)

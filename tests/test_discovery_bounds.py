@@ -188,6 +188,7 @@ def test_limits_from_the_setting_keep_defaults_and_refuse_unknown_keys():
         DiscoveryLimits.from_setting({"pages": 3})
 
 
+@pytest.mark.slow  # timed or measured at scale
 def test_listing_links_are_deduplicated_in_linear_time():
     def cpu_seconds(count: int) -> float:
         links = "".join(f'<a href="/news/story-{i}/">s</a><a href="/news/story-{i}/">s</a>'
@@ -256,6 +257,7 @@ def test_candidates_keep_one_row_per_story_with_its_newest_date():
     candidates.close()
 
 
+@pytest.mark.slow  # timed or measured at scale
 def test_candidates_hold_no_memory_per_url():
     candidates = Candidates()
     date = parse_date("2026-11-20")

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 
+import pytest
 from lxml import html
 from lxml.cssselect import CSSSelector
 
@@ -27,6 +28,8 @@ from pipelines.extract import ExtractPipeline
 from pipelines.store import open_store
 from tests.conftest import ROOT
 from tests.test_crawl_stations import ARTICLES
+
+pytestmark = pytest.mark.slow  # extraction in worker processes
 
 PER_CRAWL_FIELDS = {"fetched_at"}  # the crawl's own time
 

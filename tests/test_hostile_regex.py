@@ -24,6 +24,8 @@ import pytest
 from pipelines.clean.clutter import MAX_CLUTTER_CHARS, TEXT_RULES, Rule, match_text
 from tests.test_clutter_rules import PROFILE_RULES
 
+pytestmark = pytest.mark.slow  # timed runs of every rule on long hostile lines
+
 FILLERS = ("a", "a ", " ", "A", "Aa ", "1", "1 ", ".", "a.", "/", "A/", "A / ", "@", "'", "-",
            "|", "·", "&", ": ", "…", "a,", "x@", "on ", "A and ")  # fmt: skip
 ENDINGS = ("!", "\x01")  # the line must fail at its last character, after all the work

@@ -28,6 +28,8 @@ from tests.faultsite import Article, article_html, generate, generated_routes, g
 from tests.sites import assert_adds_up
 from tests.test_hostile_store import count
 
+pytestmark = pytest.mark.slow  # worker processes killed and timed out
+
 
 def spawned_workers(pid: int) -> list[int]:
     """The multiprocessing workers (spawn_main) among the children of process `pid`."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from crawler.stations import registry
 from pipelines.clean import CleanError, build_record
 from pipelines.clean.clutter import RULES, match_text
 from pipelines.core.items import Page
+
+pytestmark = pytest.mark.slow  # hypothesis: hundreds of generated pages
 
 settings.register_profile(
     "short", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -15,6 +15,8 @@ import pytest
 
 from bench.quality import fixture_quality, radioscrape_paragraphs, run_corpora
 
+pytestmark = pytest.mark.slow  # the quick quality bench: three corpora in a worker pool
+
 FLOOR = json.loads((Path(__file__).parent / "quality_floor.json").read_text(encoding="utf-8"))
 
 

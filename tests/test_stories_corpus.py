@@ -8,6 +8,8 @@ import pytest
 from bench.stories import load_corpus, quality
 from pipelines.stories import StoryOptions
 
+pytestmark = pytest.mark.slow  # the story matcher over the labelled corpus
+
 
 @pytest.fixture(scope="module")
 def corpus():

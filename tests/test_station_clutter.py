@@ -1,7 +1,8 @@
 """A station profile's own clutter rules: checked when the profile loads (one line naming the
-file and the key), applied to that station's pages only, and counted in the record's clutter
-audit. The examples of every profile rule run through the whole chain in
-tests/test_clutter_rules.py; their patterns are held to linear time in test_hostile_regex.py."""
+file and the key; a text pattern that backtracks on hostile lines is refused), applied to that
+station's pages only, and counted in the record's clutter audit. The examples of every profile
+rule run through the whole chain in tests/test_clutter_rules.py; their patterns are held to
+linear time on long lines in test_hostile_regex.py."""
 
 from __future__ import annotations
 
@@ -41,6 +42,10 @@ between six and seven every weekday morning.</p></div>
         ({**GOOD_TEXT, "name": "promo-link"}, "clutter[0].name: 'promo-link' is already a rule"),
         ({**GOOD_TEXT, "name": "Big Rule"}, "clutter[0].name: 'Big Rule' must be kebab-case"),
         ({**GOOD_TEXT, "tail": True}, "clutter[0].tail: unknown key"),
+        (
+            {**GOOD_TEXT, "text": r"text (?:\w+ ?)+ to \d+"},
+            "clutter[0].text: backtracks, not linear",
+        ),
         ({**GOOD_TEXT, "must_stay": None}, "clutter[0].must_stay: required"),
         (
             {**GOOD_TEXT, "text": None, "css": ".promo", "must_go": "<p class='ad'>x</p>"},

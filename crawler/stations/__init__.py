@@ -199,9 +199,11 @@ def _compile_selector(origin: str, key: str, css: str) -> CSSSelector:
 def _clutter_rules(origin: str, entries: list[dict]) -> tuple[Rule, ...]:
     """The profile's own clutter rules, each compiled and held to its two examples: a CSS rule
     selects something in `must_go` and nothing in `must_stay`; a text rule's pattern (matched
-    like a shared one: whole text, any case) matches `must_go` and not `must_stay`."""
+    like a shared one: whole text, any case) matches `must_go` and not `must_stay`, and runs in
+    time linear in the line on hostile lines built from its `must_go`."""
     # here, not at the top: pipelines.clean (the package clutter.py is in) imports this module
     from pipelines.clean.clutter import RULES, Rule
+    from pipelines.clean.hostile_lines import first_slow_line
 
     rules: list[Rule] = []
     for i, entry in enumerate(entries):
@@ -231,7 +233,14 @@ def _clutter_rules(origin: str, entries: list[dict]) -> tuple[Rule, ...]:
             raise ProfileError(f"{origin}: {at}.text: does not match its must_go example")
         if pattern.fullmatch(stay):
             raise ProfileError(f"{origin}: {at}.text: matches its must_stay example")
-        rules.append(Rule(name, "station", text=entry["text"], must_go=go, must_stay=stay))
+        rule = Rule(name, "station", text=entry["text"], must_go=go, must_stay=stay)
+        if slow := first_slow_line(rule):
+            line, took = slow
+            raise ProfileError(
+                f"{origin}: {at}.text: backtracks, not linear in the line: {took:.2f} s on"
+                f" {len(line)} characters ({line[:40]!r}...)"
+            )
+        rules.append(rule)
     return tuple(rules)
 
 

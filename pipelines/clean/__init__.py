@@ -17,10 +17,12 @@ from pipelines.clean.body import (
     baseline_paragraphs,
     clean_paragraphs,
     dom_headings,
+    drop_link_lists,
     extraction_scope,
     fill_gaps,
     find_container,
     heading_indexes,
+    link_texts,
     paragraph_chars,
     remove_clutter,
     trafilatura_paragraphs,
@@ -167,6 +169,8 @@ def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRec
             clutter, body = baseline_clutter, baseline
     if reason := listing_reason(root, meta, body, candidate, structure):
         raise NotAnArticle(reason, f"not an article ({reason} page)")
+    if not any_page:
+        body = drop_link_lists(body, link_texts(scope, blocks, page.url), clutter)
     if not body and not embeds:
         raise NotAnArticle("empty", "no article text found")
     title = meta.title or (body[0] if body else "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree, html
@@ -41,6 +42,15 @@ _BODY_CLASSES = (
 )
 _BODY_CLASS_HINT = re.compile("|".join(sorted(_BODY_CLASSES[0] | _BODY_CLASSES[1])))
 REPEATED_METADATA = "repeated-metadata"
+LINK_LIST = "link-list"  # clutter key: a run of headlines inside the body, each a whole link
+MIN_LINK_RUN = 3  # this many link lines in a row are a rail, not the article's own list
+MAX_LINK_LINE = 300
+TEASER_LINK_CHARS = 25  # a line that opens with a link this long (folded) is a teaser card
+_LABEL_WORDS = 4
+_CARD_BLOCKS = frozenset(["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6"])
+INLINE, LEAD, BLOCK, CARD = 0, 1, 2, 3  # link shapes (link_texts)
+_SENTENCE_WORDS = 6  # a link of this many words ending in a full stop is a sentence, not a title
+_SENTENCE_END = re.compile(r"[.!?\"”’»)]$")
 SPARE_MIN_PROSE = 200  # below this much paragraph text a page has no article to protect
 _NODE_INDEX = SelectorIndex([rule.css for rule in NODE_RULES])
 
@@ -409,3 +419,84 @@ def clean_paragraphs(
             continue
         kept.append(para)
     return kept
+
+
+def link_texts(
+    scope: etree._Element, blocks: list[tuple[str, bool, bool]], url: str | None
+) -> dict[str, int]:
+    """The folded texts of the links under `scope` that go to another page of the page's own
+    site, each with its shape (the largest seen): CARD (it wraps blocks: a headline and its
+    blurb), BLOCK (all of its block's text: a headline), LEAD (it opens its block and a new
+    sentence or a tag follows: a teaser) or INLINE (a link inside a sentence)."""
+    host = _site(url)
+    keys: dict[str, int] = {}
+    for a in scope.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href.startswith("#") or _site(href) not in ("", host):  # contents or another site
+            continue
+        if key := fold(a.text_content()):
+            keys[key] = max(keys.get(key, INLINE), _link_shape(a))
+    return keys
+
+
+def _link_shape(a: etree._Element) -> int:
+    if any(d.tag in _CARD_BLOCKS for d in a.iterdescendants()):
+        return CARD
+    block = next((b for b in a.iterancestors() if b.tag in _CARD_BLOCKS), None)
+    if block is None:
+        return BLOCK
+    own = squash(a.text_content())
+    lines = (squash(line) for line in _text_with_breaks(block).split("\n"))
+    rest = next((line[len(own) :].lstrip() for line in lines if line.startswith(own)), None)
+    if rest is None:
+        return INLINE
+    if not rest:
+        return BLOCK
+    return LEAD if rest[0].isupper() or rest[0] in "[(|-–—" else INLINE
+
+
+def _site(url: str | None) -> str:
+    """The host of `url` without "www." ("" for a relative link)."""
+    return (urlsplit(url or "").hostname or "").removeprefix("www.")
+
+
+def drop_link_lists(paragraphs: list[str], links: dict[str, int], counts: Counter) -> list[str]:
+    """Drop every run of MIN_LINK_RUN or more paragraphs that are each the whole text of a link
+    to the site's own pages, or open with a long one (a teaser card): a rail of headlines after
+    the article's first paragraph, with the short label line just before it. Nothing goes when
+    the runs hold more text than the rest (the links are then the page's content)."""
+    linked = [_is_link_line(p, links) for p in paragraphs]
+    drop: set[int] = set()
+    i = 0
+    while i < len(paragraphs):
+        j = i
+        while j < len(paragraphs) and linked[j]:
+            j += 1
+        if j - i >= MIN_LINK_RUN and i > 0 and not (i == 1 and _is_label(paragraphs[0])):
+            drop.update(range(i, j))
+            if i > 0 and i - 1 not in drop and _is_label(paragraphs[i - 1]):
+                drop.add(i - 1)
+        i = max(j, i + 1)
+    dropped = sum(len(paragraphs[k]) for k in drop)
+    if not drop or dropped >= sum(map(len, paragraphs)) - dropped:
+        return paragraphs
+    counts[LINK_LIST] += len(drop)
+    return [p for k, p in enumerate(paragraphs) if k not in drop]
+
+
+def _is_link_line(para: str, links: dict[str, int]) -> bool:
+    """Whether `para` is a rail line: a headline link (a sentence in a link is prose), a card,
+    or a line that opens with a long link (a teaser: headline, then its blurb)."""
+    if len(para) > MAX_LINK_LINE:
+        return False
+    key = fold(para)
+    if (shape := links.get(key, INLINE)) > INLINE:
+        return shape == CARD or not (para.endswith(".") and len(para.split()) >= _SENTENCE_WORDS)
+    return any(links.get(key[:n], INLINE) > INLINE for n in range(TEASER_LINK_CHARS, len(key)))
+
+
+def _is_label(para: str) -> bool:
+    """A short line that names what follows ("More:", "Don't miss"), not a sentence."""
+    if len(para.split()) > _LABEL_WORDS:
+        return False
+    return para.endswith((":", "...", "…")) or not _SENTENCE_END.search(para)

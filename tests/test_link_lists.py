@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.items import Page
 from pipelines.clean import NotAnArticle, build_record
+from pipelines.core.items import Page
 
 URL = "https://www.example-radio.com/news/the-story"
 ARTICLE = "".join(

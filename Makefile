@@ -26,6 +26,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 test: lint
 	bash scripts/services.sh
@@ -52,4 +53,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/scale.py
 
 clean:
-	rm -rf $(VENV) $(LOWER_VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(LOWER_VENV) .pytest_cache .ruff_cache .hypothesis .import_linter_cache .grimp_cache

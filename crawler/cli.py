@@ -35,6 +35,7 @@ from crawler.stations import (
 )
 from pipelines.core.dates import utc_now
 from pipelines.core.items import Page, dumps
+from pipelines.core.refusals import EXIT_OK, EXIT_SCHEME, REFUSALS, refusal
 from pipelines.core.urls import is_http_url
 
 # Scrapy and Twisted load only for commands that fetch or crawl (crawler.fetch, crawler.crawl_cli
@@ -42,35 +43,6 @@ from pipelines.core.urls import is_http_url
 LIGHT_COMMANDS = ("scrape", "stations", "fixture", "config", "search", "show", "runs", "browse")
 EXIT_USAGE = 2  # usage, configuration or environment error (one line on stderr)
 
-# Exit codes of `scrape` (documented in README): the first failing target decides.
-EXIT_OK = 0
-EXIT_NOT_ARTICLE = 3
-EXIT_BAD_PAGE = 4
-EXIT_NO_FILE = 5
-EXIT_HTTP = 6
-EXIT_DNS = 7
-EXIT_TIMEOUT = 8
-EXIT_FETCH = 9
-EXIT_ROBOTS = 10
-EXIT_SCHEME = 11
-EXIT_TOO_LARGE = 12
-FAILURE_EXIT = {
-    "not-article": EXIT_NOT_ARTICLE,
-    "bad-page": EXIT_BAD_PAGE,
-    "no-file": EXIT_NO_FILE,
-    "http": EXIT_HTTP,
-    "dns": EXIT_DNS,
-    "timeout": EXIT_TIMEOUT,
-    "refused": EXIT_FETCH,
-    "data-loss": EXIT_FETCH,
-    "bad-compression": EXIT_FETCH,
-    "redirect-loop": EXIT_FETCH,
-    "offsite-redirect": EXIT_FETCH,
-    "fetch": EXIT_FETCH,
-    "robots": EXIT_ROBOTS,
-    "scheme": EXIT_SCHEME,
-    "too-large": EXIT_TOO_LARGE,
-}
 _CANONICAL = re.compile(
     rb"""<link[^>]+rel=["']?canonical["']?[^>]*href=["']([^"']+)|<meta[^>]+property=["']og:url["'][^>]*content=["']([^"']+)""",
     re.I,
@@ -167,7 +139,7 @@ def scrape_targets(
         for (i, _), page in zip(urls, fetched, strict=True):
             if isinstance(page, FetchFailure):
                 results[i] = TargetError(
-                    page.kind if page.kind in FAILURE_EXIT else "fetch", page.message
+                    page.kind if page.kind in REFUSALS else "fetch", page.message
                 )
                 continue
             if station:
@@ -238,7 +210,7 @@ def cmd_scrape(args: argparse.Namespace) -> int:
                 if isinstance(result, TargetError):
                     print(f"radioscrape: {target}: {result}", file=sys.stderr)
                     if exit_code == EXIT_OK:
-                        exit_code = FAILURE_EXIT[result.group]
+                        exit_code = refusal(result.group).exit_code
                     if args.format == "jsonl" or (args.format == "json" and batch):
                         error = {"kind": result.group, "message": str(result)}
                         out.write(dumps({"error": error, "source": target}) + "\n")
@@ -346,7 +318,7 @@ def cmd_fixture_add(args: argparse.Namespace) -> int:
         fetched = fetch_pages([args.target], args.config_values.scrapy_settings())[0]
         if isinstance(fetched, FetchFailure):
             print(f"radioscrape: {args.target}: {fetched.message}", file=sys.stderr)
-            return FAILURE_EXIT.get(fetched.kind, EXIT_FETCH)
+            return refusal(fetched.kind).exit_code
         page = fetched
     else:
         try:
@@ -354,7 +326,7 @@ def cmd_fixture_add(args: argparse.Namespace) -> int:
             page = _read_target(args.target, args.url, None, max_bytes)
         except TargetError as exc:
             print(f"radioscrape: {args.target}: {exc}", file=sys.stderr)
-            return FAILURE_EXIT[exc.group]
+            return refusal(exc.group).exit_code
     owner = registry().for_url(page.url)
     if owner and owner.key != args.station:
         host = urlsplit(page.url).hostname

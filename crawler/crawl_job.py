@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
@@ -17,6 +18,7 @@ from crawler.lock import AlreadyRunning, store_lock
 from crawler.preflight import preflight
 from crawler.report import EXIT_FAILURE, EXIT_RUNNING
 from crawler.spiders.station import StationSpider
+from pipelines.core import signals
 
 # Settings for crawling a site on 127.0.0.1 (the demo, tests): no politeness delays needed.
 LOCAL_SITE_SETTINGS = {
@@ -68,14 +70,24 @@ NO_ARTICLE_HINT = (
 )
 
 
-def finish(crawler) -> int:
-    """The exit code a finished crawl reported; the hint on stderr when it found no article."""
-    stats = crawler.stats.get_stats()
-    code = stats.get("radioscrape/exit_code", EXIT_FAILURE)
-    found = sum(v for k, v in stats.items() if k.endswith("/discovered") and isinstance(v, int))
-    if code == EXIT_FAILURE and not found and "radioscrape/exit_code" in stats:
-        print(f"radioscrape: {NO_ARTICLE_HINT}", file=sys.stderr)
-    return code
+class CrawlOutcome:
+    """A crawl's report and exit code, as the report extension sends them (crawl_reported)."""
+
+    def __init__(self, crawler):
+        self.report: dict[str, Any] | None = None
+        self.exit_code = EXIT_FAILURE  # no report: the crawl did not run to its end
+        crawler.signals.connect(self.reported, signal=signals.crawl_reported)
+
+    def reported(self, report: dict[str, Any], exit_code: int) -> None:
+        """Keep the report and its exit code."""
+        self.report, self.exit_code = report, exit_code
+
+    def finish(self) -> int:
+        """The exit code the crawl reported; the hint on stderr when it found no article."""
+        report = self.report
+        if self.exit_code == EXIT_FAILURE and report and not report["totals"]["discovered"]:
+            print(f"radioscrape: {NO_ARTICLE_HINT}", file=sys.stderr)
+        return self.exit_code
 
 
 def crawl_lock(settings) -> AbstractContextManager:
@@ -100,9 +112,10 @@ def run_crawl(options: CrawlOptions) -> int:
         with crawl_lock(settings):
             process = CrawlerProcess(settings)
             crawler = process.create_crawler(StationSpider)
+            outcome = CrawlOutcome(crawler)
             process.crawl(crawler, **options.spider_kwargs())
             process.start()
-            return finish(crawler)
+            return outcome.finish()
     except AlreadyRunning as exc:
         print(f"radioscrape: {exc}; not starting", file=sys.stderr)
         return EXIT_RUNNING

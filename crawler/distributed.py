@@ -41,6 +41,7 @@ from twisted.internet import task
 # optional extra): a crawl without RADIOSCRAPE_REDIS never imports this module.
 from crawler.addons import KEY_PREFIX, REDIS_SCHEMES, DistributedCrawl, crawl_keys
 from pipelines.core.fetch import ARTICLE_META
+from pipelines.core.stats import WORKER
 
 __all__ = ["KEY_PREFIX", "REDIS_SCHEMES", "DistributedCrawl", "LeaseScheduler", "crawl_keys"]
 
@@ -145,7 +146,7 @@ class LeaseScheduler(Scheduler):
         self.df = self.df or load_object(self.dupefilter_cls).from_spider(spider)
         self.keys = crawl_keys(KEY_PREFIX % {"spider": spider.name})
         self.keys["own"] = self.keys["inflight:"] + self.worker  # this worker's in-flight hash
-        self.stats.set_value("radioscrape/worker", self.worker)  # its report is one of many
+        self.stats.set_value(WORKER, self.worker)  # its report is one of many
         self.end_crawl()  # the keys of a crawl whose last worker died are still there
         self.heartbeat()
         self.try_to_lead()

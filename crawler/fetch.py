@@ -9,8 +9,8 @@ from scrapy import signals as scrapy_signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
-from crawler import signals
 from crawler.spiders.page import PageSpider
+from pipelines.core import signals
 from pipelines.core.items import Page
 
 

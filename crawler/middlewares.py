@@ -1,4 +1,9 @@
-"""Downloader middlewares radioscrape adds to Scrapy's."""
+"""Downloader middlewares radioscrape adds to Scrapy's, and the typed refusals they raise.
+
+Scrapy refuses a request with a bare IgnoreRequest for several reasons; radioscrape's
+subclasses of those middlewares raise a Refused subclass instead, whose `kind` names the row of
+the refusal table (pipelines.core.refusals) that says how it is reported.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +13,60 @@ import zlib
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from scrapy.downloadermiddlewares.httpcompression import (
+    HttpCompressionMiddleware as ScrapyHttpCompressionMiddleware,
+)
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefresh
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as ScrapyRedirectMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from crawler import signals
+from pipelines.core import signals
+
+
+class Refused(IgnoreRequest):
+    """A request refused for a known reason: `kind` is its row of the refusal table."""
+
+    kind = "fetch"
+
+
+class ForbiddenByRobots(Refused):
+    """A request robots.txt disallows."""
+
+    kind = "robots"
+
+
+class TooLarge(Refused):
+    """A response whose body decompresses to more than DOWNLOAD_MAXSIZE (a gzip bomb)."""
+
+    kind = "too-large"
+
+
+class TooManyRedirects(Refused):
+    """A request redirected more than REDIRECT_MAX_TIMES times (a loop, most often)."""
+
+    kind = "redirect-loop"
+
+
+class OffsiteRequest(Refused):
+    """A request (a redirect, most often) to a host that is not its station's."""
+
+    kind = "offsite-redirect"
+
+
+class PrivateAddress(Refused):
+    """A request whose host name resolves to a private, loopback or link-local address."""
+
+    kind = "private-address"
 
 
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, made safe for many requests waiting at once.
+    """Scrapy's robots.txt middleware, made safe for many requests waiting at once, refusing
+    with ForbiddenByRobots.
 
     In Scrapy 2.19, when three or more requests to one host wait for its robots.txt, every
     waiter after the first gets None from the shared Deferred and is let through unchecked.
@@ -31,6 +78,46 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         parser = await super().robot_parser(request)
         cached = self._parsers.get(urlparse_cached(request).netloc, parser)
         return parser if isinstance(cached, Deferred) else cached
+
+    def process_request_2(self, rp, request) -> None:
+        """Scrapy's check, refusing a disallowed request with ForbiddenByRobots."""
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest as exc:
+            raise ForbiddenByRobots(str(exc)) from None
+
+
+class HttpCompressionMiddleware(ScrapyHttpCompressionMiddleware):
+    """Scrapy's decompression, refusing a body over DOWNLOAD_MAXSIZE with TooLarge."""
+
+    def process_response(self, request, response):
+        """Scrapy's decompressed response; TooLarge for a body that decompresses too far."""
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            raise TooLarge(str(exc)) from exc
+
+
+class RedirectMiddleware(ScrapyRedirectMiddleware):
+    """Scrapy's redirects, refusing one too many with TooManyRedirects."""
+
+    def process_response(self, request, response):
+        """Scrapy's redirect; TooManyRedirects past REDIRECT_MAX_TIMES."""
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            raise TooManyRedirects(str(exc)) from None
+
+
+class MetaRefreshMiddleware(ScrapyMetaRefresh):
+    """Scrapy's meta-refresh redirects, refusing one too many with TooManyRedirects."""
+
+    def process_response(self, request, response):
+        """Scrapy's meta-refresh redirect; TooManyRedirects past REDIRECT_MAX_TIMES."""
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            raise TooManyRedirects(str(exc)) from None
 
 
 class BadCompression(Exception):
@@ -126,14 +213,6 @@ def is_private_host(host: str) -> bool:
     except ValueError:
         return False
     return not address.is_global
-
-
-class OffsiteRequest(IgnoreRequest):
-    """A request (a redirect, most often) to a host that is not its station's."""
-
-
-class PrivateAddress(IgnoreRequest):
-    """A request whose host name resolves to a private, loopback or link-local address."""
 
 
 class StationOffsiteMiddleware(OffsiteMiddleware):

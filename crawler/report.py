@@ -1,14 +1,13 @@
 """The end-of-run crawl report, built from the Scrapy stats, and the crawl's exit codes.
 
-Per-station stats keys are `radioscrape/<station>/<name>`: pages, discovered, new, updated,
-unchanged, redirects, refused/<kind>, filtered/<why>, dropped/<reason>, clutter/<rule>,
-errors/<kind>, stories/new|copies (a new article's story is new, or it is a copy of a
-stored one), warnings, and discovery/<name> for the documents discovery read (documents,
-errors/<kind>, probed/<outcome>, filtered/<why>, cut/<bound>). Every discovered article URL
+The per-station counts are the stats vocabulary of pipelines.core.stats (stories/new|copies: a
+new article's story is new, or it is a copy of a stored one). Every discovered article URL
 ends in exactly one column: new, updated, unchanged, refused, dropped, filtered or errors, so
-they sum to `discovered` ("found"). The spider and the store pipeline set most of them; this
-extension adds pages, redirects, dropped and clutter from the signals, then prints the report
-(and writes it as JSON with RADIOSCRAPE_REPORT) when the spider closes.
+they sum to `discovered` ("found"). The spider and the store pipeline count most of them; this
+extension counts pages, redirects, dropped and clutter from the signals. When the spider
+closes it prints the report (and writes it as JSON with RADIOSCRAPE_REPORT), with the store
+pipeline's warnings (signal station_warnings), and sends it with its exit code to whoever
+needs them (signal crawl_reported: the store pipeline, the crawl command).
 """
 
 from __future__ import annotations
@@ -24,8 +23,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.logformatter import LogFormatter
 from twisted.internet import task
 
+from pipelines.core import signals as radioscrape_signals
 from pipelines.core.fetch import STATION_META
 from pipelines.core.items import ArticleRecord, Page, dumps
+from pipelines.core.stats import STATIONS, WORKER, inc_stat, station_stats
 from pipelines.store.export import atomic_output
 
 # Exit codes of `radioscrape crawl` and `radioscrape demo`.
@@ -64,17 +65,19 @@ def _sum_discovery(stations: list[dict[str, Any]]) -> dict[str, Any]:
     return totals
 
 
-def build_report(stats: dict[str, Any], reason: str) -> dict[str, Any]:
-    """The report of one run: per-station counts, totals, status and exit code."""
+def build_report(
+    stats: dict[str, Any], reason: str, warnings: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """The report of one run: per-station counts and `warnings`, totals, status and exit
+    code."""
     stations: dict[str, dict[str, Any]] = {}
-    for label in stats.get("radioscrape/stations", []):
-        prefix = f"radioscrape/{label}/"
-        own = {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
+    for label in stats.get(STATIONS, []):
+        own = station_stats(stats, label)
         stations[label] = {
             **{name: own.get(name, 0) for name in COUNTS},
             **{name: _group(own, name) for name in GROUPS},
             "discovery": _discovery(own),
-            "warnings": list(own.get("warnings", [])),
+            "warnings": list((warnings or {}).get(label, [])),
         }
     totals: dict[str, Any] = {name: sum(s[name] for s in stations.values()) for name in COUNTS}
     for name in GROUPS:
@@ -91,7 +94,7 @@ def build_report(stats: dict[str, Any], reason: str) -> dict[str, Any]:
         "stations": stations,
         "totals": totals,
     }
-    if worker := stats.get("radioscrape/worker"):
+    if worker := stats.get(WORKER):
         report["worker"] = worker  # one worker's share of a distributed crawl
     code = exit_code(report)
     return {**report, "exit_code": code, "status": STATUS[code]}
@@ -178,6 +181,8 @@ class CrawlReport:
 
     def __init__(self, stats, report_path: str | None = None, progress: bool = False):
         self.stats = stats
+        self.signals = None  # the crawler's SignalManager: the report is sent with it
+        self.warnings: dict[str, list[str]] = {}
         self.report_path = Path(report_path) if report_path else None
         self.progress = task.LoopingCall(self.show_progress) if progress else None
 
@@ -189,6 +194,8 @@ class CrawlReport:
             raise NotConfigured  # no message: Scrapy would log it on every one-off scrape
         progress = settings.getbool("RADIOSCRAPE_PROGRESS") and sys.stdout.isatty()
         ext = cls(crawler.stats, settings.get("RADIOSCRAPE_REPORT") or None, progress)
+        ext.signals = crawler.signals
+        crawler.signals.connect(ext.station_warnings, signal=radioscrape_signals.station_warnings)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
@@ -196,30 +203,30 @@ class CrawlReport:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def _inc(self, label: str | None, name: str, count: int = 1) -> None:
-        if label:
-            self.stats.inc_value(f"radioscrape/{label}/{name}", count)
-
     def response_received(self, response, request) -> None:
         """Count a fetched page (and a redirect followed) under its station."""
         label = request.meta.get(STATION_META)
         if response.status < 400:
-            self._inc(label, "pages")
+            inc_stat(self.stats, label, "pages")
         if request.meta.get("redirect_urls"):
-            self._inc(label, "redirects")
+            inc_stat(self.stats, label, "redirects")
 
     def item_scraped(self, item, response) -> None:
         """Count the clutter removed from a kept record, by rule, under its station."""
         if isinstance(item, ArticleRecord):
             for rule, count in item.clutter.items():
-                self._inc(item.station, f"clutter/{rule}", count)
+                inc_stat(self.stats, item.station, f"clutter/{rule}", count)
 
     def item_dropped(self, item, response, exception) -> None:
         """Count a dropped page or record, by reason, under its station (under errors when it
         failed for a reason outside the page: pipelines.validate.PageFailed)."""
         label = response.meta.get(STATION_META) if response is not None else None
         group = getattr(exception, "group", "dropped")
-        self._inc(label, f"{group}/{getattr(exception, 'kind', 'other')}")
+        inc_stat(self.stats, label, f"{group}/{getattr(exception, 'kind', 'other')}")
+
+    def station_warnings(self, warnings: dict[str, list[str]]) -> None:
+        """Keep the store pipeline's warnings for the report."""
+        self.warnings = warnings
 
     def spider_opened(self) -> None:
         """Start the progress line."""
@@ -238,11 +245,12 @@ class CrawlReport:
         sys.stdout.flush()
 
     def spider_closed(self, reason: str) -> None:
-        """Print the report, write it as JSON, and leave the exit code in the stats."""
+        """Print the report, write it as JSON, and send it with its exit code
+        (crawl_reported)."""
         if self.progress and self.progress.running:
             self.progress.stop()
             sys.stdout.write("\r\x1b[K")
-        report = build_report(self.stats.get_stats(), reason)
+        report = build_report(self.stats.get_stats(), reason, self.warnings)
         print(format_report(report), flush=True)
         code = report["exit_code"]
         if self.report_path:
@@ -254,4 +262,7 @@ class CrawlReport:
                     f"radioscrape: report not written to {self.report_path}: {exc}", file=sys.stderr
                 )
                 code = max(code, EXIT_PARTIAL)
-        self.stats.set_value("radioscrape/exit_code", code)
+        if self.signals is not None:
+            self.signals.send_catch_log(
+                signal=radioscrape_signals.crawl_reported, report=report, exit_code=code
+            )

@@ -40,6 +40,14 @@ ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,  # fixes concurrent waiters (see module)
+    # Scrapy's, refusing with typed exceptions (crawler.middlewares.Refused), not a bare
+    # IgnoreRequest whose message would have to be read.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.HttpCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.RedirectMiddleware": 600,
     "crawler.middlewares.CompressionCheckMiddleware": 595,  # refuses truncated gzip bodies
     "crawler.middlewares.RetryAfterMiddleware": 555,  # waits Retry-After before a retry
 }

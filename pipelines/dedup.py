@@ -37,14 +37,8 @@ def story_url(record: ArticleRecord) -> tuple[str, bool]:
 class DedupPipeline:
     """Drop a record whose story this run has already produced (a routine drop: DEBUG)."""
 
-    def __init__(self, stats):
-        self.stats = stats
+    def __init__(self):
         self.seen: set[str] = set()
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        """Build the pipeline with the crawl's stats collector."""
-        return cls(stats=crawler.stats)
 
     def process_item(self, item):
         """Pass the first record of each story; drop the others as 'duplicate'."""
@@ -52,7 +46,6 @@ class DedupPipeline:
             return item
         key = url_key(story_url(item)[0])
         if key in self.seen:
-            self.stats.inc_value("radioscrape/dropped/duplicate")
             raise RecordDropped(item, "duplicate", log_level="DEBUG")
         self.seen.add(key)
         return item

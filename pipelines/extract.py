@@ -3,7 +3,8 @@
 Cleaning is the CPU-heavy step of a crawl. With RADIOSCRAPE_EXTRACT_WORKERS=N (N > 0) pages are
 cleaned in a pool of N worker processes while the Scrapy engine keeps downloading; with 0 (the
 default) they are cleaned in the crawl's own process. Either way every page goes through the
-same build_record and gives the same record, the same stats and the same refusals.
+same build_record and gives the same record and the same refusals (the crawl report counts
+them, by station, from the item signals).
 
 Cleaning one page has a time budget (RADIOSCRAPE_CLEAN_TIMEOUT): a page that takes longer is
 refused as `timeout`, so a hostile page cannot hold up the crawl. A page lost to a dead worker is
@@ -93,18 +94,15 @@ def _warm_worker() -> None:
 class ExtractPipeline:
     """Turn each Page into an ArticleRecord with build_record; refuse non-articles."""
 
-    def __init__(self, stats=None, workers: int = 0, timeout: float = 0):
-        self.stats = stats
+    def __init__(self, workers: int = 0, timeout: float = 0):
         self.workers = workers
         self.timeout = timeout
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        """Build the pipeline with the crawl's stats, RADIOSCRAPE_EXTRACT_WORKERS and
-        RADIOSCRAPE_CLEAN_TIMEOUT."""
+        """Build the pipeline with RADIOSCRAPE_EXTRACT_WORKERS and RADIOSCRAPE_CLEAN_TIMEOUT."""
         return cls(
-            stats=crawler.stats,
             workers=max(crawler.settings.getint("RADIOSCRAPE_EXTRACT_WORKERS", 0), 0),
             timeout=max(crawler.settings.getfloat("RADIOSCRAPE_CLEAN_TIMEOUT", 0), 0),
         )
@@ -141,11 +139,7 @@ class ExtractPipeline:
             result = await self._in_pool(item)
         if isinstance(result, tuple):
             kind, message = result
-            self._inc(f"radioscrape/dropped/{kind}")
             raise PageRefused(item.url, kind, message)
-        for rule, count in result.clutter.items():
-            self._inc(f"radioscrape/clutter/{rule}", count)
-        self._inc("radioscrape/extracted")
         return result
 
     async def _in_pool(self, page: Page) -> ArticleRecord | tuple[str, str]:
@@ -161,9 +155,4 @@ class ExtractPipeline:
                     logger.error("an extraction worker died; starting a new pool")
                     pool.shutdown(wait=False, cancel_futures=True)
                     self.pool = self._new_pool()
-        self._inc("radioscrape/errors/worker-died")
         raise PageFailed(page.url, "worker-died", "the extraction worker died twice on this page")
-
-    def _inc(self, key: str, count: int = 1) -> None:
-        if self.stats is not None:
-            self.stats.inc_value(key, count)

@@ -48,27 +48,24 @@ def invalid_reason(record: ArticleRecord) -> str | None:
 
 
 class ValidatePipeline:
-    """Drop invalid records (stats radioscrape/dropped/invalid/<reason>) and, with
-    RADIOSCRAPE_SINCE, records published before it (radioscrape/dropped/before-since)."""
+    """Drop invalid records (reported as dropped/invalid/<reason>) and, with RADIOSCRAPE_SINCE,
+    records published before it (dropped/before-since)."""
 
-    def __init__(self, stats, since: datetime | None = None):
-        self.stats = stats
+    def __init__(self, since: datetime | None = None):
         self.since = since
 
     @classmethod
     def from_crawler(cls, crawler):
-        """Build the pipeline with the crawl's stats and its RADIOSCRAPE_SINCE date."""
-        return cls(stats=crawler.stats, since=parse_date(crawler.settings.get("RADIOSCRAPE_SINCE")))
+        """Build the pipeline with the crawl's RADIOSCRAPE_SINCE date."""
+        return cls(since=parse_date(crawler.settings.get("RADIOSCRAPE_SINCE")))
 
     def process_item(self, item):
         """Pass a valid record on; raise RecordDropped for one that is not."""
         if not isinstance(item, ArticleRecord):
             return item
         if reason := invalid_reason(item):
-            self.stats.inc_value(f"radioscrape/dropped/invalid/{reason}")
             raise RecordDropped(item, f"invalid/{reason}")
         published = parse_date(item.published)
         if self.since and published and published < self.since:
-            self.stats.inc_value("radioscrape/dropped/before-since")
             raise RecordDropped(item, "before-since", log_level="DEBUG")
         return item

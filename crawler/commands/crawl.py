@@ -15,8 +15,9 @@ from scrapy import signals as scrapy_signals
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.utils.conf import arglist_to_dict
 
-from crawler import signals
 from crawler.config import ConfigError, load_config
+from pipelines.core import signals
+from pipelines.core.refusals import refusal
 
 
 class Command(ScrapyCrawl):
@@ -47,7 +48,7 @@ class Command(ScrapyCrawl):
             return
         assert self.crawler_process
         if args[0] == "station":
-            from crawler.crawl_job import crawl_lock, finish
+            from crawler.crawl_job import CrawlOutcome, crawl_lock
             from crawler.lock import AlreadyRunning
             from crawler.preflight import preflight
             from crawler.report import EXIT_RUNNING
@@ -59,9 +60,10 @@ class Command(ScrapyCrawl):
             try:
                 with crawl_lock(self.settings):
                     crawler = self._create_crawler("station")
+                    outcome = CrawlOutcome(crawler)
                     self.crawler_process.crawl(crawler, **opts.spargs)
                     self.crawler_process.start()
-                    self.exitcode = finish(crawler)
+                    self.exitcode = outcome.finish()
             except AlreadyRunning as exc:
                 print(f"radioscrape: {exc}; not starting", file=sys.stderr)
                 self.exitcode = EXIT_RUNNING
@@ -95,8 +97,6 @@ class PageOutcome:
 
     def exit_code(self) -> int:
         """0, or the code of the first URL (in the order given) that gave no record."""
-        from crawler.cli import EXIT_FETCH, FAILURE_EXIT
-
         if not self.failures:
             return 0
-        return FAILURE_EXIT.get(self.failures[min(self.failures)], EXIT_FETCH)
+        return refusal(self.failures[min(self.failures)]).exit_code

@@ -10,17 +10,15 @@ from scrapy.exceptions import (
     DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
-    IgnoreRequest,
     NotSupported,
     ResponseDataLossError,
 )
 from twisted.internet import error as twisted_errors
 
-from crawler import signals
-from crawler.middlewares import BadCompression
+from crawler.middlewares import BadCompression, Refused
 from crawler.stations import registry
-from pipelines.core.dates import utc_now
-from pipelines.core.items import Page
+from pipelines.core import signals
+from pipelines.core.items import response_to_page
 from pipelines.core.urls import is_http_url
 
 _ERROR_KINDS = (
@@ -36,29 +34,6 @@ _ERROR_KINDS = (
     (BadCompression, "bad-compression"),
     (NotSupported, "scheme"),
 )
-# IgnoreRequest is raised for several reasons; its message tells them apart.
-_IGNORED_KINDS = (
-    ("DOWNLOAD_MAXSIZE", "too-large"),  # a body too large once decompressed (a gzip bomb)
-    ("max redirections", "redirect-loop"),
-    ("offsite", "offsite-redirect"),
-)
-
-
-def response_to_page(response: scrapy.http.Response, station: str | None = None) -> Page:
-    """A Scrapy response as the Page item the pipelines clean."""
-    headers = {
-        k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
-        for k, v in response.headers.items()
-    }
-    return Page(
-        url=response.url,
-        body=response.body,
-        status=response.status,
-        headers=headers,
-        station=station,
-        fetched_at=utc_now(),
-        request_url=response.request.url if response.request else None,
-    )
 
 
 class PageSpider(scrapy.Spider):
@@ -115,12 +90,12 @@ class PageSpider(scrapy.Spider):
 
 
 def error_kind(failure) -> str:
-    """A short name for a download failure: dns, timeout, refused, robots, data-loss,
-    too-large, bad-compression, redirect-loop, offsite-redirect, scheme or fetch."""
+    """A short name for a download failure (a row of pipelines.core.refusals): dns, timeout,
+    refused, data-loss, too-large, bad-compression, scheme, a Refused request's kind (robots,
+    redirect-loop, offsite-redirect...), or fetch."""
+    if failure.check(Refused):
+        return failure.value.kind
     for exc_type, name in _ERROR_KINDS:
         if failure.check(exc_type):
             return name
-    if failure.check(IgnoreRequest):
-        message = str(failure.value)
-        return next((name for text, name in _IGNORED_KINDS if text in message), "robots")
     return "fetch"

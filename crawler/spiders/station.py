@@ -32,7 +32,6 @@ from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.exceptions import DontCloseSpider
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler import signals as radioscrape_signals
 from crawler.discovery import (
     Candidates,
     DiscoveryBudget,
@@ -48,11 +47,15 @@ from crawler.discovery import (
     robots_sitemaps,
     xml_fault,
 )
-from crawler.middlewares import PrivateAddress, StationOffsiteMiddleware, is_private_host
-from crawler.spiders.page import error_kind, response_to_page
+from crawler.middlewares import StationOffsiteMiddleware, is_private_host
+from crawler.spiders.page import error_kind
 from crawler.stations import StationProfile, parse_profile, registry
+from pipelines.core import signals as radioscrape_signals
 from pipelines.core.dates import parse_date, utc_iso
 from pipelines.core.fetch import ARTICLE_META, STATION_META, ArticleFetch, FetchState
+from pipelines.core.items import response_to_page
+from pipelines.core.refusals import refusal
+from pipelines.core.stats import STATIONS, inc_stat
 from pipelines.core.urls import canonicalize, is_http_url, url_key
 from pipelines.store import open_store
 
@@ -197,8 +200,6 @@ def failure_kind(failure) -> str:
     """A short name for a failed request: http-<status>, dns, timeout, refused, robots, ..."""
     if failure.check(HttpError):
         return f"http-{failure.value.response.status}"
-    if failure.check(PrivateAddress):
-        return "private-address"
     return error_kind(failure)
 
 
@@ -265,17 +266,14 @@ class StationSpider(scrapy.Spider):
         crawler.signals.connect(spider.offsite_refused, signal=radioscrape_signals.request_offsite)
         return spider
 
-    def _inc(self, label: str, name: str, count: int = 1) -> None:
-        self.crawler.stats.inc_value(f"radioscrape/{label}/{name}", count)
-
     async def start(self):
         """The discovery requests of every target."""
-        self.crawler.stats.set_value("radioscrape/stations", [t.label for t in self.targets])
+        self.crawler.stats.set_value(STATIONS, [t.label for t in self.targets])
         self.budgets = [DiscoveryBudget(self.limits) for _ in self.targets]
         self.candidates = Candidates()
         requests = []  # all made first: a target's discovery is not done before it starts
         for index, target in enumerate(self.targets):
-            self._inc(target.label, "discovered", 0)
+            inc_stat(self.crawler.stats, target.label, "discovered", 0)
             requests += [self.discovery_request(index, url, role) for url, role in target.sources()]
         for request in requests:
             yield request
@@ -301,7 +299,7 @@ class StationSpider(scrapy.Spider):
         label = self.targets[index].label
         budget = self.budgets[index]
         if depth and (bound := budget.bound_passed(role, depth)):
-            self._inc(label, f"discovery/cut/{bound}")
+            inc_stat(self.crawler.stats, label, f"discovery/cut/{bound}")
             self.logger.debug("%s: not fetched, discovery %s bound reached", url, bound)
             return None
         budget.spend(role)
@@ -329,7 +327,7 @@ class StationSpider(scrapy.Spider):
         """Count a discovery document that could not be used: an error when the site named
         it, a probe outcome when the crawler guessed it."""
         group = "probed" if response.meta.get("guess") else "errors"
-        self._inc(response.meta[STATION_META], f"discovery/{group}/{name}")
+        inc_stat(self.crawler.stats, response.meta[STATION_META], f"discovery/{group}/{name}")
         log = self.logger.debug if group == "probed" else self.logger.warning
         log("%s: %s", response.url, name)
 
@@ -353,7 +351,7 @@ class StationSpider(scrapy.Spider):
         index, role = response.meta["target"], response.meta["role"]
         target = self.targets[index]
         depth = response.meta["depth"] + 1
-        self._inc(target.label, "discovery/documents")
+        inc_stat(self.crawler.stats, target.label, "discovery/documents")
         if role == "robots":
             sitemaps = [u for u in map(target.localize, robots_sitemaps(response.body)) if u]
             for url in sitemaps:
@@ -403,7 +401,7 @@ class StationSpider(scrapy.Spider):
         for link in links:
             local = target.localize(link.url)
             if local in via:
-                self._inc(target.label, "discovery/filtered/sitemap-loop")
+                inc_stat(self.crawler.stats, target.label, "discovery/filtered/sitemap-loop")
             elif local and not (self.since and link.date and link.date < self.since):
                 request = self.discovery_request(index, local, "sitemap", via=via, depth=depth)
                 if request:
@@ -449,17 +447,17 @@ class StationSpider(scrapy.Spider):
             return
         key = url_key(local)
         if self.candidates.add(index, key, Link(local, link.date)):
-            self._inc(target.label, "discovered")
+            inc_stat(self.crawler.stats, target.label, "discovered")
 
     def selected(self, index: int) -> Iterator[Link]:
         """The candidates to fetch, newest first: --since drops older dated ones, --limit
         keeps the newest."""
         label, found = self.targets[index].label, self.candidates.count(index)
         if self.since and (older := self.candidates.count(index, before=self.since)):
-            self._inc(label, "filtered/since", older)
+            inc_stat(self.crawler.stats, label, "filtered/since", older)
             found -= older
         if self.limit and found > self.limit:
-            self._inc(label, "filtered/limit", found - self.limit)
+            inc_stat(self.crawler.stats, label, "filtered/limit", found - self.limit)
         return self.candidates.newest(index, self.since, self.limit)
 
     def fetch_articles(self, index: int) -> None:
@@ -518,7 +516,7 @@ class StationSpider(scrapy.Spider):
             key = url_key(link.url)
             state = states.get(key)
             if is_unchanged(link.date, state):
-                self._inc(target.label, "unchanged")
+                inc_stat(self.crawler.stats, target.label, "unchanged")
                 continue
             fetch = ArticleFetch(target.label, key, utc_iso(link.date), state)
             request = scrapy.Request(
@@ -537,7 +535,7 @@ class StationSpider(scrapy.Spider):
         """Yield the fetched article as a Page; a 304 means unchanged."""
         fetch: ArticleFetch = response.meta[ARTICLE_META]
         if response.status == 304:
-            self._inc(fetch.station, "unchanged")
+            inc_stat(self.crawler.stats, fetch.station, "unchanged")
             return
         yield response_to_page(response, self.targets[response.meta["target"]].station)
 
@@ -562,10 +560,10 @@ class StationSpider(scrapy.Spider):
         kind = "offsite-redirect" if request.meta.get("redirect_urls") else "offsite"
         self.logger.warning("%s: refused, %s leaves the station's hosts", chain[0], request.url)
         if ARTICLE_META in request.meta:
-            self._inc(label, f"errors/{kind}")
+            inc_stat(self.crawler.stats, label, f"errors/{kind}")
             return
         group = "probed" if request.meta.get("guess") else "errors"
-        self._inc(label, f"discovery/{group}/{kind}")
+        inc_stat(self.crawler.stats, label, f"discovery/{group}/{kind}")
         self.discovery_answered(request.meta["target"])
 
     def request_dropped(self, request) -> None:
@@ -579,41 +577,41 @@ class StationSpider(scrapy.Spider):
                 return
             if chain and request.url in chain:  # a discovery document redirected in a loop
                 group = "probed" if request.meta.get("guess") else "errors"
-                self._inc(label, f"discovery/{group}/redirect-loop")
+                inc_stat(self.crawler.stats, label, f"discovery/{group}/redirect-loop")
                 self.logger.warning("%s: redirect loop at %s", chain[0], request.url)
             self.discovery_answered(request.meta["target"])  # or requested already
             return
         if chain and request.url in chain:
-            self._inc(label, "errors/redirect-loop")
+            inc_stat(self.crawler.stats, label, "errors/redirect-loop")
             self.logger.warning("%s: redirect loop at %s", chain[0], request.url)
         elif chain:
-            self._inc(label, "filtered/redirect-duplicate")
+            inc_stat(self.crawler.stats, label, "filtered/redirect-duplicate")
             self.logger.debug("%s: redirected to %s, fetched already", chain[0], request.url)
         else:
-            self._inc(label, "filtered/duplicate-request")
+            inc_stat(self.crawler.stats, label, "filtered/duplicate-request")
             self.logger.debug("%s: requested already", request.url)
 
     def failed(self, failure):
-        """Count a failed request under its station: an article's as an error; a discovery
-        document's as an error when the site named it, as a probe outcome when guessed."""
+        """Count a failed request under its station in its refusal's report group (an error,
+        or filtered for robots.txt); a discovery document's failure as an error when the site
+        named it, as a probe outcome when guessed."""
         request = failure.request
         label = request.meta[STATION_META]
         kind = failure_kind(failure)
+        group = refusal(kind).report
         if ARTICLE_META in request.meta:
-            if kind == "robots":
-                self._inc(label, "filtered/robots")
-                return
-            self._inc(label, f"errors/{kind}")
-            self.logger.warning("%s: %s (%s)", request.url, kind, failure.getErrorMessage())
+            inc_stat(self.crawler.stats, label, f"{group}/{kind}")
+            if group == "errors":
+                self.logger.warning("%s: %s (%s)", request.url, kind, failure.getErrorMessage())
             return
-        if kind == "robots":
-            self._inc(label, "discovery/filtered/robots")
+        if group == "filtered":
+            inc_stat(self.crawler.stats, label, f"discovery/filtered/{kind}")
         elif request.meta.get("guess") or request.meta.get("role") == "robots":
             outcome = "not-found" if kind in ("http-404", "http-410") else kind
-            self._inc(label, f"discovery/probed/{outcome}")
+            inc_stat(self.crawler.stats, label, f"discovery/probed/{outcome}")
             self.logger.debug("%s: %s (a guessed URL)", request.url, kind)
         else:
-            self._inc(label, f"discovery/errors/{kind}")
+            inc_stat(self.crawler.stats, label, f"discovery/errors/{kind}")
             self.logger.warning("%s: %s (%s)", request.url, kind, failure.getErrorMessage())
         try:
             if request.meta.get("role") == "robots":

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipelines.core.dates import utc_now
+
 
 @dataclass
 class Page:
@@ -65,3 +67,21 @@ STORED_FIELDS: tuple[str, ...] = (*RECORD_FIELDS, "story_id")
 def dumps(obj: Any, indent: int | None = None) -> str:
     """Serialise to the project's stable JSON form (sorted keys, ensure_ascii off)."""
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=indent)
+
+
+def response_to_page(response, station: str | None = None) -> Page:
+    """A Scrapy response (or any object with its url, body, status, headers and request) as
+    the Page item the pipelines clean, fetched now."""
+    headers = {
+        k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
+        for k, v in response.headers.items()
+    }
+    return Page(
+        url=response.url,
+        body=response.body,
+        status=response.status,
+        headers=headers,
+        station=station,
+        fetched_at=utc_now(),
+        request_url=response.request.url if response.request else None,
+    )

@@ -16,12 +16,12 @@ from dataclasses import replace
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.report import build_report
-from crawler.spiders.page import response_to_page
 from crawler.stations import registry
+from pipelines.core import signals as radioscrape_signals
 from pipelines.core.dates import utc_now
 from pipelines.core.fetch import ARTICLE_META, STATION_META, ArticleFetch, FetchState
-from pipelines.core.items import ArticleRecord
+from pipelines.core.items import ArticleRecord, response_to_page
+from pipelines.core.stats import STATIONS, inc_stat, station_stats
 from pipelines.core.urls import url_key
 from pipelines.dedup import story_url
 from pipelines.store import open_store
@@ -61,12 +61,13 @@ def fetch_state(response, content_hash: str | None) -> FetchState | None:
 
 
 class StorePipeline:
-    """Upsert records into the RADIOSCRAPE_DB store (stats radioscrape/<station>/new|updated|
+    """Upsert records into the RADIOSCRAPE_DB store (counted under the station as new, updated,
     unchanged, or filtered/foreign-canonical for a record kept under its page URL because its
     canonical URL is another site's: pipelines.dedup.story_url); save each article's fetch
-    state; at close, save the run's per-station figures and put redesign warnings in
-    radioscrape/<station>/warnings. With RADIOSCRAPE_KEEP_PAGES, keep each stored article's
-    page (the response it was cleaned from) for `radioscrape reclean`."""
+    state; at close, measure the run's per-station figures and send the redesign warnings to
+    the report (signal station_warnings); when the report is out (signal crawl_reported), save
+    the figures with its status and exit code. With RADIOSCRAPE_KEEP_PAGES, keep each stored
+    article's page (the response it was cleaned from) for `radioscrape reclean`."""
 
     def __init__(
         self,
@@ -89,6 +90,8 @@ class StorePipeline:
         self.runs: list[StationRun] = []
         self.unsaved_states: dict[str, int] = defaultdict(int)  # fetch states lost, by station
         self.warnings: dict[str, list[str]] = {}
+        self.outcome = RunOutcome()  # the report's status and exit code, once it is out
+        self.signals = None  # the crawler's SignalManager: the warnings are sent with it
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -109,6 +112,8 @@ class StorePipeline:
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.crawl_reported, signal=radioscrape_signals.crawl_reported)
+        pipeline.signals = crawler.signals
         return pipeline
 
     def open_spider(self) -> None:
@@ -134,16 +139,12 @@ class StorePipeline:
         except self.store.errors as exc:
             logger.error("%s: not stored: %s", item.url, exc)
             raise PageFailed(item.url, "store", f"not stored: {exc}") from exc
-        self.stats.inc_value(
-            f"radioscrape/{item.station}/{FOREIGN_CANONICAL if foreign else outcome}"
-        )
+        inc_stat(self.stats, item.station, FOREIGN_CANONICAL if foreign else outcome)
         if outcome != UNCHANGED:
             self.records[item.station].append(RecordFigures.of(item))
         if outcome == NEW:  # a new story, or a new copy of a stored one (report: stories/...)
             _, copies = self.store.story_of(item.canonical_url)
-            self.stats.inc_value(
-                f"radioscrape/{item.station}/stories/{'copies' if copies > 1 else 'new'}"
-            )
+            inc_stat(self.stats, item.station, f"stories/{'copies' if copies > 1 else 'new'}")
         return item
 
     def item_scraped(self, item, response) -> None:
@@ -191,18 +192,18 @@ class StorePipeline:
             self.unsaved_states[state.station] += 1
 
     def close_spider(self) -> None:
-        """Measure each station's run against its history; put warnings in the stats."""
-        figures = self.stats.get_stats()
-        for label in figures.get("radioscrape/stations", []):
-            prefix = f"radioscrape/{label}/"
-            quality = measure(label, self.records[label], figures.get(f"{prefix}dropped/empty", 0))
+        """Measure each station's run against its history; send the warnings to the report."""
+        stats = self.stats.get_stats()
+        for label in stats.get(STATIONS, []):
+            counts = station_stats(stats, label)
+            quality = measure(label, self.records[label], counts.get("dropped/empty", 0))
             run = replace(
                 quality,
-                pages=figures.get(f"{prefix}pages", 0),
-                new=figures.get(f"{prefix}{NEW}", 0),
-                updated=figures.get(f"{prefix}{UPDATED}", 0),
-                unchanged=figures.get(f"{prefix}{UNCHANGED}", 0),
-                errors=sum(v for k, v in figures.items() if k.startswith(f"{prefix}errors/")),
+                pages=counts.get("pages", 0),
+                new=counts.get(NEW, 0),
+                updated=counts.get(UPDATED, 0),
+                unchanged=counts.get(UNCHANGED, 0),
+                errors=sum(v for k, v in counts.items() if k.startswith("errors/")),
             )
             try:
                 history = self.store.station_history(label, before_run=self.run_id)
@@ -215,17 +216,24 @@ class StorePipeline:
             if lost := self.unsaved_states.get(label):
                 warnings.append(f"{lost} fetch states not saved (store error): fetched again")
             if warnings:
-                self.stats.set_value(f"{prefix}warnings", warnings)
                 self.warnings[label] = warnings
             self.runs.append(run)
+        if self.signals is not None:
+            self.signals.send_catch_log(
+                signal=radioscrape_signals.station_warnings, warnings=self.warnings
+            )
+
+    def crawl_reported(self, report: dict, exit_code: int) -> None:
+        """Keep the report's status and exit code for the run's row."""
+        self.outcome = RunOutcome(report["status"], report["exit_code"])
 
     def spider_closed(self, reason: str) -> None:
         """Save the run's per-station figures with its finish reason, the report's status and
-        exit code; close the store (when that fails, the next run closes this run's row as
-        interrupted)."""
+        exit code (the report extension's spider_closed runs first: extensions connect their
+        signals before pipelines); close the store (when that fails, the next run closes this
+        run's row as interrupted)."""
         if self.store is not None:
-            report = build_report(self.stats.get_stats(), reason)
-            outcome = RunOutcome(report["status"], report["exit_code"], self.warnings)
+            outcome = replace(self.outcome, warnings=self.warnings)
             try:
                 self.store.finish_run(self.run_id, utc_now(), reason, self.runs, outcome)
             except self.store.errors as exc:

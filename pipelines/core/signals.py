@@ -1,0 +1,9 @@
+"""radioscrape's own Scrapy signals: what its components tell each other as values."""
+
+fetch_failed = object()  # a target URL gave no page: kwargs index, kind, message
+request_offsite = object()  # a request left its station's hosts and was refused: kwargs request
+# The store pipeline's redesign warnings at close: kwargs warnings ({station: [warning, ...]}).
+station_warnings = object()
+# The crawl report is out (printed, and written when asked): kwargs report (build_report's
+# dict) and exit_code (the report's, or EXIT_PARTIAL when its JSON file could not be written).
+crawl_reported = object()

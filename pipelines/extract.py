@@ -26,15 +26,12 @@ from scrapy.exceptions import DropItem
 
 from crawler.stations import registry
 from pipelines.clean import clean_page
-from pipelines.clean.classify import REFUSAL_KINDS
 from pipelines.clean.metadata import warm_date_parsers
 from pipelines.core.items import ArticleRecord, Page
+from pipelines.core.refusals import PAGE_KINDS
 from pipelines.validate import PageFailed
 
 logger = logging.getLogger(__name__)
-
-
-PAGE_KINDS = REFUSAL_KINDS - {"empty"}  # pages that are something other than an article
 
 
 class PageRefused(DropItem):

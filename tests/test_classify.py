@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pipelines.clean import NotAnArticle, build_record
-from pipelines.clean.classify import REFUSAL_KINDS, url_kind
+from pipelines.clean.classify import url_kind
 from pipelines.core.items import Page
+from pipelines.core.refusals import REFUSAL_KINDS
 
 PROSE = (
     "the singer told listeners on Friday morning that the new album had taken three years to"

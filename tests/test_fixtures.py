@@ -8,9 +8,9 @@ import pytest
 
 from crawler.fixtures import all_fixtures, diff_fields, format_diff
 from crawler.stations import registry
-from pipelines.clean.classify import REFUSAL_KINDS
 from pipelines.clean.clutter import match_text
 from pipelines.core.items import RECORD_FIELDS
+from pipelines.core.refusals import REFUSAL_KINDS
 
 FIXTURES = all_fixtures()
 ARTICLES = [f for f in FIXTURES if "not_article" not in f.expected]

@@ -23,7 +23,8 @@ from crawler.middlewares import (
     TooManyRedirects,
 )
 from crawler.spiders.page import error_kind
-from pipelines.core.refusals import EXIT_FETCH, EXIT_ROBOTS, REFUSALS, refusal
+from pipelines.clean.classify import URL_KINDS
+from pipelines.core.refusals import EXIT_FETCH, EXIT_ROBOTS, PAGE_KINDS, REFUSALS, refusal
 
 
 @pytest.mark.parametrize("refused", Refused.__subclasses__())
@@ -38,6 +39,10 @@ def test_the_kind_comes_from_the_type_not_the_message():
     assert refusal("robots").exit_code == EXIT_ROBOTS and refusal("robots").report == "filtered"
     assert refusal("http-404") == REFUSALS["fetch"] and refusal("http-404").exit_code == EXIT_FETCH
     assert refusal(PrivateAddress.kind).report == "errors"
+
+
+def test_every_kind_of_page_the_cleaner_tells_by_url_is_a_page_refusal():
+    assert {kind for kind, _ in URL_KINDS} | {"home", "listing"} == PAGE_KINDS
 
 
 def test_one_redirect_too_many_is_refused_as_a_redirect_loop():

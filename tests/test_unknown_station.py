@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.demo_site import LocalSite
-from pipelines.clean.classify import REFUSAL_KINDS
+from pipelines.core.refusals import REFUSAL_KINDS
 from pipelines.store import open_store
 from tests.conftest import FAST, run_cli
 from tests.sites import check_new_reports

@@ -53,8 +53,6 @@ URL_KINDS = tuple((kind, re.compile(pattern)) for kind, pattern in _URL_KIND_PAT
 HARD_KINDS = frozenset(["player", "search", "schedule"])  # never articles, whatever they say
 # Pages about one thing that is not a story: their prose describes it, so it does not count.
 SINGLE_PAGE_KINDS = frozenset(["competition", "contact", "event"])
-# Every reason a page is refused as not an article ("empty": no text at all).
-REFUSAL_KINDS = frozenset([kind for kind, _ in URL_KINDS] + ["home", "listing", "empty"])
 _QUERY_KINDS = {"search": {"s", "q", "query", "search"}, "archive": {"page", "pagina", "seite"}}
 _METADATA_KINDS = {"show": "show", "presenter": "presenter", "collection": "listing"}
 _HEADLINE_LINKS = etree.XPath(

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from pipelines.clean.classify import REFUSAL_KINDS
 from pipelines.core.items import ArticleRecord
+from pipelines.core.refusals import REFUSAL_KINDS
 from pipelines.store.base import StationRun
 
 WATCHED_FIELDS = ("author", "published", "image", "section", "standfirst", "tags")

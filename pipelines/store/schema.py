@@ -10,7 +10,7 @@ MIGRATIONS: index + 1 is the schema version a store records in `schema_version`.
 that has shipped is never edited (tests/store_migrations.json holds the statements as shipped);
 to add a table, a column or an index, append one migration at the end, for example:
 
-    # 5: what the frontier knows of each URL (crawler/frontier.py)
+    # 6: what the frontier knows of each URL (crawler/frontier.py)
     (
         Table("url_state", (
             Column("url_key", TEXT, primary_key=True),
@@ -20,8 +20,13 @@ to add a table, a column or an index, append one migration at the end, for examp
         Index("url_state_station", "url_state", ("station",)),
     ),
 
-Both stores apply it when they next open a store (SQLite: one transaction per migration;
-PostgreSQL: under an advisory lock, so concurrent workers migrate once).
+and append its statements, as `render(SQLITE)[-1]` and `render(POSTGRES)[-1]` give them, to
+tests/store_migrations.json, so tests/test_store_schema.py upgrades stores from it too. A new
+ArticleRecord field is such a migration: `AddColumn("articles", Column(name, type))` (a JSON
+one also goes in JSON_FIELDS); the columns of migration 1 are the fields it shipped with.
+
+Both stores apply a migration when they next open a store (SQLite: one transaction per
+migration; PostgreSQL: all under an advisory lock, so concurrent workers migrate once).
 """
 
 from __future__ import annotations

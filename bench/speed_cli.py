@@ -6,15 +6,21 @@
      vs `trafilatura --input-dir DIR --output-dir OUT` (its own batch mode, which runs
      `--parallel` workers; its default is used, and --parallel 1 is shown beside it).
 
-The files are article fixtures with varied text (bench/speed_crawl.py's generator).
+  3. the 181 AEB pages as files: `radioscrape scrape --format jsonl F1 ... F181`, in process
+     and with RADIOSCRAPE_EXTRACT_WORKERS=2, vs a Python process looping
+     `trafilatura.bare_extraction(with_metadata=True)` over the same files (issue 21's batch
+     measure), by wall and by CPU time of the whole process (workers included); median.
 
-    python bench/speed_cli.py [--runs N] [--batch N]
+The files of 1 and 2 are article fixtures with varied text (bench/speed_crawl.py's generator).
+
+    python bench/speed_cli.py [--runs N] [--batch N] [--skip-aeb]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -24,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.corpora import aeb_pages
 from bench.speed_crawl import GeneratedSite, machine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +48,52 @@ def wall(cmd: list[str], stdin: Path | None = None) -> float:
     return seconds
 
 
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one command run to its end, whatever its exit code."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
+
+
+BARE_LOOP = (
+    "import sys, trafilatura\n"
+    "for name in sys.argv[1:]:\n"
+    "    with open(name, 'rb') as f:\n"
+    "        trafilatura.bare_extraction(f.read(), with_metadata=True)\n"
+)
+
+
+def aeb_batch(tmp: Path, runs: int) -> None:
+    """3: the AEB files through `radioscrape scrape` (in process, 2 workers) and through a
+    bare trafilatura loop, the three taking turns."""
+    folder = tmp / "aeb"
+    folder.mkdir()
+    files = []
+    for name, page, _ in aeb_pages():
+        files.append(str(folder / f"{name}.html"))
+        Path(files[-1]).write_bytes(page.body)
+    ours_cmd = [str(BIN / "radioscrape"), "scrape", "--format", "jsonl", *files]
+    pool_cmd = [*ours_cmd, "-s", "RADIOSCRAPE_EXTRACT_WORKERS=2"]
+    bare_cmd = [sys.executable, "-c", BARE_LOOP, *files]
+    sides: dict[str, list[tuple[float, float]]] = {"in process": [], "2 workers": [], "bare": []}
+    for _ in range(runs):
+        for name, cmd in zip(sides, (ours_cmd, pool_cmd, bare_cmd), strict=True):
+            sides[name].append(timed(cmd))
+    print(f"\n{len(files)} AEB files, one process each side, median of {runs} runs:")
+    for i, clock in enumerate(("wall", "CPU")):
+        bare = statistics.median(t[i] for t in sides["bare"])
+        print(f"  {clock:<4} bare_extraction(with_metadata=True) loop {bare:6.2f}s")
+        for name in ("in process", "2 workers"):
+            mine = statistics.median(t[i] for t in sides[name])
+            print(
+                f"  {clock:<4} radioscrape scrape, {name:<10} {mine:6.2f}s ="
+                f" {bare / mine:.2f}x bare trafilatura's speed (target: 1.2x)"
+            )
+
+
 def median_of(runs: int, *commands) -> list[float]:
     """Median wall time of each (cmd, stdin) pair, the commands taking turns."""
     times: list[list[float]] = [[] for _ in commands]
@@ -56,6 +109,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="runs per command (median)")
     parser.add_argument("--batch", type=int, default=200, help="files in the batch")
     parser.add_argument("--station", default="jacaranda", help="station whose fixtures to use")
+    parser.add_argument("--skip-aeb", action="store_true", help="skip the AEB batch (3)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     tmp = Path(tempfile.mkdtemp(prefix="radioscrape-cli-bench-"))
@@ -100,6 +154,8 @@ def main() -> None:
     )
     print(f"  ratio radioscrape / trafilatura default   {ours / theirs:6.2f}x")
     print(f"  ratio radioscrape / trafilatura 1 worker  {ours / theirs_one:6.2f}x")
+    if not args.skip_aeb:
+        aeb_batch(tmp, max(3, batch_runs))
 
 
 if __name__ == "__main__":

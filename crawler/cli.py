@@ -7,7 +7,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit
 
 from crawler import store_cli, stories_cli
@@ -38,6 +38,9 @@ from pipelines.core.items import Page, dumps
 from pipelines.core.refusals import EXIT_OK, EXIT_SCHEME, REFUSALS, refusal
 from pipelines.core.urls import is_http_url
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
 # Scrapy and Twisted load only for commands that fetch or crawl (crawler.fetch, crawler.crawl_cli
 # are imported where used): `radioscrape scrape FILE` starts in a fraction of the time.
 LIGHT_COMMANDS = ("scrape", "stations", "fixture", "config", "search", "show", "runs", "browse")
@@ -58,6 +61,9 @@ class TargetError(Exception):
     def __init__(self, group: str, message: str):
         super().__init__(message)
         self.group = group
+
+    def __reduce__(self):  # both arguments, so that it crosses from a worker process intact
+        return (TargetError, (self.group, str(self)))
 
 
 def page_from_bytes(body: bytes, source: str, url: str | None, station: str | None) -> Page:
@@ -116,6 +122,19 @@ def _record(page: Page, any_page: bool = False) -> dict[str, Any]:
     return result
 
 
+POOL_FROM = 40  # files: a batch this long repays starting worker processes (~0.7 s CPU each)
+
+
+def _file_outcome(
+    target: str, url: str | None, station: str | None, max_bytes: int, any_page: bool
+) -> dict[str, Any] | TargetError:
+    """The record of a file or stdin target, or the TargetError that refused it."""
+    try:
+        return _record(_read_target(target, url, station, max_bytes), any_page)
+    except TargetError as exc:
+        return exc
+
+
 def scrape_targets(
     targets: list[str],
     url: str | None,
@@ -124,11 +143,14 @@ def scrape_targets(
     progress=None,
     any_page: bool = False,
     max_bytes: int = 0,
+    workers: int = 0,
 ) -> list[dict[str, Any] | TargetError]:
     """Records (or errors) for each target in order; URLs are fetched in one Scrapy run.
     `progress(done, total)` is called as targets are cleaned; `any_page` extracts the main
     text of pages that are not articles instead of refusing them; a file or stdin larger than
-    `max_bytes` (0: no cap) is refused as too-large, unread."""
+    `max_bytes` (0: no cap) is refused as too-large, unread. With `workers` > 1
+    (RADIOSCRAPE_EXTRACT_WORKERS) a batch of POOL_FROM files or more is cleaned in that many
+    worker processes, in order, with the same records."""
     results: list[dict[str, Any] | TargetError | None] = [None] * len(targets)
     urls = [(i, t) for i, t in enumerate(targets) if is_http_url(t)]
     done = 0
@@ -149,16 +171,29 @@ def scrape_targets(
             except TargetError as exc:
                 results[i] = exc
         done = len(urls)
-    for i, target in enumerate(targets):
-        if results[i] is not None:
-            continue
-        try:
-            results[i] = _record(_read_target(target, url, station, max_bytes), any_page)
-        except TargetError as exc:
-            results[i] = exc
-        done += 1
-        if progress:
-            progress(done, len(targets))
+    files = [(i, t) for i, t in enumerate(targets) if results[i] is None]
+    args = (url, station, max_bytes, any_page)
+    pool = None
+    futures: list[Future | None] = [None] * len(files)
+    if workers > 1 and sum(t != "-" for _, t in files) >= POOL_FROM:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        futures = [None if t == "-" else pool.submit(_file_outcome, t, *args) for _, t in files]
+    outcomes = (
+        future.result() if future else _file_outcome(t, *args)
+        for (_, t), future in zip(files, futures, strict=True)
+    )
+    try:
+        for (i, _), outcome in zip(files, outcomes, strict=True):
+            results[i] = outcome
+            done += 1
+            if progress:
+                progress(done, len(targets))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return results  # type: ignore[return-value]
 
 
@@ -199,6 +234,7 @@ def cmd_scrape(args: argparse.Namespace) -> int:
     results = scrape_targets(
         targets, args.url, args.station, overrides, _progress_line if show else None,
         any_page=args.any_page, max_bytes=int(args.config_values.get("max_page_bytes")),
+        workers=int(args.config_values.get("extract_workers")),
     )  # fmt: skip
     batch = len(targets) > 1
     exit_code = EXIT_OK

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.cli import POOL_FROM
 from crawler.fixtures import all_fixtures
 from tests.servers import LocalSite, Resource
 
@@ -192,6 +193,25 @@ def test_files_and_stdin_over_the_size_cap_are_refused_unread(tmp_path):
         assert "larger than RADIOSCRAPE_MAX_PAGE_BYTES" in result.stderr.decode()
     fits = run("scrape", str(big), "--any-page", "-s", f"RADIOSCRAPE_MAX_PAGE_BYTES={len(page)}")
     assert fits.returncode == 0, fits.stderr
+
+
+def test_a_batch_of_files_in_workers_gives_the_same_output(tmp_path):
+    """RADIOSCRAPE_EXTRACT_WORKERS=2: a batch of POOL_FROM files or more is cleaned in worker
+    processes; the records, their order, the refusals and the exit code are the same."""
+    pages = sorted(ROOT.glob("fixtures/*/*/page.html"))
+    targets = [str(p) for p in (pages * 3)[:POOL_FROM]] + [str(tmp_path / "missing.html")]
+    outputs = []
+    for workers in (0, 2):
+        out = tmp_path / f"out{workers}.jsonl"
+        done = run("scrape", "--format", "jsonl", "-o", str(out), *targets,
+                   "-s", f"RADIOSCRAPE_EXTRACT_WORKERS={workers}")  # fmt: skip
+        records = [json.loads(line) for line in out.read_text().splitlines()]
+        for record in records:
+            record.pop("fetched_at", None)
+        outputs.append((done.returncode, sorted(done.stderr.decode().splitlines()), records))
+    assert outputs[0][0] != 0 and "no such file" in "".join(outputs[0][1])
+    assert len(outputs[0][2]) > POOL_FROM // 2
+    assert outputs[0] == outputs[1]
 
 
 def test_scrapy_crawl_page_gives_the_same_record(site, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.clean import NotAnArticle, build_record
-from pipelines.clean.classify import url_kind
+from pipelines.clean.classify import CART, PRICE, url_kind
 from pipelines.core.items import Page
 from pipelines.core.refusals import REFUSAL_KINDS
 
@@ -108,3 +108,62 @@ def test_any_page_gives_the_text_of_a_page_that_is_not_an_article():
     short = "<main><h1>The Breakfast Crew</h1><p>Weekdays 6 to 9 with Thabo.</p></main>"
     record = build_record(page(short, "/shows/the-breakfast-crew"), any_page=True)
     assert record.body == ["Weekdays 6 to 9 with Thabo."]
+
+
+def card(i: int, price: str = "") -> str:
+    """A shop or teaser card: a linked title, a one-line blurb, a price and a button."""
+    return (
+        f"<div class='card'><a href='/p/{i}'><img src='/i/{i}.jpg'>Item number {i}, soft"
+        f" cotton</a>{price}<button>Add to cart</button></div>"
+    )
+
+
+SHOP_PROSE = (
+    "<p>Our range of festival merchandise is made by local makers and printed on organic"
+    " cotton, and every order supports the station's community fund this year.</p>"
+)
+
+
+def test_a_shop_grid_is_a_listing_whatever_prose_it_has():
+    cards = "".join(card(i, f"<span>R{299 + i}.00</span>") for i in range(40))
+    shop = page(f"<main><h1>Merch</h1>{SHOP_PROSE}<div class='grid'>{cards}</div></main>", "/s")
+    with pytest.raises(NotAnArticle) as refused:
+        build_record(shop)
+    assert refused.value.kind == "listing"
+    assert build_record(shop, any_page=True).body  # --any-page still gives its text
+
+
+def test_a_body_of_headline_links_on_a_teaser_page_is_a_listing():
+    teasers = "".join(
+        f"<div class='teaser'><h3><a href='/news/s{i}'>{day} the band played a secret"
+        f" show number {i}</a></h3><p>Short teaser.</p></div>"
+        for i, day in enumerate(DAYS * 2)
+    )
+    with pytest.raises(NotAnArticle) as refused:
+        build_record(page(f"<main><h1>Latest</h1>{teasers}</main>", "/latest"))
+    assert refused.value.kind == "listing"
+
+
+def test_an_article_that_names_ticket_prices_is_not_a_listing():
+    prices = "".join(f"<p>{day}: tickets R{350 + i}.</p>" for i, day in enumerate(DAYS))
+    story = f"<main><h1>Tour</h1>{paragraphs(5)}{prices}</main>"
+    assert len(build_record(page(story, "/news/tour-dates")).body) == 10
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("$129.99", True),
+        ("R299", True),
+        ("12,50 €", True),
+        ("45 zł", True),
+        ("In den Warenkorb", True),
+        ("Ajouter au panier", True),
+        ("Voeg by mandjie", True),
+        ("Añadir al carrito", True),
+        ("in 2024 she sold 300 copies", False),
+        ("Rumours at 9", False),
+    ],
+)
+def test_prices_and_cart_buttons_in_several_languages(text, found):
+    assert bool(PRICE.search(text) or CART.search(text)) is found

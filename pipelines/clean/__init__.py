@@ -31,7 +31,6 @@ from pipelines.clean.classify import (
     candidate_kind,
     listing_reason,
     page_kind_reason,
-    says_article,
     teaser_structure,
 )
 from pipelines.clean.decode import decode_html
@@ -131,7 +130,7 @@ def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRec
     # what the page may be besides an article, decided after extraction (listing_reason)
     judge = not any_page and not (profile is not None and profile.is_article_url(page.url))
     candidate = candidate_kind(page.url, meta) if judge else None
-    structure = teaser_structure(root) if judge and not says_article(meta) else None
+    structure = teaser_structure(root, meta) if judge else None
     embeds, embed_nodes = find_embeds(container, page.url)
     clutter: Counter[str] = Counter()
     # the tree is unchanged so far

@@ -3,15 +3,19 @@
 Two steps. Before extraction, `page_kind_reason` refuses players, searches and schedules by
 their URL. Every other kind (archive, author, show, presenter, podcast, competition, event,
 contact, home: the URL words are data below, in several languages; or what the metadata
-says) is a candidate that `listing_reason` decides on after extraction, weighing it and the
-page's teaser structure against the prose extraction found: a page whose body reads as an
-article is one, whatever its URL. A page that says it is an article (og:type, JSON-LD) is
-never refused on structure alone.
+says) is a candidate that `listing_reason` decides on after extraction. First by what the page
+is built of (LISTING_SHAPES: prices and cart buttons, link density, a body of short lines or of
+headline links), whatever prose it has; then by the prose extraction found: a page whose body
+reads as an article is one, whatever its URL. A page whose JSON-LD says it is an article is
+never refused on structure; one whose og:type says so (WordPress gives it to every page) only
+by LISTING_SHAPES.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree, html
@@ -61,6 +65,21 @@ _HEADLINE_LINKS = etree.XPath(
 _PROSE = etree.XPath(
     "//p[not(ancestor::a) and not(.//a) and not(ancestor::nav or ancestor::footer)]"
 )
+_NO_TEXT = frozenset(["script", "style", "noscript", "template"])
+# A price: a currency sign or code beside a number ($129.99, € 12, 12,50 €, R299, 45 zł, 99 kr)
+PRICE = re.compile(
+    r"(?:[$€£¥₹]|\b(?:USD|EUR|GBP|ZAR|CHF|R)) ?\d|\d(?:[\d.,]*\d)? ?(?:€|zł|kr\b|Kč|EUR\b|CHF\b)"
+)
+# A shop's buttons, in several languages (English, German, French, Dutch, Spanish, Portuguese,
+# Afrikaans): "Add to cart", "In den Warenkorb", "Ajouter au panier", "In winkelwagen",
+# "Añadir al carrito", "Adicionar ao carrinho", "Voeg by mandjie"
+CART = re.compile(
+    r"\b(?:add to (?:cart|bag|basket)|in den (?:warenkorb|einkaufswagen)|ajouter au panier"
+    r"|in (?:de )?winkel(?:wagen|mandje)|añadir al carrito|agregar al carrito"
+    r"|adicionar ao carrinho|voeg by (?:mandjie|trollie))\b",
+    re.I,
+)
+SHORT_LINE = 60  # characters: a body line shorter than this is a title, label or price
 LISTING_MIN_TEASERS = 6
 LISTING_MAX_PROSE_CHARS = 600
 # After extraction: prose that makes a page an article whatever its structure.
@@ -106,11 +125,59 @@ def candidate_kind(url: str, meta: Metadata) -> str | None:
     return url_kind(url) or _METADATA_KINDS.get(meta.page_kind or "")
 
 
-def teaser_structure(root: html.HtmlElement) -> tuple[int, int]:
-    """(headline links, characters of unlinked paragraph text) outside nav and footer, read
-    before any clutter is removed."""
-    teasers = len(_HEADLINE_LINKS(root))
-    return teasers, sum(len(squash(p.text_content())) for p in _PROSE(root))
+@dataclass(frozen=True)
+class PageShape:
+    """What the page is built of, read before any clutter is removed (see teaser_structure)."""
+
+    teasers: int  # headline links (h2-h4 holding a link) outside nav and footer
+    prose: int  # characters of unlinked paragraph text outside nav and footer
+    link_density: float  # share of the page's text that is link text
+    prices: int  # prices and "add to cart" buttons in the page's text
+    claims_article: bool  # og:type "article": WordPress gives it to every page
+
+
+@dataclass(frozen=True)
+class BodyShape:
+    """What the extracted body is made of (see body_shape)."""
+
+    words: int
+    short: float  # share of its lines shorter than SHORT_LINE: titles, labels, prices
+    links: float  # share of its lines that are the text of a link: headlines of other pages
+    priced: float  # share of its lines that carry a price
+    sentences: float  # share of its text in sentence paragraphs (80+ characters) that are not links
+
+
+# Pages that are listings by what they are built of, whatever prose they have: one named line
+# each, measured on wcxb-dev (bench/quality.py), where none of them matches an article page.
+LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] = (
+    # a shop's grid: prices and "add to cart" all over a link-heavy page, little sentence prose
+    ("shop-grid", lambda p, b: p.prices >= 45 and p.link_density >= 0.35 and b.sentences < 0.6),
+    # three quarters of the page's text is link text and it has little paragraph prose
+    ("link-page", lambda p, b: p.link_density >= 0.75 and p.prose <= 1500 and b.sentences < 0.5),
+    # a body of short lines (titles, labels, prices) with almost no sentences
+    ("line-list", lambda p, b: b.short >= 0.75 and b.sentences <= 0.2 and p.link_density >= 0.3),
+    # a short body where one line in five or more carries a price
+    ("price-list", lambda p, b: b.priced >= 0.2 and b.words <= 600 and b.sentences <= 0.25),
+    # a body of headline links on a page of headline teasers
+    ("headline-list", lambda p, b: b.links >= 0.4 and p.teasers >= 6 and b.sentences < 0.5),
+)
+
+
+def teaser_structure(root: html.HtmlElement, meta: Metadata) -> PageShape | None:
+    """The page's shape, or None when its JSON-LD says it is an article (never refused on
+    structure)."""
+    if meta.ld_types & ARTICLE_TYPES:
+        return None
+    texts = _page_text(root)
+    text = " ".join(texts)
+    linked = sum(len(t.strip()) for a in root.iter("a") for t in a.itertext())
+    return PageShape(
+        teasers=len(_HEADLINE_LINKS(root)),
+        prose=sum(len(squash(p.text_content())) for p in _PROSE(root)),
+        link_density=linked / max(1, sum(map(len, texts))),
+        prices=len(PRICE.findall(text)) + len(CART.findall(text)),
+        claims_article=says_article(meta),
+    )
 
 
 def listing_reason(
@@ -118,32 +185,44 @@ def listing_reason(
     meta: Metadata,
     body: list[str],
     candidate: str | None,
-    structure: tuple[int, int] | None,
+    structure: PageShape | None,
 ) -> str | None:
     """After extraction: why the page is not an article, or None. A competition, contact or
-    event page never is; any other page whose extracted body reads as an article is;
-    otherwise the `candidate` kind (from candidate_kind), or
-    'listing' when it is built of headline links (`structure`, from teaser_structure; None
-    for pages whose metadata says "article")."""
+    event page never is; a page built of teasers (`structure`, from teaser_structure; None
+    for pages whose JSON-LD says "article") is a listing whatever prose it has; any other
+    page whose extracted body reads as an article is one; otherwise the `candidate` kind
+    (from candidate_kind), or 'listing' when it is built of headline links."""
     if candidate in SINGLE_PAGE_KINDS:
         return candidate
-    if candidate is None and structure is None:
+    if structure is None and candidate is None:
         return None  # nothing names another kind: an article, whatever its length
+    if structure is not None and _built_of_teasers(body, structure, _link_texts(root)):
+        return candidate or "listing"
+    if structure is not None and structure.claims_article and candidate is None:
+        return None
     if _has_prose(root, body):
         return None
     if candidate is not None or structure is None:
         return candidate
-    teasers, prose = structure
     if meta.ld_types & {"CollectionPage", "ItemList"} or (
-        teasers >= LISTING_MIN_TEASERS and prose < LISTING_MAX_PROSE_CHARS * teasers / 6
+        structure.teasers >= LISTING_MIN_TEASERS
+        and structure.prose < LISTING_MAX_PROSE_CHARS * structure.teasers / 6
     ):
         return "listing"
     if not body:
-        return "listing" if teasers else None  # headlines of other pages and nothing else
+        return "listing" if structure.teasers else None  # headlines of other pages only
     teasers_text = _link_texts(root) | _card_texts(root)
     if sum(len(p) for p in body if p in teasers_text) * 2 >= sum(map(len, body)):
         return "listing"  # what little text it has is mostly headlines and teasers of others
     return None
+
+
+def _built_of_teasers(body: list[str], page: PageShape, links: set[str]) -> bool:
+    """Whether the page is a listing by what it is built of, whatever prose it has."""
+    if not body:
+        return False
+    shape = body_shape(body, links)
+    return any(rule(page, shape) for _, rule in LISTING_SHAPES)
 
 
 def _has_prose(root: html.HtmlElement, body: list[str]) -> bool:
@@ -171,3 +250,27 @@ def _card_texts(root: html.HtmlElement) -> set[str]:
         for p in card.iter("p", "div", "span")
         if p is not heading
     }
+
+
+def _page_text(root: html.HtmlElement) -> list[str]:
+    """The page's text runs (stripped), without scripts and styles."""
+    out = []
+    for el in root.iter():
+        if el.text and el.tag not in _NO_TEXT and (text := el.text.strip()):
+            out.append(text)
+        if el.tail and (tail := el.tail.strip()):
+            out.append(tail)
+    return out
+
+
+def body_shape(body: list[str], links: set[str]) -> BodyShape:
+    """How the extracted body reads (`links`: the page's link texts)."""
+    count, chars = max(1, len(body)), max(1, sum(map(len, body)))
+    sentences = [p for p in body if len(p) >= 80 and _SENTENCE_END.search(p) and p not in links]
+    return BodyShape(
+        words=sum(len(p.split()) for p in body),
+        short=sum(1 for p in body if len(p) < SHORT_LINE) / count,
+        links=sum(1 for p in body if p in links) / count,
+        priced=sum(1 for p in body if PRICE.search(p)) / count,
+        sentences=sum(map(len, sentences)) / chars,
+    )

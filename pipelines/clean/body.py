@@ -45,6 +45,7 @@ REPEATED_METADATA = "repeated-metadata"
 LINK_LIST = "link-list"  # clutter key: a run of headlines inside the body, each a whole link
 MIN_LINK_RUN = 3  # this many link lines in a row are a rail, not the article's own list
 MAX_LINK_LINE = 300
+MAX_BLURB = 160  # a teaser's blurb line under its headline link
 TEASER_LINK_CHARS = 25  # a line that opens with a link this long (folded) is a teaser card
 _LABEL_WORDS = 4
 _CARD_BLOCKS = frozenset(["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6"])
@@ -461,20 +462,25 @@ def _site(url: str | None) -> str:
 
 
 def drop_link_lists(paragraphs: list[str], links: dict[str, int], counts: Counter) -> list[str]:
-    """Drop every run of MIN_LINK_RUN or more paragraphs that are each the whole text of a link
-    to the site's own pages, or open with a long one (a teaser card): a rail of headlines after
-    the article's first paragraph, with the short label line just before it. Nothing goes when
-    the runs hold more text than the rest (the links are then the page's content)."""
+    """Drop every run of MIN_LINK_RUN or more headline links to the site's own pages (each line
+    the whole text of a link, or opening with a long one: a teaser card), each maybe followed
+    by a short blurb line, after the article's first paragraph: a rail inside the body, with
+    the short label line just before it. Nothing goes when the runs hold more text than the
+    rest (the links are then the page's content)."""
     linked = [_is_link_line(p, links) for p in paragraphs]
     drop: set[int] = set()
     i = 0
     while i < len(paragraphs):
-        j = i
+        j, heads = i, 0
         while j < len(paragraphs) and linked[j]:
+            heads += 1
             j += 1
-        if j - i >= MIN_LINK_RUN and i > 0 and not (i == 1 and _is_label(paragraphs[0])):
+            blurb = j + 1 < len(paragraphs) and not linked[j] and linked[j + 1]
+            if blurb and len(paragraphs[j]) <= MAX_BLURB:
+                j += 1  # a blurb between two headlines
+        if heads >= MIN_LINK_RUN and i > 0 and not (i == 1 and _is_label(paragraphs[0])):
             drop.update(range(i, j))
-            if i > 0 and i - 1 not in drop and _is_label(paragraphs[i - 1]):
+            if i - 1 not in drop and _is_label(paragraphs[i - 1]):
                 drop.add(i - 1)
         i = max(j, i + 1)
     dropped = sum(len(paragraphs[k]) for k in drop)

@@ -14,7 +14,8 @@ RSS feed and section listings. The site is served by LocalSite on 127.0.0.1 and 
   b and c are each the median of --rounds runs (the configurations taking turns), once on the
      machine as it is ("quiet") and once with a CPU-bound process running beside them ("busy",
      the shared machine of issue 21), unless --load picks one;
-  d. a re-crawl of the unchanged site: requests and seconds as ratios to the first crawl;
+  d. a re-crawl of the unchanged site: requests and seconds as ratios to the first crawl, and
+     the share of its requests answered 304 (conditional re-checks: crawler.frontier);
   e. peak RSS of the crawl (crawl process plus its extraction workers) for several site
      sizes, and the growth per 1,000 pages.
 
@@ -239,7 +240,7 @@ def tree_rss_kib(pid: int) -> int:
 class CrawlRun:
     """One crawl child process: wall seconds (and the crawl's own, from its report, without
     process start-up), CPU seconds of the crawl process and its workers, pages stored,
-    requests served, peak RSS."""
+    requests served, peak RSS, requests answered 304."""
 
     seconds: float
     cpu_seconds: float
@@ -248,6 +249,7 @@ class CrawlRun:
     requests: int
     peak_rss_mib: float
     exit_code: int
+    not_modified: int  # requests the server answered 304
 
 
 def crawl(
@@ -291,6 +293,7 @@ def crawl(
         len(site.log) - before,
         peak / 1024,
         child.returncode,
+        sum(r.status == 304 for r in site.log[before:]),
     )
 
 
@@ -451,7 +454,8 @@ def main() -> None:
             print(
                 f"\nre-crawl of the unchanged site: {again.requests} requests"
                 f" ({again.requests / first.requests:.1%} of the first crawl's"
-                f" {first.requests}), {again.seconds:.1f}s"
+                f" {first.requests}), {again.not_modified} answered 304"
+                f" ({again.not_modified / max(again.requests, 1):.0%}), {again.seconds:.1f}s"
                 f" ({again.seconds / first.seconds:.1%} of {first.seconds:.1f}s),"
                 f" {again.stored} stored"
             )

@@ -67,6 +67,7 @@ class LoggedRequest:
     path: str
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic)
+    status: int = 0  # the status answered (0 until the headers are sent)
 
 
 def _not_modified(resource: Resource, request_headers: dict[str, str]) -> bool:
@@ -93,17 +94,20 @@ class LocalSite:
 
             def do_GET(self):  # http.server names handlers do_<METHOD>
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                site.log.append(LoggedRequest("GET", self.path, headers))
+                logged = LoggedRequest("GET", self.path, headers)
+                site.log.append(logged)
                 resource = site.routes.get(self.path) or site.routes.get(self.path.split("?", 1)[0])
                 if resource is None:
                     resource = Resource(b"<html><body><h1>Not found</h1></body></html>", status=404)
                 if resource.delay:
                     time.sleep(resource.delay)
                 if _not_modified(resource, headers):
+                    logged.status = 304
                     self.send_response(304)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                logged.status = resource.status
                 try:
                     self.send_resource(resource)
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up: fine

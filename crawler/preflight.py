@@ -89,6 +89,18 @@ def check_discovery_limits(value: dict) -> None:
         raise ConfigError(f"setting RADIOSCRAPE_DISCOVERY_LIMITS: {exc}") from None
 
 
+def check_recrawl(policy: dict, now: str | None) -> None:
+    """RADIOSCRAPE_RECRAWL names known keys, with numbers; RADIOSCRAPE_NOW is an ISO date."""
+    from crawler.frontier import RecrawlPolicy, crawl_clock
+
+    for name, check in (("RECRAWL", lambda: RecrawlPolicy.from_setting(policy)),
+                        ("NOW", lambda: crawl_clock(now))):  # fmt: skip
+        try:
+            check()
+        except ValueError as exc:
+            raise ConfigError(f"setting RADIOSCRAPE_{name}: {exc}") from None
+
+
 def check_targets(spider_kwargs: dict) -> None:
     """The stations and URLs the crawl will use are valid: their profiles load (with no
     station named, every profile must), the URLs are http(s)."""
@@ -110,6 +122,7 @@ def preflight(settings, spider_kwargs: dict, given: dict | None = None) -> None:
     check_settings(given or {})
     check_targets(spider_kwargs)
     check_discovery_limits(settings.getdict("RADIOSCRAPE_DISCOVERY_LIMITS"))
+    check_recrawl(settings.getdict("RADIOSCRAPE_RECRAWL"), settings.get("RADIOSCRAPE_NOW"))
     check_report(settings.get("RADIOSCRAPE_REPORT") or None)
     check_redis(settings.get("RADIOSCRAPE_REDIS") or None)
     check_store(str(settings.get("RADIOSCRAPE_DB")))

@@ -37,8 +37,8 @@ EXIT_RUNNING = 3  # another run holds the store's lock
 STATUS = {EXIT_OK: "success", EXIT_PARTIAL: "partial", EXIT_FAILURE: "failure"}
 COUNTS = ("pages", "discovered", "new", "updated", "unchanged", "redirects")
 STORED = ("new", "updated", "unchanged")
-GROUPS = ("refused", "filtered", "dropped", "clutter", "errors", "stories")
-DISCOVERY_GROUPS = ("errors", "probed", "filtered", "cut")
+GROUPS = ("refused", "filtered", "dropped", "clutter", "errors", "stories", "recheck")
+DISCOVERY_GROUPS = ("errors", "probed", "filtered", "cut", "unchanged")
 
 
 def _group(own: dict[str, Any], name: str) -> dict[str, int]:
@@ -111,7 +111,8 @@ def exit_code(report: dict[str, Any]) -> int:
         if totals["errors"].get("store") and not sum(totals[n] for n in STORED):
             return EXIT_FAILURE  # the store kept nothing
         return EXIT_PARTIAL if totals["pages"] else EXIT_FAILURE
-    if not totals["discovered"] and "worker" not in report:  # a worker may not discover
+    unread = totals["discovery"]["unchanged"]  # documents as they were: their URLs are known
+    if not totals["discovered"] and not unread and "worker" not in report:
         return EXIT_FAILURE  # no article found at all: not a success (crawl_job prints a hint)
     return EXIT_OK
 
@@ -134,7 +135,7 @@ def format_report(report: dict[str, Any]) -> str:
         )
         if label == "TOTAL":
             break
-        for name in ("refused", "filtered", "dropped", "errors", "clutter", "stories"):
+        for name in ("refused", "filtered", "dropped", "errors", "clutter", "stories", "recheck"):
             if s[name]:
                 lines.append(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in s[name].items()))
         found = s["discovery"]

@@ -18,6 +18,12 @@ RADIOSCRAPE_LIMIT = 0  # at most this many (newest) articles per station and run
 RADIOSCRAPE_SCHEDULE_BATCH = 256  # article requests queued at a time (memory flat); 0: all
 RADIOSCRAPE_MAX_SECTION_PAGES = 5  # pages of one section listing followed by pagination
 RADIOSCRAPE_DISCOVERY_LIMITS = {"documents": 1000, "depth": 6, "sections": 200, "seconds": 600}
+# How often known URLs are asked again (crawler.frontier): articles published within
+# fresh_days every run, every article at least every revalidate_days, 404/410 after gone_days
+# (one step per answer in a row), pages that are not articles every page_days.
+RADIOSCRAPE_RECRAWL = {"fresh_days": 14, "revalidate_days": 30, "gone_days": [1, 7, 30],
+                       "page_days": 30}  # fmt: skip
+RADIOSCRAPE_NOW = ""  # the crawl's clock as an ISO date (tests move it forward); empty: the time
 RADIOSCRAPE_REPORT_ENABLED = False  # end-of-run report on stdout (the station spider sets True)
 RADIOSCRAPE_REPORT = ""  # also write the end-of-run report as JSON to this path
 RADIOSCRAPE_PROGRESS = True  # a live progress line while crawling, when stdout is a terminal

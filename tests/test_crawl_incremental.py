@@ -42,7 +42,11 @@ def site():
 
 
 def crawl_args(site) -> tuple[str, ...]:
-    return ("--station", "jacaranda", "--url", f"{site.url}/")
+    """The mirror, with no freshness re-checks (tests/test_frontier_runs.py has those): what
+    is requested here follows from the sitemap alone."""
+    no_rechecks = '{"fresh_days": 0}'
+    return ("--station", "jacaranda", "--url", f"{site.url}/",
+            "-s", f"RADIOSCRAPE_RECRAWL={no_rechecks}")  # fmt: skip
 
 
 def articles_requested(site, since: int = 0) -> list:
@@ -50,8 +54,13 @@ def articles_requested(site, since: int = 0) -> list:
 
 
 def edit_sitemap(site, pattern: str, replacement: str) -> None:
+    """Edit the articles' sitemap, and its lastmod in the index as a site does."""
     resource = site.routes["/sitemap-articles.xml"]
     resource.body = re.sub(pattern, replacement, resource.body.decode()).encode()
+    newest = max(re.findall(r"<lastmod>([^<]+)</lastmod>", resource.body.decode()), default="")
+    index = next(r for r in site.routes.values() if b"<sitemapindex" in r.body)
+    index.body = re.sub(rb"<lastmod>[^<]*</lastmod>", f"<lastmod>{newest}</lastmod>".encode(),
+                        index.body)  # fmt: skip
 
 
 def test_edited_article_becomes_a_new_version(site, crawl):
@@ -86,7 +95,9 @@ def test_undated_sources_use_conditional_requests_or_content_hash(site, crawl, v
             site.routes[path] = Resource(site.routes[path].body)
     assert crawl(*crawl_args(site)).report["totals"]["new"] == len(FIXTURES)
     mark = len(site.log)
-    second = crawl(*crawl_args(site), "-s", "RADIOSCRAPE_MAX_SECTION_PAGES=0")
+    every_one_fresh = '{"fresh_days": 100000}'  # undated: re-checked when fresh or due
+    second = crawl(*crawl_args(site), "-s", "RADIOSCRAPE_MAX_SECTION_PAGES=0",
+                   "-s", f"RADIOSCRAPE_RECRAWL={every_one_fresh}")  # fmt: skip
     totals = second.report["totals"]
     assert (totals["new"], totals["updated"], totals["unchanged"]) == (0, 0, len(FIXTURES))
     again = articles_requested(site, mark)

@@ -16,12 +16,8 @@ from crawler.discovery import (
 )
 from crawler.spiders.station import (
     build_targets,
-    conditional_headers,
     is_private_host,
-    is_unchanged,
 )
-from pipelines.core.dates import parse_date
-from pipelines.core.fetch import FetchState
 
 INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
@@ -167,17 +163,3 @@ def test_bad_arguments_are_refused():
     with pytest.raises(ValueError):
         build_targets(url="ftp://x.example/")
     assert len(build_targets()) >= 8
-
-
-def test_unchanged_by_lastmod_and_conditional_headers():
-    state = FetchState("k", "u", "s", etag='"e"', last_modified="Mon, 01 Jan 2026 00:00:00 GMT",
-                       lastmod="2026-11-01T00:00:00+00:00")  # fmt: skip
-    assert is_unchanged(parse_date("2026-11-01T02:00:00+02:00"), state)
-    assert not is_unchanged(parse_date("2026-11-02"), state)
-    assert not is_unchanged(None, state)
-    assert not is_unchanged(parse_date("2026-11-01"), None)
-    assert conditional_headers(state) == {
-        "If-None-Match": '"e"',
-        "If-Modified-Since": "Mon, 01 Jan 2026 00:00:00 GMT",
-    }
-    assert conditional_headers(None) == {}

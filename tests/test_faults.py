@@ -61,7 +61,7 @@ FAULTS = {
     "sitemap-laughs": ("discovery/errors", "entities-sitemap", 2),  # with sitemap-xxe
     "sitemap-xxe": ("discovery/errors", "entities-sitemap", 2),
     "malformed-rss": ("discovery/errors", "malformed-feed", 1),
-    "sitemap-gzip-bomb": ("discovery/errors", "unreadable-sitemap", 1),
+    "sitemap-gzip-bomb": ("discovery/errors", "too-large-sitemap", 1),
     "sitemap-index-loop": ("discovery/filtered", "sitemap-loop", 1),
 }
 # This crawl peaks near 300 MB since story identity loads datasketch (and with it scipy, about

@@ -10,11 +10,12 @@ import pytest
 
 from crawler.fixtures import all_fixtures
 from pipelines.core.dates import utc_iso
-from pipelines.core.fetch import FetchState
+from pipelines.core.fetch import PAGE, FetchState
 from pipelines.core.items import ArticleRecord
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UNCHANGED, UPDATED, StationRun
 from pipelines.store.schema import MIGRATIONS
+from pipelines.store.sql import FETCH_CHUNK
 
 ARTICLES = [f for f in all_fixtures() if f.meta["station"] and "not_article" not in f.expected]
 STATE = FetchState("https://a.example/x", "http://127.0.0.1:1/x", "jacaranda", '"e"',
@@ -80,6 +81,26 @@ def test_fetch_state_round_trips(store):
         STATE.url_key: dataclasses.replace(STATE, last_status=304)
     }
     assert store.fetch_states([]) == {}
+
+
+def test_what_the_frontier_remembers_of_a_url_round_trips_and_reads_by_station(store):
+    moved = dataclasses.replace(STATE, url_key="https://a.example/y", redirect_to=STATE.url)
+    gone = dataclasses.replace(
+        STATE, url_key="https://a.example/z", last_status=410, failures=2, kind=PAGE,
+        published="2026-01-01T00:00:00+00:00",
+    )  # fmt: skip
+    other = dataclasses.replace(STATE, url_key="https://b.example/x", station="heart")
+    for state in (STATE, moved, gone, other):
+        store.save_fetch_state(state)
+    assert store.fetch_states([gone.url_key]) == {gone.url_key: gone}
+    assert sorted(store.station_fetch_states("jacaranda"), key=lambda s: s.url_key) == [
+        STATE, moved, gone
+    ]  # fmt: skip
+    many = [dataclasses.replace(STATE, url_key=f"https://c.example/{n:05d}", station="kfm")
+            for n in range(FETCH_CHUNK * 2 + 3)]  # fmt: skip
+    for state in many:
+        store.save_fetch_state(state)
+    assert [s.url_key for s in store.station_fetch_states("kfm")] == [s.url_key for s in many]
 
 
 def test_runs_and_station_history(store):

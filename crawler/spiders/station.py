@@ -47,13 +47,22 @@ from crawler.discovery import (
     robots_sitemaps,
     xml_fault,
 )
+from crawler.frontier import (
+    FILTERED_PAGE,
+    RECHECKS,
+    Frontier,
+    RecrawlPolicy,
+    Visit,
+    conditional_headers,
+    crawl_clock,
+)
 from crawler.middlewares import StationOffsiteMiddleware, is_private_host
 from crawler.spiders.page import error_kind
 from crawler.stations import StationProfile, parse_profile, registry
 from pipelines.core import signals as radioscrape_signals
 from pipelines.core.dates import parse_date, utc_iso
-from pipelines.core.fetch import ARTICLE_META, STATION_META, ArticleFetch, FetchState
-from pipelines.core.items import response_to_page
+from pipelines.core.fetch import ARTICLE_META, DISCOVERY, PAGE, STATION_META, ArticleFetch
+from pipelines.core.items import ArticleRecord, response_to_page
 from pipelines.core.refusals import refusal
 from pipelines.core.stats import STATIONS, inc_stat
 from pipelines.core.urls import canonicalize, is_http_url, url_key
@@ -179,23 +188,6 @@ def build_targets(
     return targets or [Target(p.key, p, p.key, None) for p in registry()]
 
 
-def is_unchanged(date: datetime | None, state: FetchState | None) -> bool:
-    """Whether a source's date says the page is unchanged since its stored fetch."""
-    if date is None or state is None or state.lastmod is None:
-        return False
-    return state.last_status in (200, 304) and date <= datetime.fromisoformat(state.lastmod)
-
-
-def conditional_headers(state: FetchState | None) -> dict[str, str]:
-    """If-None-Match / If-Modified-Since from the stored validators."""
-    headers = {}
-    if state and state.etag:
-        headers["If-None-Match"] = state.etag
-    if state and state.last_modified:
-        headers["If-Modified-Since"] = state.last_modified
-    return headers
-
-
 def failure_kind(failure) -> str:
     """A short name for a failed request: http-<status>, dns, timeout, refused, robots, ..."""
     if failure.check(HttpError):
@@ -232,6 +224,9 @@ class StationSpider(scrapy.Spider):
         self.max_section_pages = 5
         self.max_size = 0  # DOWNLOAD_MAXSIZE: a gzipped sitemap's cap once decompressed
         self.db = ""
+        self.policy = RecrawlPolicy()
+        self.now = ""  # RADIOSCRAPE_NOW: the crawl's clock (empty: the time)
+        self.frontier: Frontier  # opened by from_crawler, closed when the crawl ends
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -256,6 +251,12 @@ class StationSpider(scrapy.Spider):
         )
         spider.db = settings.get("RADIOSCRAPE_DB")
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
+        spider.policy = RecrawlPolicy.from_setting(settings.getdict("RADIOSCRAPE_RECRAWL"))
+        spider.now = settings.get("RADIOSCRAPE_NOW") or ""
+        # Opened here, before the scheduler: a distributed leader that waited for the store's
+        # migration lock after taking the lead would lose its lease (and discovery would run
+        # twice).
+        spider.frontier = Frontier(open_store(spider.db), spider.policy, crawl_clock(spider.now))
         spider.batch = settings.getint("RADIOSCRAPE_SCHEDULE_BATCH") or None
         if settings.get("RADIOSCRAPE_REDIS"):  # the leader shares every article at once
             spider.batch = None
@@ -264,6 +265,7 @@ class StationSpider(scrapy.Spider):
         crawler.signals.connect(spider.top_up, signal=signals.request_left_downloader)
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.offsite_refused, signal=radioscrape_signals.request_offsite)
+        crawler.signals.connect(spider.item_scraped, signal=signals.item_scraped)
         return spider
 
     async def start(self):
@@ -279,9 +281,11 @@ class StationSpider(scrapy.Spider):
             yield request
 
     def closed(self, reason: str) -> None:
-        """Delete the candidates' file."""
+        """Delete the candidates' file; close the frontier's store."""
         if hasattr(self, "candidates"):
             self.candidates.close()
+        if hasattr(self, "frontier"):
+            self.frontier.store.close()
 
     def discovery_request(
         self,
@@ -292,10 +296,14 @@ class StationSpider(scrapy.Spider):
         via: tuple[str, ...] = (),
         depth: int = 0,
         guess: bool = False,
+        lastmod: datetime | None = None,
     ) -> scrapy.Request | None:
         """A request for a robots.txt, sitemap, feed, home or section page, or None when a
         bound of the station's discovery is reached. `via`: the sitemap indexes that led to a
-        sitemap; `depth`: hops from a start document; `guess`: a URL the site did not name."""
+        sitemap; `depth`: hops from a start document; `guess`: a URL the site did not name;
+        `lastmod`: a child sitemap's date in its index. Conditional when the store has the
+        document's validators (the frontier keeps them only for documents a 304 hides
+        nothing of)."""
         label = self.targets[index].label
         budget = self.budgets[index]
         if depth and (bound := budget.bound_passed(role, depth)):
@@ -304,13 +312,17 @@ class StationSpider(scrapy.Spider):
             return None
         budget.spend(role)
         self.discovering[index] += 1
+        state = self.frontier.document_state(url)
+        known = state if state is not None and state.kind == DISCOVERY else None
         return scrapy.Request(
             url,
             callback=self.parse_discovery,
             errback=self.failed,
             priority=10,
+            headers=conditional_headers(known),
             meta={STATION_META: label, "target": index, "role": role, "page": page,
-                  "via": via, "depth": depth, "guess": guess},
+                  "via": via, "depth": depth, "guess": guess, "lastmod": lastmod,
+                  "state": known, "handle_httpstatus_list": [304]},
         )  # fmt: skip
 
     def probe_sitemaps(self, index: int):
@@ -352,7 +364,12 @@ class StationSpider(scrapy.Spider):
         target = self.targets[index]
         depth = response.meta["depth"] + 1
         inc_stat(self.crawler.stats, target.label, "discovery/documents")
+        if response.status == 304:  # as it was when last read: its links are known
+            inc_stat(self.crawler.stats, target.label, "discovery/unchanged/not-modified")
+            self.frontier.remember_not_modified(response.meta["state"], response.meta["lastmod"])
+            return
         if role == "robots":
+            self.frontier.remember_document(target.label, response, None, leaf=False)
             sitemaps = [u for u in map(target.localize, robots_sitemaps(response.body)) if u]
             for url in sitemaps:
                 if request := self.discovery_request(index, url, "sitemap", depth=depth):
@@ -370,9 +387,12 @@ class StationSpider(scrapy.Spider):
                 self._discovery_problem(response, f"{fault}-{role}")
                 if fault == "entities":
                     return
+            leaf = role == "section" or kind == "feed"
             if kind == "sitemap":
                 sitemap = parse_sitemap(body)
+                leaf = not sitemap.is_index
                 if sitemap.is_index:
+                    self.remember_document(index, response, leaf)
                     yield from self.follow_index(index, response, sitemap.links, depth)
                     return
                 links = sitemap.links
@@ -388,22 +408,35 @@ class StationSpider(scrapy.Spider):
             self._discovery_problem(response, f"unreadable-{role}")
             self.logger.debug("%s: %s", response.url, exc)
             return
+        self.remember_document(index, response, leaf)
         for link in links:
             if isinstance(link, scrapy.Request):
                 yield link
             else:
                 self.add_candidate(index, link)
 
+    def remember_document(self, index: int, response, leaf: bool) -> None:
+        """Let the frontier keep what a discovery document answered."""
+        if response.status == 200:
+            self.frontier.remember_document(
+                self.targets[index].label, response, response.meta.get("lastmod"), leaf
+            )
+
     def follow_index(self, index: int, response, links: list[Link], depth: int):
-        """Requests for the child sitemaps of a sitemap index (not those that loop back)."""
+        """Requests for the child sitemaps of a sitemap index (not those that loop back, nor
+        those whose lastmod in the index says they are as they were last read)."""
         target = self.targets[index]
         via = (*response.meta.get("via", ()), response.url)
         for link in links:
             local = target.localize(link.url)
             if local in via:
                 inc_stat(self.crawler.stats, target.label, "discovery/filtered/sitemap-loop")
+            elif local and self.frontier.child_unchanged(local, link.date):
+                inc_stat(self.crawler.stats, target.label, "discovery/unchanged/sitemap-lastmod")
             elif local and not (self.since and link.date and link.date < self.since):
-                request = self.discovery_request(index, local, "sitemap", via=via, depth=depth)
+                request = self.discovery_request(
+                    index, local, "sitemap", via=via, depth=depth, lastmod=link.date
+                )
                 if request:
                     yield request
 
@@ -461,9 +494,12 @@ class StationSpider(scrapy.Spider):
         return self.candidates.newest(index, self.since, self.limit)
 
     def fetch_articles(self, index: int) -> None:
-        """Select a target's candidates and queue them for fetching (once)."""
+        """Add the stored URLs the frontier says are due (re-checks, retries) to a target's
+        candidates, select them and queue them for fetching (once)."""
         if index not in self.selected_targets:
             self.selected_targets.add(index)
+            for link in self.frontier.due(self.targets[index].label):
+                self.add_candidate(index, link)
             self.pending.append((index, self.selected(index)))
 
     def next_pending(self, count: int) -> list[tuple[int, Link]]:
@@ -504,40 +540,59 @@ class StationSpider(scrapy.Spider):
         return scheduled
 
     def article_requests(self, count: int) -> list[scrapy.Request]:
-        """Requests for the next `count` pending articles, except those the store knows to be
-        unchanged. A page discovery read as a listing is fetched again as an article (it may
-        be a show or archive page to refuse, or a story that lists others)."""
+        """Requests for the next `count` pending articles, as the frontier plans them (those
+        it finds unchanged, gone or known not to be articles are counted, not requested). A
+        page discovery read as a listing is fetched again as an article (it may be a show or
+        archive page to refuse, or a story that lists others)."""
         chosen = self.next_pending(count)
-        with open_store(self.db) as store:
-            states = store.fetch_states([url_key(link.url) for _, link in chosen])
+        plans = self.frontier.plan([link for _, link in chosen])
         requests = []
-        for index, link in chosen:
-            target = self.targets[index]
-            key = url_key(link.url)
-            state = states.get(key)
-            if is_unchanged(link.date, state):
-                inc_stat(self.crawler.stats, target.label, "unchanged")
+        for (index, link), plan in zip(chosen, plans, strict=True):
+            label = self.targets[index].label
+            if not isinstance(plan, Visit):
+                inc_stat(self.crawler.stats, label, plan)
                 continue
-            fetch = ArticleFetch(target.label, key, utc_iso(link.date), state)
+            if plan.reason in RECHECKS:
+                inc_stat(self.crawler.stats, label, "recheck/checked")
+            fetch = ArticleFetch(label, plan.key, utc_iso(link.date), plan.state, plan.url,
+                                 self.frontier.checked_at, plan.reason)  # fmt: skip
             request = scrapy.Request(
-                link.url,
+                plan.url,
                 callback=self.parse_article,
                 errback=self.failed,
-                headers=conditional_headers(state),
-                dont_filter=key in self.listings[index],
-                meta={STATION_META: target.label, ARTICLE_META: fetch,
+                headers=plan.headers(),
+                dont_filter=plan.key in self.listings[index],
+                meta={STATION_META: label, ARTICLE_META: fetch,
                       "target": index, "handle_httpstatus_list": [304]},
             )  # fmt: skip
             requests.append(request)
         return requests
 
     def parse_article(self, response):
-        """Yield the fetched article as a Page; a 304 means unchanged."""
+        """Yield the fetched article as a Page; a 304 means unchanged (a page known not to be
+        an article stays filtered, never extracted again)."""
         fetch: ArticleFetch = response.meta[ARTICLE_META]
         if response.status == 304:
-            inc_stat(self.crawler.stats, fetch.station, "unchanged")
+            known_page = fetch.previous is not None and fetch.previous.kind == PAGE
+            column = FILTERED_PAGE if known_page else "unchanged"
+            inc_stat(self.crawler.stats, fetch.station, column)
+            if fetch.reason in RECHECKS:
+                inc_stat(self.crawler.stats, fetch.station, "recheck/not-modified")
             return
         yield response_to_page(response, self.targets[response.meta["target"]].station)
+
+    def item_scraped(self, item, response) -> None:
+        """Count an edit a re-check found (a record whose text changed with no sign of it in
+        the sources)."""
+        fetch = response.meta.get(ARTICLE_META) if response is not None else None
+        if (
+            isinstance(item, ArticleRecord)
+            and fetch is not None
+            and fetch.reason in RECHECKS
+            and fetch.previous is not None
+            and fetch.previous.content_hash not in (None, item.content_hash)
+        ):
+            inc_stat(self.crawler.stats, fetch.station, "recheck/edited")
 
     def may_be_private(self, request) -> bool:
         """Whether a request may go to a private address: only on its station's mirror (or
@@ -594,15 +649,22 @@ class StationSpider(scrapy.Spider):
     def failed(self, failure):
         """Count a failed request under its station in its refusal's report group (an error,
         or filtered for robots.txt); a discovery document's failure as an error when the site
-        named it, as a probe outcome when guessed."""
+        named it, as a probe outcome when guessed. The frontier remembers an article's
+        failure (a 404/410 is backed off, another one retried next run)."""
         request = failure.request
         label = request.meta[STATION_META]
         kind = failure_kind(failure)
         group = refusal(kind).report
         if ARTICLE_META in request.meta:
             inc_stat(self.crawler.stats, label, f"{group}/{kind}")
-            if group == "errors":
-                self.logger.warning("%s: %s (%s)", request.url, kind, failure.getErrorMessage())
+            if group != "errors":
+                return
+            self.logger.warning("%s: %s (%s)", request.url, kind, failure.getErrorMessage())
+            fetch: ArticleFetch = request.meta[ARTICLE_META]
+            status = failure.value.response.status if failure.check(HttpError) else 0
+            self.frontier.remember_failure(
+                fetch.station, fetch.key, fetch.url or request.url, status, fetch.previous
+            )
             return
         if group == "filtered":
             inc_stat(self.crawler.stats, label, f"discovery/filtered/{kind}")

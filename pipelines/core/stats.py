@@ -3,9 +3,11 @@ shape, made by one helper and read back by the report and the run history.
 
 A station's keys are `radioscrape/<station>/<metric>[/<reason>]`: pages, discovered, new,
 updated, unchanged, redirects, refused/<kind>, filtered/<why>, dropped/<reason>, clutter/<rule>,
-errors/<kind>, stories/new|copies, and discovery/<name> for the documents discovery read
-(documents, errors/<kind>, probed/<outcome>, filtered/<why>, cut/<bound>). Each is counted once,
-by the component that sees it happen.
+errors/<kind>, stories/new|copies, recheck/checked|not-modified|edited (known URLs asked again
+with no sign of a change: crawler.frontier), and discovery/<name> for the documents discovery
+read (documents, errors/<kind>, probed/<outcome>, filtered/<why>, cut/<bound>,
+unchanged/not-modified|sitemap-lastmod). Each is counted once, by the component that sees it
+happen.
 """
 
 from __future__ import annotations

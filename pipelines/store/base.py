@@ -145,6 +145,10 @@ class Store(ABC):
         """Insert or replace the fetch state of one URL."""
 
     @abstractmethod
+    def station_fetch_states(self, station: str) -> Iterator[FetchState]:
+        """Every stored fetch state of one station, read as consumed (memory stays flat)."""
+
+    @abstractmethod
     def begin_run(self, started_at: str) -> int:
         """Record the start of a crawl run; return its id. A single-writer store (SQLite, under
         the run lock) first closes the row of a run that never finished as INTERRUPTED."""

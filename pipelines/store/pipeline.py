@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from contextlib import suppress
 from dataclasses import replace
 
 from scrapy import signals
@@ -18,8 +19,15 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.stations import registry
 from pipelines.core import signals as radioscrape_signals
-from pipelines.core.dates import utc_now
-from pipelines.core.fetch import ARTICLE_META, STATION_META, ArticleFetch, FetchState
+from pipelines.core.dates import utc_iso, utc_now
+from pipelines.core.fetch import (
+    ARTICLE,
+    ARTICLE_META,
+    PAGE,
+    STATION_META,
+    ArticleFetch,
+    FetchState,
+)
 from pipelines.core.items import ArticleRecord, response_to_page
 from pipelines.core.stats import STATIONS, inc_stat, station_stats
 from pipelines.core.urls import url_key
@@ -34,30 +42,40 @@ logger = logging.getLogger(__name__)
 FOREIGN_CANONICAL = "filtered/foreign-canonical"
 
 
-def fetch_state(response, content_hash: str | None) -> FetchState | None:
-    """The fetch state an article response leaves (None for responses that are not articles)."""
+def fetch_states(response, record: ArticleRecord | None) -> list[FetchState]:
+    """The fetch states an article response leaves (none for a response that is not an article
+    request's; `record`: the record it gave, if any): the requested URL's and, when it was
+    redirected, the target's too (the frontier asks the target directly next run)."""
     fetch: ArticleFetch | None = response.meta.get(ARTICLE_META) if response else None
     if fetch is None:
-        return None
+        return []
+    checked_at = fetch.checked_at or utc_now()
     if response.status == 304 and fetch.previous is not None:
-        return replace(
-            fetch.previous,
-            lastmod=fetch.lastmod or fetch.previous.lastmod,
-            last_status=304,
-            fetched_at=utc_now(),
-        )
+        return [replace(fetch.previous, lastmod=fetch.lastmod or fetch.previous.lastmod,
+                        last_status=304, fetched_at=checked_at)]  # fmt: skip
+    published = None
+    if record is not None:
+        with suppress(ValueError):
+            published = utc_iso(record.published)
     header = response.headers.get
-    return FetchState(
-        url_key=fetch.key,
+    state = FetchState(
+        url_key=url_key(response.url),
         url=response.url,
         station=fetch.station,
         etag=(header("ETag") or b"").decode("latin-1") or None,
         last_modified=(header("Last-Modified") or b"").decode("latin-1") or None,
         lastmod=fetch.lastmod,
-        content_hash=content_hash,
+        content_hash=record.content_hash if record is not None else None,
         last_status=response.status,
-        fetched_at=utc_now(),
+        fetched_at=checked_at,
+        kind=ARTICLE if record is not None else PAGE,
+        published=published,
     )
+    requested = fetch.url or response.url
+    if url_key(requested) == state.url_key:
+        return [replace(state, url_key=fetch.key, url=requested)]
+    moved = replace(state, url_key=fetch.key, url=requested, redirect_to=response.url)
+    return [moved, state]
 
 
 class StorePipeline:
@@ -152,7 +170,7 @@ class StorePipeline:
         if isinstance(item, ArticleRecord):
             label = response.meta.get(STATION_META) if response is not None else None
             self.outcomes[label or item.station]["kept"] += 1
-            self._save_state(fetch_state(response, item.content_hash))
+            self._save_states(fetch_states(response, item))
             if self.keep_pages and response is not None and ARTICLE_META in response.meta:
                 self._keep_page(item, response)
 
@@ -171,25 +189,24 @@ class StorePipeline:
         not of a page that failed for a reason outside it (PageFailed): that one is fetched
         again next run."""
         if not isinstance(exception, PageFailed):
-            self._save_state(fetch_state(response, None))
+            self._save_states(fetch_states(response, None))
             if response is not None and (label := response.meta.get(STATION_META)):
                 self.outcomes[label][getattr(exception, "kind", "other")] += 1
 
     def response_received(self, response, request) -> None:
         """A 304 refreshes the stored state (fetch time, source date)."""
         if response.status == 304:
-            self._save_state(fetch_state(response, None))
+            self._save_states(fetch_states(response, None))
 
-    def _save_state(self, state: FetchState | None) -> None:
-        """Save one fetch state; a store error only costs a refetch next run (counted for the
+    def _save_states(self, states: list[FetchState]) -> None:
+        """Save fetch states; a store error only costs a refetch next run (counted for the
         station's warnings)."""
-        if state is None:
-            return
-        try:
-            self.store.save_fetch_state(state)
-        except self.store.errors as exc:
-            logger.error("%s: fetch state not saved: %s", state.url, exc)
-            self.unsaved_states[state.station] += 1
+        for state in states:
+            try:
+                self.store.save_fetch_state(state)
+            except self.store.errors as exc:
+                logger.error("%s: fetch state not saved: %s", state.url, exc)
+                self.unsaved_states[state.station] += 1
 
     def close_spider(self) -> None:
         """Measure each station's run against its history; send the warnings to the report."""

@@ -74,6 +74,7 @@ class Column:
     not_null: bool = False
     primary_key: bool = False
     references: str | None = None
+    default: str | None = None  # an SQL literal: what rows that exist get when it is added
 
     def render(self, dialect: Dialect) -> str:
         """The column's definition in `dialect`."""
@@ -83,6 +84,7 @@ class Column:
                 self.name,
                 dialect.type(self.type),
                 "NOT NULL" if self.not_null else "",
+                f"DEFAULT {self.default}" if self.default is not None else "",
                 "PRIMARY KEY" if self.primary_key else "",
                 f"REFERENCES {self.references}" if self.references else "",
             )
@@ -272,6 +274,14 @@ MIGRATIONS: list[tuple[Step, ...]] = [
     # 5: which body paragraphs are sub-headings (NULL: stored before the field existed)
     (
         AddColumn("articles", Column("headings", JSON)),
+    ),
+    # 6: what the frontier remembers of each URL (crawler/frontier.py): what it was (article,
+    # page, discovery), where it redirected, its publication date, 404/410 answers in a row
+    (
+        AddColumn("fetch_state", Column("kind", TEXT, not_null=True, default="'article'")),
+        AddColumn("fetch_state", Column("redirect_to", TEXT)),
+        AddColumn("fetch_state", Column("published", TEXT)),
+        AddColumn("fetch_state", Column("failures", INTEGER, not_null=True, default="0")),
     ),
 ]  # fmt: skip
 

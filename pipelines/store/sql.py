@@ -163,6 +163,20 @@ class SQLStore(Store):
                 upsert("fetch_state", FETCH_FIELDS, ("url_key",), self.mark), astuple(state)
             )
 
+    def station_fetch_states(self, station: str) -> Iterator[FetchState]:
+        """Every stored fetch state of one station, read as consumed (memory stays flat)."""
+        after = ""
+        while True:
+            rows = self.conn.execute(
+                f"SELECT * FROM fetch_state WHERE station = {self.mark}"
+                f" AND url_key > {self.mark} ORDER BY url_key LIMIT {self.mark}",
+                (station, after, FETCH_CHUNK),
+            ).fetchall()
+            yield from (FetchState(**{name: row[name] for name in FETCH_FIELDS}) for row in rows)
+            if len(rows) < FETCH_CHUNK:
+                return
+            after = rows[-1]["url_key"]
+
     def finish_run(
         self,
         run_id: int,

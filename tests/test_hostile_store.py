@@ -55,6 +55,10 @@ def served(articles: list[Article], delay: float = 0.0) -> LocalSite:
     return site
 
 
+# The fetch states of article requests (the frontier also keeps discovery documents' states).
+ARTICLE_STATES = "fetch_state WHERE kind = 'article'"
+
+
 def rows(db: Path, query: str) -> list[tuple]:
     with contextlib.closing(sqlite3.connect(db, timeout=10)) as conn:
         return conn.execute(query).fetchall()
@@ -147,11 +151,11 @@ def test_records_the_locked_store_refused_are_errors_and_fetched_again(tmp_path)
         stored = count(db, "articles")
         assert stored + refused == len(articles)
         # no fetch state for a page whose record was not stored: the next run fetches it
-        assert count(db, "fetch_state") == stored
+        assert count(db, ARTICLE_STATES) == stored
         second = run_cli(*crawl_args(site, db, tmp_path / "r2.json")[3:])
     assert second.code == 0, second.stderr
     assert count(db, "articles") == len(articles)
-    assert rows(db, "SELECT COUNT(*) FROM fetch_state")[0][0] == len(articles)
+    assert rows(db, f"SELECT COUNT(*) FROM {ARTICLE_STATES}")[0][0] == len(articles)
 
 
 def test_a_schema_changed_underneath_is_an_error_for_every_record_after(tmp_path):
@@ -169,7 +173,7 @@ def test_a_schema_changed_underneath_is_an_error_for_every_record_after(tmp_path
     assert result["stations"]["jacaranda"]["errors"]["store"] == len(articles) - stored
     assert (crawl.returncode, result["status"]) == (1, "partial")
     assert b"Traceback" not in stderr
-    assert count(db, "fetch_state") == stored
+    assert count(db, ARTICLE_STATES) == stored
 
 
 def test_a_run_that_could_store_nothing_is_a_failure(tmp_path):
@@ -182,7 +186,7 @@ def test_a_run_that_could_store_nothing_is_a_failure(tmp_path):
                          "--db", str(db), *FAST, report=tmp_path / "report.json")  # fmt: skip
     assert (result.code, result.report["status"]) == (2, "failure"), result.stdout
     assert result.report["stations"]["jacaranda"]["errors"] == {"store": 3}
-    assert count(db, "articles") == count(db, "fetch_state") == 0
+    assert count(db, "articles") == count(db, ARTICLE_STATES) == 0
 
 
 @contextlib.contextmanager
@@ -219,7 +223,7 @@ def test_a_full_disk_gives_a_failing_run_a_whole_report_and_an_interrupted_row(t
         text = report.read_text()
         assert text == '{"old": "report"}\n' or json.loads(text)["status"] != "success"
         stored = count(db, "articles")
-        assert count(db, "fetch_state") <= stored < len(articles)
+        assert count(db, ARTICLE_STATES) <= stored < len(articles)
         copy = tmp_path / "copy.db"  # room again: the next run closes the row if unfinished
         with (
             contextlib.closing(sqlite3.connect(db)) as src,

@@ -250,7 +250,6 @@ class StationSpider(scrapy.Spider):
             settings.getdict("RADIOSCRAPE_DISCOVERY_LIMITS")
         )
         spider.db = settings.get("RADIOSCRAPE_DB")
-        spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         spider.policy = RecrawlPolicy.from_setting(settings.getdict("RADIOSCRAPE_RECRAWL"))
         spider.now = settings.get("RADIOSCRAPE_NOW") or ""
         # Opened here, before the scheduler: a distributed leader that waited for the store's
@@ -271,6 +270,8 @@ class StationSpider(scrapy.Spider):
     async def start(self):
         """The discovery requests of every target."""
         self.crawler.stats.set_value(STATIONS, [t.label for t in self.targets])
+        # Read now: the radioscrape add-on sets it after the spider is built.
+        self.max_size = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
         self.budgets = [DiscoveryBudget(self.limits) for _ in self.targets]
         self.candidates = Candidates()
         requests = []  # all made first: a target's discovery is not done before it starts

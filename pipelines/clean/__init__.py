@@ -45,6 +45,9 @@ _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=Fal
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")  # a binary file's telltales
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# libxml2 drops what follows a stray </body> or </html> (a browser keeps it): the parser
+# closes both at the end of the document anyway.
+_DOC_END = re.compile(r"</(?:body|html)\s*>", re.I)
 # A page's cleaning cost grows with its tags and its text: at most MAX_TAGS tags, counting
 # TEXT_PER_TAG characters of text (scripts and styles aside) as one tag, so that any page
 # under the cap cleans in under 2 s (real pages weigh up to ~22,000: wcxb-dev, AEB, fixtures).
@@ -90,7 +93,7 @@ def parse_html(page: Page) -> html.HtmlElement:
     if controls > len(sample) * 0.05 or not _LOOKS_HTML.search(text[:65536]):
         raise BadPage("not-html", "not an HTML page")
     try:
-        markup = _CONTROL.sub("", _XML_DECL.sub("", text, count=1))
+        markup = _DOC_END.sub("", _CONTROL.sub("", _XML_DECL.sub("", text, count=1)))
         root = html.document_fromstring(markup, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise BadPage("unparsable", f"HTML could not be parsed: {exc}") from exc

@@ -240,11 +240,16 @@ def _drop_tail(node: etree._Element) -> None:
 
 
 def _lines(el: etree._Element) -> list[str]:
-    """Split a trafilatura output element at its line breaks into squashed lines."""
+    """Split a trafilatura output element at its line breaks and its nested blocks (a list
+    item holding a heading and a paragraph) into squashed lines."""
     lines, current = [], [el.text or ""]
     for child in el:
         if child.tag == "lb":
             lines.append("".join(current))
+            current = [child.tail or ""]
+        elif child.tag in _OUT_BLOCKS:
+            lines.append("".join(current))
+            lines.extend(_lines(child))
             current = [child.tail or ""]
         elif isinstance(child.tag, str):
             current.append("".join(child.itertext()) + (child.tail or ""))
@@ -294,6 +299,7 @@ def _paragraphs_of(doc) -> list[str]:
 
 
 _OUT_LEAVES = frozenset(["p", "head", "item", "code"])
+_OUT_BLOCKS = frozenset(["p", "head", "item", "list", "quote"])  # blocks nested in a leaf
 
 
 def _walk_output(node: etree._Element, out: list[str]) -> None:

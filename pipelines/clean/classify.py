@@ -14,6 +14,7 @@ by LISTING_SHAPES.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -79,6 +80,8 @@ CART = re.compile(
     r"|adicionar ao carrinho|voeg by (?:mandjie|trollie))\b",
     re.I,
 )
+_INLINE = frozenset(["p", "a", "span", "b", "i", "em", "strong", "br", "script", "style"])
+_ROWS = frozenset(["li", "article", "tr"])
 SHORT_LINE = 60  # characters: a body line shorter than this is a title, label or price
 LISTING_MIN_TEASERS = 6
 LISTING_MAX_PROSE_CHARS = 600
@@ -134,6 +137,7 @@ class PageShape:
     link_density: float  # share of the page's text that is link text
     prices: int  # prices and "add to cart" buttons in the page's text
     claims_article: bool  # og:type "article": WordPress gives it to every page
+    cards: str  # the texts of repeated teaser cards (see _repeated_cards), one a line
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,7 @@ class BodyShape:
     links: float  # share of its lines that are the text of a link: headlines of other pages
     priced: float  # share of its lines that carry a price
     sentences: float  # share of its text in sentence paragraphs (80+ characters) that are not links
+    in_cards: float  # share of its text found inside repeated teaser cards
 
 
 # Pages that are listings by what they are built of, whatever prose they have: one named line
@@ -160,6 +165,8 @@ LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] =
     ("price-list", lambda p, b: b.priced >= 0.2 and b.words <= 600 and b.sentences <= 0.25),
     # a body of headline links on a page of headline teasers
     ("headline-list", lambda p, b: b.links >= 0.4 and p.teasers >= 6 and b.sentences < 0.5),
+    # a short body found almost all inside repeated teaser cards (result rows, posts, tiles)
+    ("card-list", lambda p, b: b.in_cards >= 0.9 and b.words <= 500),
 )
 
 
@@ -177,6 +184,7 @@ def teaser_structure(root: html.HtmlElement, meta: Metadata) -> PageShape | None
         link_density=linked / max(1, sum(map(len, texts))),
         prices=len(PRICE.findall(text)) + len(CART.findall(text)),
         claims_article=says_article(meta),
+        cards="\n".join(_repeated_cards(root)),
     )
 
 
@@ -221,7 +229,7 @@ def _built_of_teasers(body: list[str], page: PageShape, links: set[str]) -> bool
     """Whether the page is a listing by what it is built of, whatever prose it has."""
     if not body:
         return False
-    shape = body_shape(body, links)
+    shape = body_shape(body, links, page.cards)
     return any(rule(page, shape) for _, rule in LISTING_SHAPES)
 
 
@@ -263,8 +271,9 @@ def _page_text(root: html.HtmlElement) -> list[str]:
     return out
 
 
-def body_shape(body: list[str], links: set[str]) -> BodyShape:
-    """How the extracted body reads (`links`: the page's link texts)."""
+def body_shape(body: list[str], links: set[str], cards: str = "") -> BodyShape:
+    """How the extracted body reads (`links`: the page's link texts; `cards`: the texts of
+    its repeated teaser cards)."""
     count, chars = max(1, len(body)), max(1, sum(map(len, body)))
     sentences = [p for p in body if len(p) >= 80 and _SENTENCE_END.search(p) and p not in links]
     return BodyShape(
@@ -273,4 +282,24 @@ def body_shape(body: list[str], links: set[str]) -> BodyShape:
         links=sum(1 for p in body if p in links) / count,
         priced=sum(1 for p in body if PRICE.search(p)) / count,
         sentences=sum(map(len, sentences)) / chars,
+        in_cards=sum(len(p) for p in body if cards and p in cards) / chars,
     )
+
+
+def _repeated_cards(root: html.HtmlElement) -> list[str]:
+    """The texts of repeated teaser cards: four or more sibling blocks of one tag and class
+    (or list items, articles, table rows), three quarters of them holding a link."""
+    out = []
+    for parent in root.iter():
+        if len(parent) < 4:
+            continue
+        groups: dict[tuple, list] = defaultdict(list)
+        for child in parent:
+            tag = child.tag
+            if isinstance(tag, str) and tag not in _INLINE and (child.get("class") or tag in _ROWS):
+                groups[(tag, child.get("class"))].append(child)
+        for blocks in groups.values():
+            linked = [b for b in blocks if b.find(".//a[@href]") is not None]
+            if len(blocks) >= 4 and len(linked) >= 0.75 * len(blocks):
+                out.extend(squash(b.text_content()) for b in linked)
+    return out

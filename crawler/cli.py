@@ -33,10 +33,12 @@ from crawler.stations import (
     station_dirs,
     station_files,
 )
+from pipelines.clean.chrome import ChromeSnapshot
 from pipelines.core.dates import utc_now
 from pipelines.core.items import Page, dumps
 from pipelines.core.refusals import EXIT_OK, EXIT_SCHEME, REFUSALS, refusal
 from pipelines.core.urls import is_http_url
+from pipelines.store import POSTGRES_SCHEMES
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -108,8 +110,10 @@ def _read_capped(source: BinaryIO, max_bytes: int) -> bytes:
     return body
 
 
-def _record(page: Page, any_page: bool = False) -> dict[str, Any]:
-    result = record_or_refusal(page, any_page)
+def _record(
+    page: Page, any_page: bool = False, chrome: ChromeSnapshot | None = None
+) -> dict[str, Any]:
+    result = record_or_refusal(page, any_page, chrome)
     if "not_article" in result:
         kind = result["not_article"]
         group = "bad-page" if kind in ("empty", "not-html", "unparsable") else "not-article"
@@ -126,11 +130,16 @@ POOL_FROM = 40  # files: a batch this long repays starting worker processes (~0.
 
 
 def _file_outcome(
-    target: str, url: str | None, station: str | None, max_bytes: int, any_page: bool
+    target: str,
+    url: str | None,
+    station: str | None,
+    max_bytes: int,
+    any_page: bool,
+    chrome: ChromeSnapshot | None = None,
 ) -> dict[str, Any] | TargetError:
     """The record of a file or stdin target, or the TargetError that refused it."""
     try:
-        return _record(_read_target(target, url, station, max_bytes), any_page)
+        return _record(_read_target(target, url, station, max_bytes), any_page, chrome)
     except TargetError as exc:
         return exc
 
@@ -144,13 +153,15 @@ def scrape_targets(
     any_page: bool = False,
     max_bytes: int = 0,
     workers: int = 0,
+    chrome: ChromeSnapshot | None = None,
 ) -> list[dict[str, Any] | TargetError]:
     """Records (or errors) for each target in order; URLs are fetched in one Scrapy run.
     `progress(done, total)` is called as targets are cleaned; `any_page` extracts the main
     text of pages that are not articles instead of refusing them; a file or stdin larger than
     `max_bytes` (0: no cap) is refused as too-large, unread. With `workers` > 1
     (RADIOSCRAPE_EXTRACT_WORKERS) a batch of POOL_FROM files or more is cleaned in that many
-    worker processes, in order, with the same records."""
+    worker processes, in order, with the same records; `chrome`: the stations' learned lines (a
+    store's snapshot)."""
     results: list[dict[str, Any] | TargetError | None] = [None] * len(targets)
     urls = [(i, t) for i, t in enumerate(targets) if is_http_url(t)]
     done = 0
@@ -167,12 +178,12 @@ def scrape_targets(
             if station:
                 page.station = station
             try:
-                results[i] = _record(page, any_page)
+                results[i] = _record(page, any_page, chrome)
             except TargetError as exc:
                 results[i] = exc
         done = len(urls)
     files = [(i, t) for i, t in enumerate(targets) if results[i] is None]
-    args = (url, station, max_bytes, any_page)
+    args = (url, station, max_bytes, any_page, chrome)
     pool = None
     futures: list[Future | None] = [None] * len(files)
     if workers > 1 and sum(t != "-" for _, t in files) >= POOL_FROM:
@@ -215,6 +226,20 @@ def read_target_list(path: str) -> list[str]:
     return [t for t in (line.strip() for line in text.splitlines()) if t and not t.startswith("#")]
 
 
+def _store_chrome(db: str | None) -> ChromeSnapshot | None:
+    """The learned chrome of the store `scrape --db` names (None without --db)."""
+    if db is None:
+        return None
+    if not db.startswith(POSTGRES_SCHEMES) and not Path(db).is_file():
+        raise ConfigError(f"--db {db}: no store there")
+    from pipelines.store.chrome import read_snapshot  # the store only when asked for
+
+    try:
+        return read_snapshot(db)
+    except OSError as exc:
+        raise ConfigError(f"--db {db}: {exc}") from None
+
+
 def cmd_scrape(args: argparse.Namespace) -> int:
     """radioscrape scrape: one clean record per target."""
     if args.station:
@@ -235,6 +260,7 @@ def cmd_scrape(args: argparse.Namespace) -> int:
         targets, args.url, args.station, overrides, _progress_line if show else None,
         any_page=args.any_page, max_bytes=int(args.config_values.get("max_page_bytes")),
         workers=int(args.config_values.get("extract_workers")),
+        chrome=_store_chrome(args.db),
     )  # fmt: skip
     batch = len(targets) > 1
     exit_code = EXIT_OK
@@ -492,6 +518,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     scrape.add_argument(
         "--url", help="the URL a saved file or stdin was fetched from (default: its canonical)"
     )
+    scrape.add_argument(
+        "--db", metavar="PATH",
+        help="clean with the chrome this store learned for the page's station (SQLite file or"
+        " postgresql:// DSN; default: none)",
+    )  # fmt: skip
     add_setting_option(scrape)
     add_config_options(scrape)
     scrape.set_defaults(func=cmd_scrape)

@@ -12,6 +12,7 @@ from typing import Any
 
 from crawler.stations import registry
 from pipelines.clean import clean_page
+from pipelines.clean.chrome import ChromeSnapshot
 from pipelines.core.items import Page, dumps
 
 # The library's default folder (tests, benches): the checkout's fixtures/. The `fixture`
@@ -61,9 +62,12 @@ class Fixture:
         return record_or_refusal(self.page())
 
 
-def record_or_refusal(page: Page, any_page: bool = False) -> dict[str, Any]:
-    """build_record's record as a dict, or {'not_article': kind} when it refuses the page."""
-    result = clean_page(page, any_page)
+def record_or_refusal(
+    page: Page, any_page: bool = False, chrome: ChromeSnapshot | None = None
+) -> dict[str, Any]:
+    """build_record's record as a dict (with the learned `chrome`), or {'not_article': kind}
+    when it refuses the page."""
+    result = clean_page(page, any_page, chrome)
     return {"not_article": result[0]} if isinstance(result, tuple) else result.to_dict()
 
 

@@ -1,7 +1,8 @@
 """`radioscrape reclean`: rebuild stored records from their stored pages with the current cleaner.
 
-Each stored page goes through the crawl's own chain (clean_page, the validator's checks, the
-store's URL for the record); a record that differs from the latest stored version in anything
+Each stored page goes through the crawl's own chain (clean_page with the stations' learned
+chrome as the store holds it, unless RADIOSCRAPE_LEARN_CHROME is off; the validator's checks,
+the store's URL for the record); a record that differs from the latest stored version in anything
 but its fetch time becomes a new version with the reason 'recleaned'. A page the cleaner now
 refuses, or whose record now has another canonical URL, or a page older than the latest version
 (kept while RADIOSCRAPE_KEEP_PAGES was on, not since), leaves the stored record as it is
@@ -22,6 +23,7 @@ from datetime import datetime
 from crawler.options import add_config_options
 from crawler.store_cli import DB_HELP, with_store
 from pipelines.clean import clean_page
+from pipelines.clean.chrome import ChromeSnapshot
 from pipelines.core.items import ArticleRecord, Page, dumps
 from pipelines.core.urls import url_key
 from pipelines.dedup import story_url
@@ -58,10 +60,11 @@ def _comparable(record: dict) -> dict:
     return data
 
 
-def rebuild(key: str, page: Page) -> ArticleRecord | str:
-    """The record the current cleaner makes of a stored page, as the crawl would store it, or
-    why it is not stored (a refusal kind, invalid/<reason>, canonical-changed)."""
-    record = clean_page(page)
+def rebuild(key: str, page: Page, chrome: ChromeSnapshot | None = None) -> ArticleRecord | str:
+    """The record the current cleaner makes of a stored page (with the learned `chrome`), as
+    the crawl would store it, or why it is not stored (a refusal kind, invalid/<reason>,
+    canonical-changed)."""
+    record = clean_page(page, chrome=chrome)
     if isinstance(record, tuple):
         return record[0]
     if reason := invalid_reason(record):
@@ -75,17 +78,19 @@ def rebuild(key: str, page: Page) -> ArticleRecord | str:
 
 
 def reclean(
-    store: Store, station: str | None = None, since: datetime | None = None
+    store: Store, station: str | None = None, since: datetime | None = None, chrome: bool = True
 ) -> RecleanSummary:
     """Rebuild the stored records of `station` published on/after `since` (default: all) from
-    their stored pages; write a 'recleaned' version of each that changed."""
+    their stored pages (with the stations' learned chrome, unless `chrome` is off); write a
+    'recleaned' version of each that changed."""
     summary = RecleanSummary()
+    snapshot = store.chrome_snapshot() if chrome else None
     for key, page, stored in store.stored_pages(station, since):
         summary.pages += 1
         if page.fetched_at < (stored.get("fetched_at") or ""):
             summary.kept[STALE_PAGE] += 1
             continue
-        record = rebuild(key, page)
+        record = rebuild(key, page, snapshot)
         if isinstance(record, str):
             summary.kept[record] += 1
         elif _comparable(record.to_dict()) == _comparable(stored):
@@ -94,6 +99,11 @@ def reclean(
             store.save_record(record, reason=RECLEANED)
             summary.recleaned.append(record.canonical_url)
     return summary
+
+
+def learning_on(args: argparse.Namespace) -> bool:
+    """Whether RADIOSCRAPE_LEARN_CHROME is on in the command's configuration."""
+    return str(args.config_values.get("learn_chrome")).lower() not in ("0", "false")
 
 
 def register(subparsers) -> None:
@@ -117,7 +127,7 @@ def cmd_reclean(args: argparse.Namespace) -> int:
     """`radioscrape reclean`: print each recleaned record's URL, then the counts (stderr)."""
 
     def work(store: Store) -> int:
-        summary = reclean(store, args.station, args.since)
+        summary = reclean(store, args.station, args.since, chrome=learning_on(args))
         for url in summary.recleaned:
             print(f"recleaned {url}")
         print(summary.line(), file=sys.stderr)

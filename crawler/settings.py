@@ -12,6 +12,7 @@ RADIOSCRAPE_CONTACT = "https://github.com/radioscrape/radioscrape"  # who to tel
 RADIOSCRAPE_DB = "radioscrape.db"  # store: a SQLite path or a postgresql:// DSN
 RADIOSCRAPE_DB_TIMEOUT = 30.0  # seconds a SQLite write waits for another writer
 RADIOSCRAPE_KEEP_PAGES = True  # keep each stored article's fetched HTML (compressed) for reclean
+RADIOSCRAPE_LEARN_CHROME = True  # learn each station's repeated lines after a run; clean with them
 RADIOSCRAPE_MAX_PAGE_BYTES = 10 * 1024 * 1024  # larger (or larger decompressed) pages are refused
 RADIOSCRAPE_SINCE = None  # ISO date: skip articles dated before it (before download if dated)
 RADIOSCRAPE_LIMIT = 0  # at most this many (newest) articles per station and run; 0: no limit
@@ -94,6 +95,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.report.CrawlReport": 500,
     "crawler.shutdown.PromptShutdown": 510,  # SIGTERM: in-flight downloads aborted after 3 s
+    "pipelines.chrome.ChromeLearner": 520,  # RADIOSCRAPE_LEARN_CHROME: learned after each run
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scrapy.extensions.remote_control.RemoteControl": None,
 }

@@ -26,9 +26,11 @@ from scrapy.exceptions import DropItem
 
 from crawler.stations import registry
 from pipelines.clean import clean_page
+from pipelines.clean.chrome import ChromeSnapshot
 from pipelines.clean.metadata import warm_date_parsers
 from pipelines.core.items import ArticleRecord, Page
 from pipelines.core.refusals import PAGE_KINDS
+from pipelines.store.chrome import read_snapshot
 from pipelines.validate import PageFailed
 
 logger = logging.getLogger(__name__)
@@ -54,8 +56,11 @@ def _alarm(signum, frame):
     raise CleanTimeout
 
 
-def clean_within(page: Page, seconds: float) -> ArticleRecord | tuple[str, str]:
-    """clean_page, or ('timeout', message) when it takes longer than `seconds` (0: no limit).
+def clean_within(
+    page: Page, seconds: float, chrome: ChromeSnapshot | None = None
+) -> ArticleRecord | tuple[str, str]:
+    """clean_page (with the run's `chrome` snapshot), or ('timeout', message) when it takes
+    longer than `seconds` (0: no limit).
 
     A SIGALRM timer interrupts the Python code and the regular expressions of the cleaner
     (CPython's regex engine checks for signals as it runs), so it works in the crawl process
@@ -63,13 +68,13 @@ def clean_within(page: Page, seconds: float) -> ArticleRecord | tuple[str, str]:
     A timer already running (pytest-timeout's) is put back afterwards, less the time spent.
     """
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        return clean_page(page)
+        return clean_page(page, chrome=chrome)
     previous = signal.signal(signal.SIGALRM, _alarm)
     started = time.monotonic()
     outer = signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         try:
-            return clean_page(page)
+            return clean_page(page, chrome=chrome)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     except CleanTimeout:
@@ -91,22 +96,30 @@ def _warm_worker() -> None:
 class ExtractPipeline:
     """Turn each Page into an ArticleRecord with build_record; refuse non-articles."""
 
-    def __init__(self, workers: int = 0, timeout: float = 0):
+    def __init__(self, workers: int = 0, timeout: float = 0, chrome_db: str | None = None):
         self.workers = workers
         self.timeout = timeout
+        self.chrome_db = chrome_db  # the store whose learned chrome the run cleans with
+        self.chrome: ChromeSnapshot = {}
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        """Build the pipeline with RADIOSCRAPE_EXTRACT_WORKERS and RADIOSCRAPE_CLEAN_TIMEOUT."""
+        """Build the pipeline with RADIOSCRAPE_EXTRACT_WORKERS, RADIOSCRAPE_CLEAN_TIMEOUT and
+        (with RADIOSCRAPE_LEARN_CHROME) RADIOSCRAPE_DB."""
+        learning = crawler.settings.getbool("RADIOSCRAPE_LEARN_CHROME")
         return cls(
             workers=max(crawler.settings.getint("RADIOSCRAPE_EXTRACT_WORKERS", 0), 0),
             timeout=max(crawler.settings.getfloat("RADIOSCRAPE_CLEAN_TIMEOUT", 0), 0),
+            chrome_db=crawler.settings.get("RADIOSCRAPE_DB") if learning else None,
         )
 
     def open_spider(self) -> None:
         """Start the worker pool (spawned processes: no forked reactor or threads in them), or
-        warm this process's cleaner when it cleans in process."""
+        warm this process's cleaner when it cleans in process; take the chrome snapshot
+        every page of the run is cleaned with."""
+        if self.chrome_db:
+            self.chrome = read_snapshot(self.chrome_db)
         if self.workers:
             self.pool = self._new_pool()
             logger.info("extracting in %d worker processes", self.workers)
@@ -130,23 +143,28 @@ class ExtractPipeline:
         """Clean a Page (in a worker when there is a pool); pass other items through."""
         if not isinstance(item, Page):
             return item
+        chrome = {item.station: self.chrome[item.station]} if item.station in self.chrome else None
         if self.pool is None:
-            result = clean_within(item, self.timeout)
+            result = clean_within(item, self.timeout, chrome)
         else:
-            result = await self._in_pool(item)
+            result = await self._in_pool(item, chrome)
         if isinstance(result, tuple):
             kind, message = result
             raise PageRefused(item.url, kind, message)
         return result
 
-    async def _in_pool(self, page: Page) -> ArticleRecord | tuple[str, str]:
+    async def _in_pool(
+        self, page: Page, chrome: ChromeSnapshot | None
+    ) -> ArticleRecord | tuple[str, str]:
         """clean_within in a worker. When a worker dies (killed, or crashed in C code) the pool
         breaks: start a new one and try the page once more there; PageFailed when that worker
         dies too."""
         for _ in range(2):
             pool = self.pool
             try:
-                return await asyncio.wrap_future(pool.submit(clean_within, page, self.timeout))
+                return await asyncio.wrap_future(
+                    pool.submit(clean_within, page, self.timeout, chrome)
+                )
             except BrokenProcessPool:
                 if self.pool is pool:
                     logger.error("an extraction worker died; starting a new pool")

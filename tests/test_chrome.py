@@ -86,12 +86,16 @@ def test_chrome_command_lists_what_a_station_repeats(tmp_path):
             record = clean_page(page)
             store.save_record(record)
             store.save_page(url_key(record.canonical_url), page)
-    shown = run_cli("chrome", "jacaranda", "--db", str(db), "--format", "json")
+    stored = run_cli("chrome", "jacaranda", "--db", str(db))
+    assert stored.code == 0 and stored.stdout == ""  # nothing learned: no crawl ran
+    assert "jacaranda: 0 learned lines" in stored.stderr
+    shown = run_cli("chrome", "jacaranda", "--db", str(db), "--from-pages", "--format", "json")
     assert shown.code == 0, shown.stderr
     (line,) = json.loads(shown.stdout)
     assert line["text"] == PROMO and line["pages"] >= 5 and line["position"] == "tail"
     assert "jacaranda: 1 repeated lines in 7 stored pages" in shown.stderr
-    other = run_cli("chrome", "heart", "--db", str(db))
+    other = run_cli("chrome", "heart", "--db", str(db), "--from-pages")
     assert other.code == 0 and other.stdout == ""  # the promo is Jacaranda's, not Heart's
     assert "heart: 0 repeated lines in 3 stored pages" in other.stderr
-    assert run_cli("chrome", "jacaranda", "--db", str(db), "--min-pages", "8").stdout == ""
+    fewer = run_cli("chrome", "jacaranda", "--db", str(db), "--from-pages", "--min-pages", "8")
+    assert fewer.code == 0 and fewer.stdout == ""

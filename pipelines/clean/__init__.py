@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Collection
 from urllib.parse import urlsplit
 
 from lxml import etree, html
@@ -27,6 +28,7 @@ from pipelines.clean.body import (
     remove_clutter,
     trafilatura_paragraphs,
 )
+from pipelines.clean.chrome import ChromeSnapshot, strip_chrome
 from pipelines.clean.classify import (
     candidate_kind,
     listing_reason,
@@ -111,8 +113,11 @@ def content_hash(title: str, body: list[str]) -> str:
     return hashlib.sha256("\n".join([title, *body]).encode("utf-8")).hexdigest()
 
 
-def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRecord:
-    """Clean one fetched page into an ArticleRecord (generic rules when `profile` is None).
+def build_record(
+    page: Page, profile=None, any_page: bool = False, chrome: Collection[str] = ()
+) -> ArticleRecord:
+    """Clean one fetched page into an ArticleRecord (generic rules when `profile` is None;
+    `chrome`: the station's learned lines, pipelines.clean.chrome).
 
     Raises NotAnArticle for pages that are not articles (players, searches, schedules,
     listings, archives, show pages...; see pipelines.clean.classify) unless `any_page` asks
@@ -176,6 +181,10 @@ def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRec
     if not body and not embeds:
         raise NotAnArticle("empty", "no article text found")
     title = meta.title or (body[0] if body else "")
+    # The hash is of the page's own text: a grown chrome never makes an unchanged page a new
+    # version (pipelines.store.base).
+    own_text = content_hash(title, body)
+    body = strip_chrome(body, chrome, clutter)
     host = urlsplit(page.url).hostname or ""
     return ArticleRecord(
         url=page.url,
@@ -196,7 +205,7 @@ def build_record(page: Page, profile=None, any_page: bool = False) -> ArticleRec
         embeds=embeds,
         language=meta.language,
         word_count=word_count(body),
-        content_hash=content_hash(title, body),
+        content_hash=own_text,
         fetched_at=page.fetched_at,
         clutter=dict(sorted(clutter.items())),
     )
@@ -211,11 +220,15 @@ def _canonical(url: str, profile) -> str:
     return canonicalize(url, keep_origin=True)
 
 
-def clean_page(page: Page, any_page: bool = False) -> ArticleRecord | tuple[str, str]:
-    """build_record with the page's station profile: the record, or (kind, message) of the
-    CleanError that refused it (a plain tuple, so it crosses process boundaries intact)."""
+def clean_page(
+    page: Page, any_page: bool = False, chrome: ChromeSnapshot | None = None
+) -> ArticleRecord | tuple[str, str]:
+    """build_record with the page's station profile (and its lines in the `chrome` snapshot):
+    the record, or (kind, message) of the CleanError that refused it (a plain tuple, so it
+    crosses process boundaries intact)."""
     profile = registry().get(page.station) if page.station else None
+    learned = chrome.get(profile.key, frozenset()) if chrome and profile else frozenset()
     try:
-        return build_record(page, profile, any_page)
+        return build_record(page, profile, any_page, learned)
     except CleanError as exc:
         return exc.kind, str(exc)

@@ -3,23 +3,34 @@ pitch, a "join the conversation" line) that no clutter rule knows.
 
 Pure and conservative: a line is chrome only when the same text (compared by pipelines.clean.text
 .fold: case, spacing and punctuation aside; any other difference makes it another line) sits in
-the body of at least `min_pages` distinct stories of one station and in at least `min_share` of
-them. A sentence two or three stories share (a stock phrase, a quote reused in a follow-up) is
-never chrome; pages of another station are never counted. The result depends only on the set of
-pages given, not on their order. Nothing here removes anything: it says what would be learned.
+the body of at least `min_pages` distinct stories of one station, and those are at least
+`min_share` of the station's stories, or of the stories of one of its shows (a show's tune-in
+promo under each of its stories; the record's `show`). A sentence two or three stories share (a
+stock phrase, a quote reused in a follow-up) is never chrome; pages of another station are never
+counted. The result depends only on the set of pages given, not on their order.
+
+strip_chrome is the cleaner's use of it (build_record's last paragraph step): a body paragraph
+whose folded text is one of the station's learned lines goes, counted as LEARNED_CHROME in the
+record's clutter audit. Only whole paragraphs equal to a learned line go, never text inside one.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from pipelines.clean.text import fold
+from pipelines.clean.text import fold, word_count
 
 MIN_PAGES = 5  # nothing is learned from fewer distinct stories than this
-MIN_SHARE = 0.3  # ... nor from a line fewer than this share of the station's stories carry
+MIN_SHARE = 0.3  # ... nor from a line fewer than this share of the station's (or show's) carry
 MIN_CHARS = 12  # folded characters: shorter lines ("Share", "Advertisement") are rules' work
+LEARNED_CHROME = "learned-chrome"  # clutter-audit key of the paragraphs strip_chrome removes
+
+# What the cleaner is given: each station's learned lines (folded), as the store held them when
+# the run started.
+ChromeSnapshot = Mapping[str, frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -29,20 +40,24 @@ class StoredBody:
     url: str
     fetched_at: str
     body: list[str]
+    show: str | None = None
 
 
 @dataclass(frozen=True)
 class ChromeLine:
-    """A line a station repeats: its text, on how many of the station's stories, where in the
-    body (head, tail or middle: where it sits most), first and last fetch time, an example."""
+    """A line a station repeats: its text, on how many stories (`pages` of the `stories` of the
+    station, or of its `show` when the line is that show's), where in the body (head, tail or
+    middle: where it sits most), first and last fetch time, an example."""
 
     text: str
     pages: int
+    stories: int
     share: float
     position: str
     first_seen: str
     last_seen: str
     example_url: str
+    show: str | None = None
 
 
 def _position(index: int, length: int) -> str:
@@ -74,22 +89,77 @@ def learn_chrome(
             forms[key][line] += 1
             places[key][_position(index, len(stored.body))] += 1
     total = len(stories)
+    shows = Counter(stored.show for stored in stories.values() if stored.show)
     learned = []
     for key, carriers in seen.items():
-        if len(carriers) < min_pages or len(carriers) < min_share * total:
+        context = _context(carriers, total, shows, min_pages, min_share)
+        if context is None:
             continue
+        show, pages, stories_in = context
         text = min(forms[key].items(), key=lambda form: (-form[1], form[0]))[0]
         position = min(places[key].items(), key=lambda place: (-place[1], place[0]))[0]
         times = sorted(stored.fetched_at for stored in carriers)
         learned.append(
             ChromeLine(
                 text=text,
-                pages=len(carriers),
-                share=round(len(carriers) / total, 3),
+                pages=pages,
+                stories=stories_in,
+                share=round(pages / stories_in, 3),
                 position=position,
                 first_seen=times[0],
                 last_seen=times[-1],
                 example_url=min(stored.url for stored in carriers),
+                show=show,
             )
         )
     return sorted(learned, key=lambda line: (-line.pages, line.text))
+
+
+def _context(
+    carriers: list[StoredBody],
+    total: int,
+    shows: Counter[str],
+    min_pages: int,
+    min_share: float,
+) -> tuple[str | None, int, int] | None:
+    """(None, carriers, total) when the carriers are enough of the station's stories, (show,
+    its carriers, its stories) when enough of one show's stories carry the line, else None."""
+    if len(carriers) < min_pages:
+        return None
+    if len(carriers) >= min_share * total:
+        return None, len(carriers), total
+    carried = Counter(stored.show for stored in carriers if stored.show)
+    for show, count in sorted(carried.items(), key=lambda item: (-item[1], item[0])):
+        if count >= min_pages and count >= min_share * shows[show]:
+            return show, count, shows[show]
+    return None
+
+
+def strip_chrome(body: list[str], learned: Collection[str], clutter: Counter[str]) -> list[str]:
+    """The body without the paragraphs whose folded text is a learned line (`learned`: folded
+    lines), each counted as LEARNED_CHROME in `clutter`."""
+    if not learned:
+        return body
+    kept = [line for line in body if fold(line) not in learned]
+    if removed := len(body) - len(kept):
+        clutter[LEARNED_CHROME] += removed
+    return kept
+
+
+def strip_stored(record: dict[str, Any], learned: Collection[str]) -> dict[str, Any] | None:
+    """The fields of a stored record (`body`, `headings`, `clutter`, `word_count`) without the
+    learned lines, as build_record makes them with those lines, or None when it holds none."""
+    body = record["body"]
+    clutter = Counter(record.get("clutter") or {})
+    kept = strip_chrome(body, learned, clutter)
+    if len(kept) == len(body):
+        return None
+    place = {old: new for new, old in enumerate(i for i, line in enumerate(body)
+                                               if fold(line) not in learned)}  # fmt: skip
+    headings = record.get("headings")
+    return {
+        "body": kept,
+        "headings": None if headings is None else [place[i] for i in headings if i in place],
+        "clutter": dict(sorted(clutter.items())),
+        "word_count": word_count(kept),
+    }

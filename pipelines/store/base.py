@@ -12,6 +12,8 @@ Semantics every backend keeps:
 - Every write is one transaction; readers never see half a record.
 - Each stored article's last fetched page is kept (pipelines/store/pages.py), so `reclean` can
   rebuild its record; a version says why it was written: 'fetched' or 'recleaned'.
+- Each station's learned chrome is kept (pipelines/store/chrome.py); a stored record never
+  holds a learned line, and removing one from it writes no version.
 - Runs and per-run per-station stats are kept, so a station's quality can be compared with its
   own history.
 """
@@ -223,6 +225,25 @@ class Store(ABC):
     def version_reasons(self, canonical_url: str) -> list[str]:
         """Why each stored version of one story was written ('fetched', 'recleaned'), oldest
         first."""
+
+    @abstractmethod
+    def station_bodies(self, station: str) -> list[dict[str, Any]]:
+        """The latest body of each of the station's stored records (url, fetched_at, body,
+        show): what its chrome is learned from."""
+
+    @abstractmethod
+    def keep_chrome(self, station: str, lines: list[dict[str, Any]], rewrite) -> int:
+        """In one transaction: add the station's newly learned chrome lines (rows of the
+        `chrome` table) and rewrite each of its stored records with `rewrite` in place
+        (pipelines/store/chrome.py); return how many paragraphs went."""
+
+    @abstractmethod
+    def chrome(self, station: str) -> list[dict[str, Any]]:
+        """The station's learned chrome lines, most pages first."""
+
+    @abstractmethod
+    def chrome_snapshot(self) -> dict[str, frozenset[str]]:
+        """Every station's learned lines (folded), for the cleaner of a run."""
 
     @abstractmethod
     def close(self) -> None:

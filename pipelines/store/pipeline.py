@@ -209,7 +209,14 @@ class StorePipeline:
                 self.unsaved_states[state.station] += 1
 
     def close_spider(self) -> None:
-        """Measure each station's run against its history; send the warnings to the report."""
+        """Tell records_stored which stations got new or updated records (their chrome is
+        learned: pipelines/chrome.py); measure each station's run against its history; send
+        the warnings to the report."""
+        if self.signals is not None:
+            self.signals.send_catch_log(
+                signal=radioscrape_signals.records_stored, store=self.store,
+                stations=sorted(label for label, done in self.records.items() if done),
+            )  # fmt: skip
         stats = self.stats.get_stats()
         for label in stats.get(STATIONS, []):
             counts = station_stats(stats, label)

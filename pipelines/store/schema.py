@@ -199,6 +199,25 @@ PAGES = Table(
     ),
 )
 
+# Each station's learned chrome: the lines its stored stories repeat (pipelines/store/chrome.py).
+CHROME = Table(
+    "chrome",
+    (
+        Column("station", TEXT, not_null=True),
+        Column("line_key", TEXT, not_null=True),  # the line folded (pipelines.clean.text.fold)
+        Column("text", TEXT, not_null=True),
+        Column("show", TEXT),  # the show whose line it is; NULL: the station's
+        Column("pages", INTEGER, not_null=True),
+        Column("stories", INTEGER, not_null=True),
+        Column("position", TEXT, not_null=True),
+        Column("first_seen", TEXT, not_null=True),
+        Column("last_seen", TEXT, not_null=True),
+        Column("example_url", TEXT, not_null=True),
+        Column("learned_at", TEXT, not_null=True),
+    ),
+    primary_key=("station", "line_key"),
+)
+
 MIGRATIONS: list[tuple[Step, ...]] = [
     # 1: articles (latest version of each story), their versions, fetch state, runs
     (
@@ -283,6 +302,8 @@ MIGRATIONS: list[tuple[Step, ...]] = [
         AddColumn("fetch_state", Column("published", TEXT)),
         AddColumn("fetch_state", Column("failures", INTEGER, not_null=True, default="0")),
     ),
+    # 7: each station's learned chrome
+    (CHROME,),
 ]  # fmt: skip
 
 

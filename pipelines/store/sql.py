@@ -19,7 +19,7 @@ from pipelines.core.dates import utc_iso, utc_now
 from pipelines.core.fetch import FetchState
 from pipelines.core.items import RECORD_FIELDS, STORED_FIELDS, ArticleRecord, Page
 from pipelines.core.urls import url_key
-from pipelines.store import pages
+from pipelines.store import chrome, pages
 from pipelines.store.base import (
     FETCH_FIELDS,
     FETCHED,
@@ -35,6 +35,7 @@ from pipelines.store.base import (
     record_filters,
     upsert,
 )
+from pipelines.store.chrome import Rewrite
 from pipelines.store.schema import JSON_FIELDS, Dialect, render
 from pipelines.store.stories import ShingleCache, assign_story, backfill, read_stories, story_of
 from pipelines.stories import StoryOptions
@@ -286,6 +287,26 @@ class SQLStore(Store):
     def version_reasons(self, canonical_url: str) -> list[str]:
         """Why each stored version of one story was written, oldest first."""
         return pages.version_reasons(self.conn, self.mark, url_key(canonical_url))
+
+    def station_bodies(self, station: str) -> list[dict[str, Any]]:
+        """The latest body of each of the station's stored records."""
+        return chrome.station_bodies(self.conn, self.mark, station, self.from_json)
+
+    def keep_chrome(self, station: str, lines: list[dict[str, Any]], rewrite: Rewrite) -> int:
+        """Add newly learned lines; rewrite the station's records without its chrome."""
+        with self.transaction() as conn:
+            chrome.save_chrome(conn, self.mark, station, lines, utc_now())
+            return chrome.apply_chrome(
+                conn, self.mark, station, rewrite, self.from_json, self.to_json
+            )
+
+    def chrome(self, station: str) -> list[dict[str, Any]]:
+        """The station's learned chrome lines, most pages first."""
+        return chrome.read_chrome(self.conn, self.mark, station)
+
+    def chrome_snapshot(self) -> dict[str, frozenset[str]]:
+        """Every station's learned lines (folded)."""
+        return chrome.snapshot(self.conn)
 
     def close(self) -> None:
         """Release the connection."""

@@ -20,7 +20,8 @@ It prints:
      (every other line of the records without learning) lost with it, named;
   b. crawl pages/s with learning on and off over --speed-pages pages (default 300), --rounds
      rounds alternating on and off in one run (the machine is shared: compare within a round),
-     and the store's size with the pages' HTML kept.
+     by wall time and by CPU time of the crawl process, and the store's size with the pages'
+     HTML kept.
 
     python bench/chrome.py                     # a and b
     python bench/chrome.py --rounds 0          # a only
@@ -204,27 +205,30 @@ def measure_removal(station: str, pages: int, tmp: Path) -> None:
 
 
 def measure_speed(station: str, pages: int, rounds: int, tmp: Path) -> None:
-    """b: pages/s with learning on and off, alternating, and the store's size."""
+    """b: pages/s with learning on and off, alternating, by wall and by CPU time (the crawl
+    process and its children: steadier on a shared machine), and the store's size."""
     site, _ = serve(station, pages)
-    figures: dict[bool, list[float]] = {True: [], False: []}
+    runs: dict[bool, list] = {True: [], False: []}
     sizes: dict[bool, float] = {}
     try:
         for n in range(rounds):
             for on in (n % 2 == 0, n % 2 != 0):  # alternate which goes first
                 db = tmp / f"speed-{n}-{on}.db"
                 with learning(on):
-                    run = crawl(site, station, db, 0, 16)
-                figures[on].append(run.stored / run.seconds)
+                    runs[on].append(crawl(site, station, db, 0, 16))
                 sizes[on] = sum(p.stat().st_size for p in tmp.glob(db.name + "*")) / 2**20
     finally:
         site.__exit__(None, None, None)
-    on, off = statistics.median(figures[True]), statistics.median(figures[False])
     print(f"\nb. crawl of {pages} pages, {rounds} rounds alternating (median pages/s):")
-    print(f"   learning off: {off:6.1f} pages/s  {[round(x, 1) for x in figures[False]]}")
-    print(f"   learning on:  {on:6.1f} pages/s  {[round(x, 1) for x in figures[True]]}")
-    print(f"   on / off: {on / off:.3f}")
-    per_round = [a / b for a, b in zip(figures[True], figures[False], strict=True)]
-    print(f"   on / off per round: {[round(r, 3) for r in per_round]}")
+    ratios = {}
+    for name, seconds in (("wall", "seconds"), ("CPU", "cpu_seconds")):
+        off, on = ([r.stored / getattr(r, seconds) for r in runs[flag]] for flag in (False, True))
+        ratios[name] = statistics.median(on) / statistics.median(off)
+        per_round = [round(a / b, 3) for a, b in zip(on, off, strict=True)]
+        print(
+            f"   by {name} time: off {statistics.median(off):6.1f}, on {statistics.median(on):6.1f}"
+            f" pages/s = {ratios[name]:.3f} (per round {per_round})"
+        )
     print(f"   store with the pages' HTML kept: {sizes[True]:.1f} MiB ({pages} articles)")
 
 

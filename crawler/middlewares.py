@@ -87,37 +87,38 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             raise ForbiddenByRobots(str(exc)) from None
 
 
-class HttpCompressionMiddleware(ScrapyHttpCompressionMiddleware):
+class _RefusesTyped:
+    """A Scrapy middleware whose process_response refuses with a bare IgnoreRequest, made to
+    refuse with `refusal`, its typed subclass."""
+
+    refusal: type[Refused]
+
+    def process_response(self, request, response):
+        """Scrapy's response or request; `refusal` where it raises IgnoreRequest."""
+        try:
+            return super().process_response(request, response)
+        except Refused:
+            raise
+        except IgnoreRequest as exc:
+            raise self.refusal(str(exc)) from exc
+
+
+class HttpCompressionMiddleware(_RefusesTyped, ScrapyHttpCompressionMiddleware):
     """Scrapy's decompression, refusing a body over DOWNLOAD_MAXSIZE with TooLarge."""
 
-    def process_response(self, request, response):
-        """Scrapy's decompressed response; TooLarge for a body that decompresses too far."""
-        try:
-            return super().process_response(request, response)
-        except IgnoreRequest as exc:
-            raise TooLarge(str(exc)) from exc
+    refusal = TooLarge
 
 
-class RedirectMiddleware(ScrapyRedirectMiddleware):
+class RedirectMiddleware(_RefusesTyped, ScrapyRedirectMiddleware):
     """Scrapy's redirects, refusing one too many with TooManyRedirects."""
 
-    def process_response(self, request, response):
-        """Scrapy's redirect; TooManyRedirects past REDIRECT_MAX_TIMES."""
-        try:
-            return super().process_response(request, response)
-        except IgnoreRequest as exc:
-            raise TooManyRedirects(str(exc)) from None
+    refusal = TooManyRedirects
 
 
-class MetaRefreshMiddleware(ScrapyMetaRefresh):
+class MetaRefreshMiddleware(_RefusesTyped, ScrapyMetaRefresh):
     """Scrapy's meta-refresh redirects, refusing one too many with TooManyRedirects."""
 
-    def process_response(self, request, response):
-        """Scrapy's meta-refresh redirect; TooManyRedirects past REDIRECT_MAX_TIMES."""
-        try:
-            return super().process_response(request, response)
-        except IgnoreRequest as exc:
-            raise TooManyRedirects(str(exc)) from None
+    refusal = TooManyRedirects
 
 
 class BadCompression(Exception):

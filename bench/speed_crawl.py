@@ -396,7 +396,7 @@ def crawl_figures(
                 runs[workers].append(crawl(site, args.station, db, workers, args.concurrency))
     bare = statistics.median(b.pps for b in bares)
     bare_cpu = statistics.median(b.cpu_pps for b in bares)
-    print(f"\n[{load}] median of {args.rounds} rounds; load average before: {_load()}")
+    print(f"\n[{load}] median of {args.rounds} rounds; load average after them: {_load()}")
     print(
         f"bare trafilatura.bare_extraction, one process, {bares[0].pages} pages: {bare:.1f}/s"
         f" ({bare_cpu:.1f}/s of CPU time)"

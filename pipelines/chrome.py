@@ -42,8 +42,12 @@ def learn_station(
         StoredBody(row["url"], row["fetched_at"] or "", row["body"], row["show"])
         for row in store.station_bodies(station)
     ]
-    learned = learn_chrome(bodies, min_pages, min_share)
-    keys = store.chrome_snapshot().get(station, frozenset()) | {fold(line.text) for line in learned}
+    found = learn_chrome(bodies, min_pages, min_share)
+    if not found:  # no record holds a line to learn (or one learned before): nothing to do
+        return [], 0
+    known = store.chrome_snapshot().get(station, frozenset())
+    learned = [line for line in found if fold(line.text) not in known]
+    keys = known | {fold(line.text) for line in found}
     rows = [{**asdict(line), "line_key": fold(line.text)} for line in learned]
     removed = store.keep_chrome(station, rows, partial(strip_stored, learned=keys))
     for line in learned:

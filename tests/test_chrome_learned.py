@@ -156,14 +156,16 @@ def chrome_site():
         yield site, routes
 
 
-def crawl_into(db: str, site: LocalSite, *settings: str):
+def crawl_into(db: str, site: LocalSite, *settings: str, report=None):
     return run_cli("crawl", "--db", db, *FAST, "--station", "jacaranda", "--url",
-                   f"{site.url}/", *settings, report=None)  # fmt: skip
+                   f"{site.url}/", *settings, report=report)  # fmt: skip
 
 
-def test_a_crawl_learns_the_stations_chrome_and_keeps_its_article_text(chrome_site, target):
+def test_a_crawl_learns_the_stations_chrome_and_keeps_its_article_text(
+    chrome_site, target, tmp_path
+):
     site, routes = chrome_site
-    run = crawl_into(target, site)
+    run = crawl_into(target, site, report=tmp_path / "report.json")
     assert run.code == 0, run.stderr
     with open_store(target) as store:
         records = list(store.records())
@@ -179,6 +181,8 @@ def test_a_crawl_learns_the_stations_chrome_and_keeps_its_article_text(chrome_si
         assert set(stock_lines(i, PAGES)) <= set(record["body"])  # shared sentences stay
         assert record["clutter"][LEARNED_CHROME] >= 1
     assert sum(1 for r in records for line in r["body"] if line in STOCK) >= 5
+    removed = sum(r["clutter"][LEARNED_CHROME] for r in records)
+    assert run.report["stations"]["jacaranda"]["clutter"][LEARNED_CHROME] == removed
     shown = run_cli("chrome", "jacaranda", "--db", target)
     assert shown.code == 0 and f"{PAGES}/{PAGES} (100%)" in shown.stdout and FOOTER in shown.stdout
 

@@ -91,8 +91,8 @@ class DiscoveryBudget:
 
 class Candidates:
     """The article URLs discovery found: one row per (target, story key) with the newest date
-    any source gave. Rows live in a private temporary SQLite file (deleted when closed), so
-    memory stays flat however many URLs a site lists."""
+    any source gave, and whether it was taken to be fetched. Rows live in a private temporary
+    SQLite file (deleted when closed), so memory stays flat however many URLs a site lists."""
 
     def __init__(self) -> None:
         self.db = sqlite3.connect("", isolation_level=None)  # "": a temporary file on disk
@@ -100,15 +100,18 @@ class Candidates:
         self.db.execute("PRAGMA synchronous=OFF")
         self.db.execute(
             "CREATE TABLE candidates (target INTEGER, key TEXT, url TEXT, date TEXT, ts REAL,"
-            " PRIMARY KEY (target, key)) WITHOUT ROWID"
+            " taken INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (target, key)) WITHOUT ROWID"
         )
+        self.db.execute("CREATE INDEX candidates_untaken ON candidates (target, taken)")
 
     def add(self, target: int, key: str, link: Link) -> bool:
         """Keep a URL under its story key, or the newer date of a known one; whether the key
         is new."""
         date = link.date
         row = (link.url, date.isoformat() if date else None, date.timestamp() if date else None)
-        insert = "INSERT OR IGNORE INTO candidates VALUES (?, ?, ?, ?, ?)"
+        insert = (
+            "INSERT OR IGNORE INTO candidates (target, key, url, date, ts) VALUES (?, ?, ?, ?, ?)"
+        )
         if self.db.execute(insert, (target, key, *row)).rowcount:
             return True
         if date is not None:
@@ -138,6 +141,38 @@ class Candidates:
             (target, since.timestamp() if since else None, limit or -1),
         )
         return (Link(url, parse_date(date)) for url, date in rows)
+
+    def take(
+        self, target: int, count: int, since: datetime | None = None
+    ) -> tuple[list[Link], int]:
+        """Up to `count` of a target's URLs not taken yet, marked taken (in no order: taken
+        while discovery still adds more), and how many dated before `since` were taken and
+        left out."""
+        rows = self.db.execute(
+            "SELECT key, url, date, ts FROM candidates WHERE target = ? AND taken = 0 LIMIT ?",
+            (target, count),
+        ).fetchall()
+        self.db.executemany(
+            "UPDATE candidates SET taken = 1 WHERE target = ? AND key = ?",
+            [(target, key) for key, *_ in rows],
+        )
+        cut = since.timestamp() if since else None
+        links = [Link(url, parse_date(date)) for _, url, date, ts in rows
+                 if cut is None or ts is None or ts >= cut]  # fmt: skip
+        return links, len(rows) - len(links)
+
+    def defer(self, target: int, keys: list[str]) -> None:
+        """Set taken URLs aside until `release`: decided while discovery may still give them
+        a newer date."""
+        self.db.executemany(
+            "UPDATE candidates SET taken = 2 WHERE target = ? AND key = ?",
+            [(target, key) for key in keys],
+        )
+
+    def release(self, target: int) -> int:
+        """Make a target's deferred URLs takeable again; how many."""
+        query = "UPDATE candidates SET taken = 0 WHERE target = ? AND taken = 2"
+        return self.db.execute(query, (target,)).rowcount
 
     def close(self) -> None:
         """Delete the file."""

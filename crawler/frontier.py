@@ -7,7 +7,8 @@ when it was checked. From that, with the policy of RADIOSCRAPE_RECRAWL and the c
 
 - a URL never requested is fetched in full (NEW); a redirected one is asked at its remembered
   target, and decided by what the target told;
-- an article whose source date is newer than the stored one is asked conditionally (CHANGED);
+- an article whose source date is newer than the stored one (or, stored undated, than its last
+  check) is asked conditionally (CHANGED);
   one published within `fresh_days` is re-checked conditionally every run (FRESH); an older one
   once per `revalidate_days`, at a phase of its own so that runs share the re-checks evenly
   (ROTATION); otherwise it is unchanged and not requested;
@@ -147,7 +148,9 @@ class Frontier:
             return Visit(url, key, state, GONE) if self._after(state, step) else FILTERED_GONE
         if state.last_status not in (200, 304):
             return Visit(url, key, state, RETRY)
-        stored = _moment(state.lastmod)
+        # The source's date against the one it gave last time, or when none was given (the
+        # URL was first found undated), against when the page was last checked.
+        stored = _moment(state.lastmod) or _moment(state.fetched_at)
         if link.date is not None and (stored is None or link.date > stored):
             return Visit(url, key, state, CHANGED)
         if state.kind == PAGE:
@@ -214,7 +217,11 @@ class Frontier:
         self, station: str, response, lastmod: datetime | None, leaf: bool
     ) -> None:
         """Keep what a discovery document answered (its validators only for a `leaf`, a
-        document whose 304 hides nothing: a sitemap of pages, a feed, a section page)."""
+        document whose 304 hides nothing: a sitemap of pages, a feed, a section page). A page
+        that is also requested as an article keeps its article's state."""
+        known = self.document_state(response.request.url)
+        if known is not None and known.kind != DISCOVERY:
+            return
         header = response.headers.get
         self._save(
             FetchState(

@@ -24,6 +24,9 @@ OTHERS = [f for f in all_fixtures() if f.meta["station"] and "not_article" in f.
 # On a mirror these two differ from the fixture by design: `url` is the 127.0.0.1 URL the
 # page was fetched from (the fixture has the real one), `fetched_at` is this crawl's time.
 MIRROR_FIELDS = {"url", "fetched_at"}
+# What the second run asks follows from the sitemaps alone: no freshness re-checks (the
+# frontier's are tested in tests/test_frontier_runs.py).
+NO_RECHECKS = '{"fresh_days": 0}'
 
 
 def scrapy_crawl(mirrors: dict, db, report) -> subprocess.CompletedProcess:
@@ -31,7 +34,8 @@ def scrapy_crawl(mirrors: dict, db, report) -> subprocess.CompletedProcess:
         [sys.executable, "-m", "scrapy", "crawl", "station",
          "-a", "mirrors=" + ",".join(f"{k}={s.url}/" for k, s in mirrors.items()),
          "-s", f"RADIOSCRAPE_DB={db}", "-s", f"RADIOSCRAPE_REPORT={report}",
-         "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING"],
+         "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING",
+         "-s", f"RADIOSCRAPE_RECRAWL={NO_RECHECKS}"],
         capture_output=True, text=True, cwd=ROOT, timeout=120,
     )  # fmt: skip
 

@@ -279,3 +279,39 @@ def test_bad_discovery_limits_are_one_line_and_exit_2(crawl, value):
     assert run.code == 2
     assert run.stderr.strip().startswith("radioscrape: setting RADIOSCRAPE_DISCOVERY_LIMITS")
     assert "Traceback" not in run.stderr
+
+
+def test_a_station_fetches_its_articles_while_its_own_discovery_goes_on(crawl):
+    """One station: a sitemap of the stories, and a slow endless sitemap chain beside it. The
+    stories are fetched (and stored) long before discovery is cut at its time bound."""
+
+    def slow_chain(path: str) -> Resource | None:
+        if not path.startswith("/sitemap"):
+            return None
+        resource = index([f"{served.url}{path.removesuffix('.xml')}-x.xml"])
+        resource.delay = 0.3
+        return resource
+
+    with LocalSite() as served:
+        hostile_site(served, slow_chain)
+        run = crawl("--url", f"{served.url}/", *limits(seconds=3, depth=100))
+        stories = [r.at for r in served.log if r.path.startswith("/news/")]
+        chain = [r.at for r in served.log if r.path.startswith("/sitemap")]
+    assert run.report["stations"][LABEL]["discovery"]["cut"] == {"time": 1}
+    assert_stories_stored(run)
+    assert len(stories) == len(STORIES)
+    assert max(stories) < max(chain) - 1.5  # not held until discovery ended
+
+
+def test_candidates_are_taken_once_as_discovery_adds_them():
+    candidates = Candidates()
+    day = [parse_date(f"2026-11-{d:02d}") for d in range(1, 4)]
+    candidates.add(0, "a", Link("http://r.test/a", day[2]))
+    candidates.add(0, "b", Link("http://r.test/b", day[0]))
+    links, older = candidates.take(0, 10, since=day[1])
+    assert ([link.url for link in links], older) == (["http://r.test/a"], 1)
+    assert candidates.take(0, 10) == ([], 0)  # each taken once
+    candidates.add(0, "c", Link("http://r.test/c"))  # found later
+    candidates.add(0, "a", Link("http://r.test/a/", day[2]))  # known: not taken again
+    assert candidates.take(0, 10) == ([Link("http://r.test/c")], 0)
+    candidates.close()

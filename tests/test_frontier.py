@@ -66,6 +66,9 @@ def test_a_newer_lastmod_asks_conditionally_an_older_one_not_at_all(store):
     assert plan(store, Link(URL, parse_date("2026-10-01T02:00:00+02:00"))) == UNCHANGED
     assert plan(store, Link(URL)) == UNCHANGED  # undated: not fresh, not due
     assert plan(store, Link(URL), now=NOW + 60 * DAY).reason == ROTATION  # its turn came
+    store.save_fetch_state(state(lastmod=None))  # first found undated: its last check counts
+    assert plan(store, Link(URL, NOW - 2 * DAY)) == UNCHANGED
+    assert plan(store, Link(URL, NOW)).reason == CHANGED
 
 
 def test_a_fresh_article_is_rechecked_every_run(store):

@@ -1,12 +1,13 @@
 """StationSpider: discover a station's articles and fetch only the new or changed ones.
 
-Two phases. Discovery fetches robots.txt, sitemaps (indexes, news sitemaps), feeds and section
-listings (with pagination) and collects candidate article URLs with the best date any source
-gives, within the bounds of RADIOSCRAPE_DISCOVERY_LIMITS. When a station's discovery is done
-(its last discovery document is read, while other stations may still be discovering; with
-RADIOSCRAPE_REDIS, when the crawl is idle), each of its candidates is checked against the
-store's fetch state: unchanged ones (same or older lastmod) are not requested, others are
-requested with If-None-Match / If-Modified-Since when the store has validators. `--since` and
+Discovery fetches robots.txt, sitemaps (indexes, news sitemaps), feeds and section listings
+(with pagination) and collects candidate article URLs with the best date any source gives,
+within the bounds of RADIOSCRAPE_DISCOVERY_LIMITS, into a temporary file (Candidates: memory
+stays flat). Articles are fetched while discovery goes on: as each discovery document is read,
+the candidates found so far (and the stored URLs the frontier says are due) are taken, a batch
+at a time. With --limit, which keeps the newest of all, a station's articles wait for its own
+discovery to end; with RADIOSCRAPE_REDIS, for the crawl to be idle. The frontier
+(crawler/frontier.py) decides for each candidate whether and how it is requested. `--since` and
 `--limit` apply before any article is downloaded. Fetched articles are yielded as Page items.
 
 Every candidate ends in exactly one report column under its station: new, updated, unchanged,
@@ -216,8 +217,9 @@ class StationSpider(scrapy.Spider):
         self.limits = DiscoveryLimits()
         self.discovering = [0] * len(self.targets)  # discovery requests not yet answered
         self.selected_targets: set[int] = set()  # targets whose articles are being fetched
-        self.fetch_early = True  # start a target's articles when its own discovery is done
+        self.fetch_early = True  # fetch a target's articles before the whole crawl is idle
         self.pending: deque[tuple[int, Iterator[Link]]] = deque()  # selected, not scheduled
+        self.streaming: set[int] = set()  # targets whose articles are fetched as found
         self.batch: int | None = 256  # RADIOSCRAPE_SCHEDULE_BATCH; None: every article at once
         self.since: datetime | None = None
         self.limit: int | None = None
@@ -278,6 +280,9 @@ class StationSpider(scrapy.Spider):
         for index, target in enumerate(self.targets):
             inc_stat(self.crawler.stats, target.label, "discovered", 0)
             requests += [self.discovery_request(index, url, role) for url, role in target.sources()]
+        if self.fetch_early and not self.limit:  # --limit keeps the newest: after discovery
+            for index in range(len(self.targets)):
+                self.stream_articles(index)
         for request in requests:
             yield request
 
@@ -346,11 +351,14 @@ class StationSpider(scrapy.Spider):
 
     def discovery_answered(self, index: int) -> None:
         """One discovery request of a target has its outcome (after the requests it led to
-        were made); when none is left, its articles are selected and fetched."""
+        were made). The articles it found are scheduled at once (with --limit, which keeps
+        the newest of all, only when the target's discovery is done)."""
         self.discovering[index] -= 1
-        if self.fetch_early and not self.discovering[index]:
+        if not self.fetch_early:
+            return
+        if self.limit and not self.discovering[index]:
             self.fetch_articles(index)
-            self.schedule_articles()
+        self.schedule_articles()
 
     def parse_discovery(self, response):
         """Read one discovery document (see read_discovery), then count it answered."""
@@ -494,17 +502,29 @@ class StationSpider(scrapy.Spider):
             inc_stat(self.crawler.stats, label, "filtered/limit", found - self.limit)
         return self.candidates.newest(index, self.since, self.limit)
 
-    def fetch_articles(self, index: int) -> None:
+    def add_due(self, index: int) -> None:
         """Add the stored URLs the frontier says are due (re-checks, retries) to a target's
-        candidates, select them and queue them for fetching (once)."""
+        candidates."""
+        for link in self.frontier.due(self.targets[index].label):
+            self.add_candidate(index, link)
+
+    def stream_articles(self, index: int) -> None:
+        """Fetch a target's articles as discovery finds them (its due ones first)."""
+        self.selected_targets.add(index)
+        self.add_due(index)
+        self.streaming.add(index)
+
+    def fetch_articles(self, index: int) -> None:
+        """Add a target's due URLs to its candidates, select them and queue them for
+        fetching (once: with --limit, or in a distributed crawl, when discovery is done)."""
         if index not in self.selected_targets:
             self.selected_targets.add(index)
-            for link in self.frontier.due(self.targets[index].label):
-                self.add_candidate(index, link)
+            self.add_due(index)
             self.pending.append((index, self.selected(index)))
 
     def next_pending(self, count: int) -> list[tuple[int, Link]]:
-        """The next `count` selected articles (fewer when none are left)."""
+        """The next `count` articles to fetch: selected ones, then ones discovery found so far
+        (fewer when none are left for now)."""
         chosen: list[tuple[int, Link]] = []
         while self.pending and len(chosen) < count:
             index, links = self.pending[0]
@@ -513,6 +533,18 @@ class StationSpider(scrapy.Spider):
             chosen += [(index, link) for link in batch]
             if len(batch) < want:
                 self.pending.popleft()
+        for index in sorted(self.streaming):
+            while (want := count - len(chosen)) > 0:
+                links, older = self.candidates.take(index, want, self.since)
+                if older:
+                    label = self.targets[index].label
+                    inc_stat(self.crawler.stats, label, "filtered/since", older)
+                chosen += [(index, link) for link in links]
+                if len(links) + older == want or self.discovering[index]:
+                    break  # more may be taken, or found
+                if not self.candidates.release(index):  # the deferred ones, decided now
+                    self.streaming.discard(index)  # discovery is done and every URL taken
+                    break
         return chosen
 
     def discovery_done(self) -> None:
@@ -524,32 +556,40 @@ class StationSpider(scrapy.Spider):
 
     def top_up(self) -> None:
         """When a request leaves the downloader: refill the scheduler once it is half empty."""
-        if self.batch and self.pending and len(self.crawler.engine.scheduler) < self.batch // 2:
+        waiting = self.pending or self.streaming
+        if self.batch and waiting and len(self.crawler.engine.scheduler) < self.batch // 2:
             self.schedule_articles()
 
     def schedule_articles(self) -> bool:
         """Schedule pending articles until the scheduler holds a batch of requests (all of
         them with no batch); whether any request was scheduled."""
         engine, scheduled = self.crawler.engine, False
-        while self.pending:
+        while self.pending or self.streaming:
             room = self.batch - len(engine.scheduler) if self.batch else UNBATCHED_CHUNK
             if room <= 0:
                 break
-            for request in self.article_requests(room):
+            chosen = self.next_pending(room)
+            if not chosen:
+                break
+            for request in self.article_requests(chosen):
                 engine.crawl(request)
                 scheduled = True
         return scheduled
 
-    def article_requests(self, count: int) -> list[scrapy.Request]:
-        """Requests for the next `count` pending articles, as the frontier plans them (those
-        it finds unchanged, gone or known not to be articles are counted, not requested). A
-        page discovery read as a listing is fetched again as an article (it may be a show or
-        archive page to refuse, or a story that lists others)."""
-        chosen = self.next_pending(count)
+    def article_requests(self, chosen: list[tuple[int, Link]]) -> list[scrapy.Request]:
+        """Requests for these articles, as the frontier plans them (those it finds unchanged,
+        gone or known not to be articles are counted, not requested; while their station is
+        still discovering they are deferred instead: a source read later may give a newer
+        date). A page discovery read as a listing is fetched again as an article (it may be a
+        show or archive page to refuse, or a story that lists others)."""
         plans = self.frontier.plan([link for _, link in chosen])
         requests = []
+        deferred: dict[int, list[str]] = {}
         for (index, link), plan in zip(chosen, plans, strict=True):
             label = self.targets[index].label
+            if not isinstance(plan, Visit) and index in self.streaming and self.discovering[index]:
+                deferred.setdefault(index, []).append(url_key(link.url))  # a newer date may come
+                continue
             if not isinstance(plan, Visit):
                 inc_stat(self.crawler.stats, label, plan)
                 continue
@@ -567,6 +607,8 @@ class StationSpider(scrapy.Spider):
                       "target": index, "handle_httpstatus_list": [304]},
             )  # fmt: skip
             requests.append(request)
+        for index, keys in deferred.items():
+            self.candidates.defer(index, keys)
         return requests
 
     def parse_article(self, response):

@@ -165,8 +165,9 @@ LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] =
     ("price-list", lambda p, b: b.priced >= 0.2 and b.words <= 600 and b.sentences <= 0.25),
     # a body of headline links on a page of headline teasers
     ("headline-list", lambda p, b: b.links >= 0.4 and p.teasers >= 6 and b.sentences < 0.5),
-    # a short body found almost all inside repeated teaser cards (result rows, posts, tiles)
-    ("card-list", lambda p, b: b.in_cards >= 0.9 and b.words <= 500),
+    # a short body found almost all inside repeated teaser cards (result rows, posts, tiles),
+    # little of it sentence prose (a lesson page keeps its cards' intro paragraph: wcxb 2157)
+    ("card-list", lambda p, b: b.in_cards >= 0.9 and b.words <= 500 and b.sentences < 0.6),
 )
 
 

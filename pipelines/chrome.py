@@ -71,6 +71,10 @@ class ChromeLearner:
         """The learner, listening for records_stored; NotConfigured when learning is off."""
         if not crawler.settings.getbool("RADIOSCRAPE_LEARN_CHROME"):
             raise NotConfigured("RADIOSCRAPE_LEARN_CHROME is off")
+        if crawler.settings.get("RADIOSCRAPE_REDIS"):
+            # A worker of a distributed crawl that finishes first would rewrite the station's
+            # records while the others still store theirs (and hold up their leases).
+            raise NotConfigured("a worker of a distributed crawl does not learn chrome")
         learner = cls(crawler.stats)
         crawler.signals.connect(learner.records_stored, signal=radioscrape_signals.records_stored)
         return learner

@@ -240,3 +240,4 @@ def test_scrapy_crawl_page_gives_the_same_record(site, tmp_path):
     for record in (via_scrapy, via_cli):
         record.pop("fetched_at")
     assert via_scrapy == via_cli
+    assert not (ROOT / "radioscrape.db").exists()  # a one-off page makes no store

@@ -18,6 +18,7 @@ knows how a line is learned or removed: the caller gives the lines and the rewri
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from pipelines.store.base import marks
@@ -30,8 +31,12 @@ Rewrite = Callable[[dict[str, Any]], dict[str, Any] | None]
 
 
 def read_snapshot(db: str) -> dict[str, frozenset[str]]:
-    """The learned lines of every station in the store `db` (a path or DSN), read once."""
-    from pipelines.store import open_store  # the package imports this module's backends
+    """The learned lines of every station in the store `db` (a path or DSN), read once; none
+    when `db` is a SQLite file that does not exist (a one-off page makes no store)."""
+    from pipelines.store import POSTGRES_SCHEMES, open_store  # the package imports this module
+
+    if not db.startswith(POSTGRES_SCHEMES) and not Path(db).exists():
+        return {}
 
     with open_store(db) as store:
         return store.chrome_snapshot()

@@ -6,7 +6,7 @@ default) they are cleaned in the crawl's own process. Either way every page goes
 same build_record and gives the same record and the same refusals (the crawl report counts
 them, by station, from the item signals).
 
-Cleaning one page has a time budget (RADIOSCRAPE_CLEAN_TIMEOUT): a page that takes longer is
+Cleaning one page has a CPU-time budget (RADIOSCRAPE_CLEAN_TIMEOUT): a page that takes longer is
 refused as `timeout`, so a hostile page cannot hold up the crawl. A page lost to a dead worker is
 a PageFailed (errors/worker-died): not recorded as handled, so the next run fetches it again.
 """
@@ -18,7 +18,6 @@ import logging
 import multiprocessing
 import signal
 import threading
-import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -49,41 +48,44 @@ class PageRefused(DropItem):
 
 
 class CleanTimeout(Exception):
-    """Cleaning a page went past its time budget (raised by the SIGALRM handler)."""
+    """Cleaning a page went past its CPU-time budget (raised by the SIGPROF handler)."""
 
 
-def _alarm(signum, frame):
+def _over_budget(signum, frame):
     raise CleanTimeout
+
+
+# After the budget, the timer fires again every this many CPU seconds: a CleanTimeout raised
+# where Python ignores exceptions (a __del__ run by the garbage collector) is raised again.
+_REFIRE = 0.05
 
 
 def clean_within(
     page: Page, seconds: float, chrome: ChromeSnapshot | None = None
 ) -> ArticleRecord | tuple[str, str]:
     """clean_page (with the run's `chrome` snapshot), or ('timeout', message) when it takes
-    longer than `seconds` (0: no limit).
+    more than `seconds` of CPU time (0: no limit).
 
-    A SIGALRM timer interrupts the Python code and the regular expressions of the cleaner
-    (CPython's regex engine checks for signals as it runs), so it works in the crawl process
-    and in a worker alike; signals only reach the main thread, so elsewhere there is no limit.
-    A timer already running (pytest-timeout's) is put back afterwards, less the time spent.
+    The budget is this process's CPU time (ITIMER_PROF), not the wall clock, so a loaded
+    machine does not refuse pages that are slow only because they wait for a core. The SIGPROF
+    it sends interrupts the Python code and the regular expressions of the cleaner (CPython's
+    regex engine checks for signals as it runs), in the crawl process and in a worker alike;
+    signals only reach the main thread, so elsewhere there is no limit. SIGALRM (pytest-timeout's)
+    is left alone.
     """
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         return clean_page(page, chrome=chrome)
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    started = time.monotonic()
-    outer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGPROF, _over_budget)
+    signal.setitimer(signal.ITIMER_PROF, seconds, _REFIRE)
     try:
         try:
             return clean_page(page, chrome=chrome)
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
     except CleanTimeout:
-        return "timeout", f"cleaning took longer than {seconds:g}s"
+        return "timeout", f"cleaning took more than {seconds:g}s of CPU time"
     finally:
-        signal.signal(signal.SIGALRM, previous)
-        if outer[0]:
-            left = max(outer[0] - (time.monotonic() - started), 0.001)
-            signal.setitimer(signal.ITIMER_REAL, left, outer[1])
+        signal.signal(signal.SIGPROF, previous)
 
 
 def _warm_worker() -> None:

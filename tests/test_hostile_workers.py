@@ -89,18 +89,18 @@ def test_killed_workers_lose_no_page_for_good(tmp_path):
     assert count(db, "articles") == count(db, "fetch_state WHERE kind = 'article'") == len(articles)
 
 
-def slow_article() -> Article:
-    """A real article of 8,000 paragraphs (1.2 MB): over a second to clean."""
-    base = generate(1, "slow")[0]
+def slow_articles(count: int = 1) -> list[Article]:
+    """Real articles of 8,000 paragraphs (1.2 MB): over a second each to clean."""
     body = [good_text(n % 20) for n in range(8000)]
-    return Article(
-        base.slug, base.title, base.lastmod,
-        article_html(base.slug, base.title, body, base.lastmod),
-    )  # fmt: skip
+    return [
+        Article(base.slug, base.title, base.lastmod,
+                article_html(base.slug, base.title, body, base.lastmod))
+        for base in generate(count, "slow")
+    ]  # fmt: skip
 
 
 def test_clean_within_refuses_a_page_past_its_budget():
-    article = slow_article()
+    [article] = slow_articles()
     page = Page(url=f"https://www.jacarandafm.com{article.path}", body=article.html.encode(),
                 station="jacaranda")  # fmt: skip
     handler, timer = signal.getsignal(signal.SIGALRM), signal.getitimer(signal.ITIMER_REAL)
@@ -150,7 +150,7 @@ def test_time_without_a_core_does_not_count_against_the_budget(tmp_path):
 @pytest.mark.parametrize("workers", [0, 1], ids=["in-process", "worker"])
 def test_a_page_past_the_clean_timeout_is_refused_and_the_crawl_goes_on(tmp_path, workers):
     good = generate(4, "quick")
-    slow = slow_article()
+    [slow] = slow_articles()
     with LocalSite() as site:
         site.routes.update(generated_routes(site.url, [*good, slow]))
         result = run_cli(

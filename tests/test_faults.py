@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -83,19 +84,40 @@ class FaultCrawl:
     peak_rss_mb: float
 
 
+# A child of this test process has its peak RSS for a start: subprocess spawns with vfork, and
+# exec records the parent's high-water mark as the child's ru_maxrss (in a full run that is
+# past 350 MB). So a small launcher forks the measured process and takes its wait4 usage.
+LAUNCH = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(args: list[str], log: Path, timeout: float = 120) -> tuple[int, float]:
-    """Run a child process; return its exit code and its own peak RSS in MB (from wait4, so
-    no other child of the test process counts)."""
+    """Run a child process; return its exit code and its own peak RSS in MB (from wait4 in a
+    small launcher that forked it, so neither this process nor another child counts)."""
+    peak = log.with_suffix(".maxrss")
     with log.open("wb") as out:
-        child = subprocess.Popen(args, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        watchdog = threading.Timer(timeout, child.kill)
+        child = subprocess.Popen(
+            [sys.executable, "-c", LAUNCH, str(peak), *args],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        watchdog = threading.Timer(timeout, os.killpg, (child.pid, signal.SIGKILL))
         watchdog.start()
         try:
-            _, status, usage = os.wait4(child.pid, 0)
+            code = child.wait()
         finally:
             watchdog.cancel()
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return child.returncode, usage.ru_maxrss / 1024
+    return code, int(peak.read_text()) / 1024
 
 
 @pytest.fixture(scope="module")

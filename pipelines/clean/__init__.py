@@ -167,11 +167,11 @@ def build_record(
     if not known_container and (not body or sum(map(len, body)) < harm_threshold):
         # Far less text than the article's or the page's paragraphs hold: the pre-cleaning may
         # have misled trafilatura. Do no harm: take bare trafilatura's text when it has twice
-        # as much.
+        # as much (any page: as trafilatura gives it, teasers and repeated titles too).
         baseline_clutter: Counter[str] = Counter({BASELINE_FALLBACK: 1})
-        baseline = clean_paragraphs(
-            baseline_paragraphs(parse_html(page), page.url), echoes, baseline_clutter, own_rules
-        )
+        baseline = baseline_paragraphs(parse_html(page), page.url)
+        if not any_page:
+            baseline = clean_paragraphs(baseline, echoes, baseline_clutter, own_rules)
         if word_count(baseline) >= 2 * word_count(body):
             clutter, body = baseline_clutter, baseline
     if reason := listing_reason(root, meta, body, candidate, structure):

@@ -29,18 +29,25 @@ def site():
 
 
 def edit_thandi(site, old: bytes, new: bytes) -> None:
-    """Change the article's text and its sitemap date, so the next crawl fetches it."""
+    """Change the article's text and its sitemap date, so the next crawl fetches it, and, as a
+    site does, the sitemap's own date in the sitemap index (the crawler does not read again a
+    child sitemap whose lastmod in the index did not change)."""
     page = site.routes[THANDI]
     assert old in page.body
     site.routes[THANDI] = page_resource(
         page.body.replace(old, new), page.headers["Content-Type"], "2026-11-30T09:00:00"
     )
-    sitemap = site.routes["/sitemap-articles.xml"]
-    sitemap.body = re.sub(
-        rf"({re.escape(THANDI)}</loc><lastmod>)[^<]+".encode(),
-        rb"\g<1>2026-11-30T09:00:00",
-        sitemap.body,
-    )
+    for path, entry in (
+        (THANDI, "/sitemap-articles.xml"),
+        ("/sitemap-articles.xml", "/sitemap.xml"),
+    ):
+        sitemap = site.routes[entry]
+        sitemap.body, edits = re.subn(
+            rf"({re.escape(path)}</loc><lastmod>)[^<]+".encode(),
+            rb"\g<1>2026-11-30T09:00:00",
+            sitemap.body,
+        )
+        assert edits == 1, entry
 
 
 def search_urls(db: str, *words: str) -> list[str]:

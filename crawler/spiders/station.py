@@ -212,7 +212,8 @@ class StationSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.targets = build_targets(station, url, mirrors)
         self.candidates: Candidates  # opened when the crawl starts, closed when it ends
-        self.listings: list[set[str]] = [set() for _ in self.targets]  # keys read as listings
+        # keys requested or read as home/section pages: fetched again as articles
+        self.listings: list[set[str]] = [set() for _ in self.targets]
         self.budgets: list[DiscoveryBudget] = []
         self.limits = DiscoveryLimits()
         self.discovering = [0] * len(self.targets)  # discovery requests not yet answered
@@ -318,6 +319,8 @@ class StationSpider(scrapy.Spider):
             return None
         budget.spend(role)
         self.discovering[index] += 1
+        if role in ("home", "section"):  # its article request may be made before it is read
+            self.listings[index].add(url_key(url))
         state = self.frontier.document_state(url)
         known = state if state is not None and state.kind == DISCOVERY else None
         return scrapy.Request(
@@ -580,8 +583,8 @@ class StationSpider(scrapy.Spider):
         """Requests for these articles, as the frontier plans them (those it finds unchanged,
         gone or known not to be articles are counted, not requested; while their station is
         still discovering they are deferred instead: a source read later may give a newer
-        date). A page discovery read as a listing is fetched again as an article (it may be a
-        show or archive page to refuse, or a story that lists others)."""
+        date). A page discovery requests or reads as a listing is fetched again as an article
+        (it may be a show or archive page to refuse, or a story that lists others)."""
         plans = self.frontier.plan([link for _, link in chosen])
         requests = []
         deferred: dict[int, list[str]] = {}

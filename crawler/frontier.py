@@ -24,6 +24,7 @@ when it was checked. From that, with the policy of RADIOSCRAPE_RECRAWL and the c
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,8 @@ from pipelines.core.dates import parse_date, utc_iso
 from pipelines.core.fetch import DISCOVERY, PAGE, FetchState
 from pipelines.core.urls import url_key
 from pipelines.store.base import Store
+
+logger = logging.getLogger(__name__)
 
 NEW, CHANGED, RETRY = "new", "changed", "retry"  # why a URL is requested (Visit.reason)
 FRESH, ROTATION, GONE, PAGE_RECHECK = "fresh", "rotation", "gone", "page"
@@ -245,4 +248,9 @@ class Frontier:
                            lastmod=utc_iso(lastmod) or state.lastmod))  # fmt: skip
 
     def _save(self, state: FetchState) -> None:
-        self.store.save_fetch_state(state)
+        """Save a fetch state; a store error (a full disk) is one logged line: it only costs
+        a refetch next run."""
+        try:
+            self.store.save_fetch_state(state)
+        except self.store.errors as exc:
+            logger.error("%s: fetch state not saved: %s", state.url, exc)

@@ -23,7 +23,6 @@ from pipelines.clean.body import (
     fill_gaps,
     find_container,
     heading_indexes,
-    link_texts,
     paragraph_chars,
     remove_clutter,
     trafilatura_paragraphs,
@@ -177,7 +176,7 @@ def build_record(
     if reason := listing_reason(root, meta, body, candidate, structure):
         raise NotAnArticle(reason, f"not an article ({reason} page)")
     if not any_page:
-        body = drop_link_lists(body, link_texts(scope, blocks, page.url), clutter)
+        body = drop_link_lists(body, scope, page.url, clutter)
     if not body and not embeds:
         raise NotAnArticle("empty", "no article text found")
     title = meta.title or (body[0] if body else "")

@@ -49,7 +49,7 @@ MAX_BLURB = 160  # a teaser's blurb line under its headline link
 TEASER_LINK_CHARS = 25  # a line that opens with a link this long (folded) is a teaser card
 _LABEL_WORDS = 4
 _CARD_BLOCKS = frozenset(["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6"])
-INLINE, LEAD, BLOCK, CARD = 0, 1, 2, 3  # link shapes (link_texts)
+INLINE, LEAD, BLOCK, CARD = 0, 1, 2, 3  # link shapes (_link_shape)
 _SENTENCE_WORDS = 6  # a link of this many words ending in a full stop is a sentence, not a title
 _SENTENCE_END = re.compile(r"[.!?\"”’»)]$")
 SPARE_MIN_PROSE = 200  # below this much paragraph text a page has no article to protect
@@ -428,25 +428,24 @@ def clean_paragraphs(
     return kept
 
 
-def link_texts(
-    scope: etree._Element, blocks: list[tuple[str, bool, bool]], url: str | None
-) -> dict[str, int]:
-    """The folded texts of the links under `scope` that go to another page of the page's own
-    site, each with its shape (the largest seen): CARD (it wraps blocks: a headline and its
-    blurb), BLOCK (all of its block's text: a headline), LEAD (it opens its block and a new
-    sentence or a tag follows: a teaser) or INLINE (a link inside a sentence)."""
+def _own_links(scope: etree._Element, url: str | None) -> dict[str, list[etree._Element]]:
+    """The links under `scope` that go to another page of the page's own site (not contents
+    `#` links, not other sites), by folded text."""
     host = _site(url)
-    keys: dict[str, int] = {}
+    links: dict[str, list[etree._Element]] = {}
     for a in scope.iter("a"):
         href = (a.get("href") or "").strip()
-        if href.startswith("#") or _site(href) not in ("", host):  # contents or another site
+        if href.startswith("#") or _site(href) not in ("", host):
             continue
         if key := fold(a.text_content()):
-            keys[key] = max(keys.get(key, INLINE), _link_shape(a))
-    return keys
+            links.setdefault(key, []).append(a)
+    return links
 
 
 def _link_shape(a: etree._Element) -> int:
+    """CARD (the link wraps blocks: a headline and its blurb), BLOCK (all of its block's text:
+    a headline), LEAD (it opens its block and a new sentence or a tag follows: a teaser) or
+    INLINE (a link inside a sentence)."""
     if any(d.tag in _CARD_BLOCKS for d in a.iterdescendants()):
         return CARD
     block = next((b for b in a.iterancestors() if b.tag in _CARD_BLOCKS), None)
@@ -467,13 +466,38 @@ def _site(url: str | None) -> str:
     return (urlsplit(url or "").hostname or "").removeprefix("www.")
 
 
-def drop_link_lists(paragraphs: list[str], links: dict[str, int], counts: Counter) -> list[str]:
+def drop_link_lists(
+    paragraphs: list[str], scope: etree._Element, url: str | None, counts: Counter
+) -> list[str]:
     """Drop every run of MIN_LINK_RUN or more headline links to the site's own pages (each line
-    the whole text of a link, or opening with a long one: a teaser card), each maybe followed
-    by a short blurb line, after the article's first paragraph: a rail inside the body, with
-    the short label line just before it. Nothing goes when the runs hold more text than the
-    rest (the links are then the page's content)."""
-    linked = [_is_link_line(p, links) for p in paragraphs]
+    the whole text of a link under `scope`, or opening with a long one: a teaser card), each
+    maybe followed by a short blurb line, after the article's first paragraph: a rail inside the
+    body, with the short label line just before it. Nothing goes when the runs hold more text
+    than the rest (the links are then the page's content)."""
+    if len(paragraphs) <= MIN_LINK_RUN:
+        return paragraphs
+    links = _own_links(scope, url)
+    shapes: dict[str, int] = {}  # a link text's largest shape, worked out when a line asks
+    lengths = sorted({len(k) for k in links if len(k) >= TEASER_LINK_CHARS})
+
+    def shape(key: str) -> int:
+        if key not in shapes:
+            shapes[key] = max((_link_shape(a) for a in links.get(key, ())), default=INLINE)
+        return shapes[key]
+
+    def is_link_line(para: str) -> bool:
+        """A headline link (a sentence in a link is prose), a card, or a line opening with a
+        long link (a teaser: headline, then its blurb)."""
+        if len(para) > MAX_LINK_LINE:
+            return False
+        key = fold(para)
+        if (whole := shape(key)) > INLINE:
+            return whole == CARD or not (
+                para.endswith(".") and len(para.split()) >= _SENTENCE_WORDS
+            )
+        return any(shape(key[:n]) > INLINE for n in lengths if n < len(key))
+
+    linked = [is_link_line(p) for p in paragraphs]
     drop: set[int] = set()
     i = 0
     while i < len(paragraphs):
@@ -494,17 +518,6 @@ def drop_link_lists(paragraphs: list[str], links: dict[str, int], counts: Counte
         return paragraphs
     counts[LINK_LIST] += len(drop)
     return [p for k, p in enumerate(paragraphs) if k not in drop]
-
-
-def _is_link_line(para: str, links: dict[str, int]) -> bool:
-    """Whether `para` is a rail line: a headline link (a sentence in a link is prose), a card,
-    or a line that opens with a long link (a teaser: headline, then its blurb)."""
-    if len(para) > MAX_LINK_LINE:
-        return False
-    key = fold(para)
-    if (shape := links.get(key, INLINE)) > INLINE:
-        return shape == CARD or not (para.endswith(".") and len(para.split()) >= _SENTENCE_WORDS)
-    return any(links.get(key[:n], INLINE) > INLINE for n in range(TEASER_LINK_CHARS, len(key)))
 
 
 def _is_label(para: str) -> bool:

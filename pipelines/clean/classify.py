@@ -17,6 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree, html
@@ -205,11 +206,12 @@ def listing_reason(
         return candidate
     if structure is None and candidate is None:
         return None  # nothing names another kind: an article, whatever its length
-    if structure is not None and _built_of_teasers(body, structure, _link_texts(root)):
+    links = cache(lambda: _link_texts(root))  # one walk of the page's links, when needed
+    if structure is not None and _built_of_teasers(body, structure, links()):
         return candidate or "listing"
     if structure is not None and structure.claims_article and candidate is None:
         return None
-    if _has_prose(root, body):
+    if _has_prose(body, links):
         return None
     if candidate is not None or structure is None:
         return candidate
@@ -220,7 +222,7 @@ def listing_reason(
         return "listing"
     if not body:
         return "listing" if structure.teasers else None  # headlines of other pages only
-    teasers_text = _link_texts(root) | _card_texts(root)
+    teasers_text = links() | _card_texts(root)
     if sum(len(p) for p in body if p in teasers_text) * 2 >= sum(map(len, body)):
         return "listing"  # what little text it has is mostly headlines and teasers of others
     return None
@@ -234,16 +236,17 @@ def _built_of_teasers(body: list[str], page: PageShape, links: set[str]) -> bool
     return any(rule(page, shape) for _, rule in LISTING_SHAPES)
 
 
-def _has_prose(root: html.HtmlElement, body: list[str]) -> bool:
+def _has_prose(body: list[str], links: Callable[[], set[str]]) -> bool:
     """Whether the extracted body reads as an article: enough words, or several sentence
-    paragraphs that are not the text of a link (a teaser headline)."""
+    paragraphs that are not the text of a link (a teaser headline; `links()` gives the page's
+    link texts)."""
     if sum(len(p.split()) for p in body) >= ARTICLE_MIN_WORDS:
         return True
     candidates = [p for p in body if len(p) >= 80 and _SENTENCE_END.search(p)]
     if len(candidates) < ARTICLE_MIN_SENTENCE_PARAGRAPHS:
         return False
-    links = _link_texts(root)
-    return sum(1 for p in candidates if p not in links) >= ARTICLE_MIN_SENTENCE_PARAGRAPHS
+    texts = links()
+    return sum(1 for p in candidates if p not in texts) >= ARTICLE_MIN_SENTENCE_PARAGRAPHS
 
 
 def _link_texts(root: html.HtmlElement) -> set[str]:

@@ -1,5 +1,5 @@
 """Every clutter text rule runs in time linear in the line, on lines built to make a
-backtracking regex engine blow up (pipelines/clean/hostile_lines.py).
+backtracking regex engine blow up (pipelines/core/hostile_lines.py).
 
 The lines are generated from each rule's own pattern: strings the pattern matches (one branch
 and a few repeats at a time), cut at every character, then followed by a long run of a filler
@@ -17,7 +17,7 @@ import random
 import pytest
 
 from pipelines.clean.clutter import MAX_CLUTTER_CHARS, TEXT_RULES, match_text
-from pipelines.clean.hostile_lines import hostile_lines, seconds
+from pipelines.core.hostile_lines import hostile_lines, seconds
 from tests.test_clutter_rules import PROFILE_RULES
 
 pytestmark = pytest.mark.slow  # timed runs of every rule on long hostile lines

@@ -18,15 +18,14 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from lxml import html
 from lxml.cssselect import CSSSelector
 
-if TYPE_CHECKING:
-    from pipelines.clean.clutter import Rule
+from pipelines.core.clutter_rule import Rule
+from pipelines.core.hostile_lines import first_slow_line
 
 STATIONS_DIR = Path(__file__).parent
 SELECTOR_FIELDS = (
@@ -202,8 +201,7 @@ def _clutter_rules(origin: str, entries: list[dict]) -> tuple[Rule, ...]:
     like a shared one: whole text, any case) matches `must_go` and not `must_stay`, and runs in
     time linear in the line on hostile lines built from its `must_go`."""
     # here, not at the top: pipelines.clean (the package clutter.py is in) imports this module
-    from pipelines.clean.clutter import RULES, Rule
-    from pipelines.clean.hostile_lines import first_slow_line
+    from pipelines.clean.clutter import RULES
 
     rules: list[Rule] = []
     for i, entry in enumerate(entries):

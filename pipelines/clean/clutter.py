@@ -13,36 +13,8 @@ Each rule carries an example that must go and one that must stay; tests hold the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
 
-from lxml.cssselect import CSSSelector
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One named clutter rule with its family and its two examples."""
-
-    name: str
-    family: str
-    must_go: str
-    must_stay: str
-    css: str | None = None
-    text: str | None = None
-    tail: bool = False
-    before_embed: bool = False
-    max_chars: int | None = None
-
-    @cached_property
-    def selector(self) -> CSSSelector | None:
-        """The compiled CSS selector of a node rule."""
-        return CSSSelector(self.css) if self.css else None
-
-    @cached_property
-    def pattern(self) -> re.Pattern[str] | None:
-        """The compiled full-text pattern of a text rule."""
-        return re.compile(self.text, re.IGNORECASE) if self.text else None
-
+from pipelines.core.clutter_rule import MAX_CLUTTER_CHARS, Rule
 
 # fmt: off
 _SOCIAL = r"(?:Facebook|Twitter|X|Instagram|YouTube|TikTok|WhatsApp|LinkedIn|Threads|Snapchat|Pinterest|Email|E-mail|Copy link)"  # noqa: E501
@@ -124,7 +96,6 @@ RULES: tuple[Rule, ...] = (
 
 NODE_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.css)
 TEXT_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.text)
-MAX_CLUTTER_CHARS = 400  # text longer than this is never a clutter line on its own
 # Every text rule at once: one regex call tells whether any rule can match (most lines match
 # none), before the rules are tried one by one to find the first that does.
 _ANY_TEXT_RULE = re.compile("|".join(f"(?:{r.text})" for r in TEXT_RULES), re.IGNORECASE)

@@ -21,7 +21,7 @@ from functools import cache
 from re import _constants as sre
 from re import _parser as sre_parse
 
-from pipelines.clean.clutter import MAX_CLUTTER_CHARS, Rule
+from pipelines.core.clutter_rule import MAX_CLUTTER_CHARS, Rule
 
 FILLERS = ("a", "a ", " ", "A", "Aa ", "1", "1 ", ".", "a.", "/", "A/", "A / ", "@", "'", "-",
            "|", "·", "&", ": ", "…", "a,", "x@", "on ", "A and ")  # fmt: skip

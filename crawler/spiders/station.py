@@ -310,16 +310,22 @@ class StationSpider(scrapy.Spider):
         sitemap; `depth`: hops from a start document; `guess`: a URL the site did not name;
         `lastmod`: a child sitemap's date in its index. Conditional when the store has the
         document's validators (the frontier keeps them only for documents a 304 hides
-        nothing of)."""
+        nothing of). A home or section page is asked once per run whatever else asked for
+        its URL (dont_filter: an article request made first would filter it and its links would
+        go unread); a page asked as a listing already is not asked again."""
         label = self.targets[index].label
         budget = self.budgets[index]
+        listing = role in ("home", "section")
+        if listing and url_key(url) in self.listings[index]:
+            self.logger.debug("%s: not fetched, asked as a listing already", url)
+            return None
         if depth and (bound := budget.bound_passed(role, depth)):
             inc_stat(self.crawler.stats, label, f"discovery/cut/{bound}")
             self.logger.debug("%s: not fetched, discovery %s bound reached", url, bound)
             return None
         budget.spend(role)
         self.discovering[index] += 1
-        if role in ("home", "section"):  # its article request may be made before it is read
+        if listing:  # its article request may be made before it is read
             self.listings[index].add(url_key(url))
         state = self.frontier.document_state(url)
         known = state if state is not None and state.kind == DISCOVERY else None
@@ -328,6 +334,7 @@ class StationSpider(scrapy.Spider):
             callback=self.parse_discovery,
             errback=self.failed,
             priority=10,
+            dont_filter=listing,
             headers=conditional_headers(known),
             meta={STATION_META: label, "target": index, "role": role, "page": page,
                   "via": via, "depth": depth, "guess": guess, "lastmod": lastmod,

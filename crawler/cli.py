@@ -34,6 +34,7 @@ from crawler.stations import (
     station_files,
 )
 from pipelines.clean.chrome import ChromeSnapshot
+from pipelines.clean.clutter import check_station_rules, checked_registry
 from pipelines.core.dates import utc_now
 from pipelines.core.items import Page, dumps
 from pipelines.core.refusals import EXIT_OK, EXIT_SCHEME, REFUSALS, refusal
@@ -289,15 +290,16 @@ def cmd_stations(args: argparse.Namespace) -> int:
     if args.check is not None:
         return check_stations(args.check or None)
     print(stations_table(args.format))
-    for error in registry().broken.values():
+    broken = checked_registry().broken
+    for error in broken.values():
         print(f"radioscrape: broken profile: {error}", file=sys.stderr)
-    return EXIT_USAGE if registry().broken else 0
+    return EXIT_USAGE if broken else 0
 
 
 def check_stations(path: str | None) -> int:
     """`stations --check [FILE]`: 'ok' lines on stdout, one line per broken profile on stderr."""
     if path is None:
-        reg = registry()
+        reg = checked_registry()
         for profile in reg:
             print(f"ok: {reg.origins[profile.key]} ({profile.key})")
         for error in reg.broken.values():
@@ -307,6 +309,7 @@ def check_stations(path: str | None) -> int:
     file = Path(path)
     try:
         profile = load_profile(file)
+        check_station_rules(profile, file)
         # Against the other profiles: a domain another station already claims is refused.
         others = [f for f in station_files(station_dirs()) if f.resolve() != file.resolve()]
         clash = build_registry([*others, file], strict=False).broken.get(profile.key)
@@ -332,7 +335,7 @@ def stations_table(fmt: str = "table") -> str:
             "sections": len(p.sources.sections),
             "verified": p.verified,
         }
-        for p in registry()
+        for p in checked_registry()
     ]
     if fmt == "json":
         return dumps(rows, indent=2)

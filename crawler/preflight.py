@@ -8,7 +8,8 @@ import sqlite3
 from pathlib import Path
 
 from crawler.config import ConfigError, check_setting
-from crawler.stations import ProfileError, registry
+from crawler.stations import ProfileError
+from pipelines.clean.clutter import checked_registry
 from pipelines.store import POSTGRES_SCHEMES, open_store
 
 
@@ -103,13 +104,18 @@ def check_recrawl(policy: dict, now: str | None) -> None:
 
 def check_targets(spider_kwargs: dict) -> None:
     """The stations and URLs the crawl will use are valid: their profiles load (with no
-    station named, every profile must), the URLs are http(s)."""
+    station named, every profile must), the URLs are http(s); the cleaner takes their own
+    clutter rules."""
     from crawler.spiders.station import build_targets
 
     try:
-        build_targets(**spider_kwargs)
+        targets = build_targets(**spider_kwargs)
+        stations = checked_registry()
+        for target in targets:
+            if target.station:
+                stations.get(target.station)
         if not any(spider_kwargs.get(k) for k in ("station", "url", "mirrors")):
-            registry().require_all()
+            stations.require_all()
     except ProfileError as exc:
         raise ConfigError(f"invalid station profile: {exc}") from None
     except (KeyError, ValueError) as exc:

@@ -14,7 +14,7 @@ from lxml import html
 from crawler.stations import load_profile, registry
 from pipelines.clean import build_record
 from pipelines.clean.body import REPEATED_METADATA
-from pipelines.clean.clutter import RULES, match_text
+from pipelines.clean.clutter import RULES, check_station_rules, match_text
 from pipelines.clean.text import squash
 from pipelines.core.items import Page
 
@@ -112,6 +112,11 @@ def test_rule_names_are_unique_and_kebab_case():
     assert len(names) == len(set(names))
     assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", n) for n in names)
     assert REPEATED_METADATA not in names
+
+
+@pytest.mark.parametrize("profile", [*registry(), TEST_PROFILE], ids=lambda p: p.key)
+def test_no_profile_rule_takes_a_shared_rules_name(profile):
+    check_station_rules(profile, profile.key)  # the record's clutter audit counts by name
 
 
 def test_title_repeated_in_body_is_dropped_and_counted():

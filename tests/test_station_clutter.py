@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from crawler.stations import ProfileError, parse_profile
+from crawler.config import ConfigError
+from crawler.preflight import check_targets
+from crawler.stations import STATIONS_ENV, ProfileError, parse_profile
+from pipelines.clean import clean_page
+from pipelines.clean.clutter import check_station_rules, checked_registry
+from pipelines.core.items import Page
 from tests.conftest import ROOT
 
 WKVB = Path(__file__).parent / "profiles" / "wkvb.toml"
@@ -39,7 +45,6 @@ between six and seven every weekday morning.</p></div>
         ({**GOOD_TEXT, "css": ".x"}, "clutter[0]: give exactly one of css or text"),
         ({**GOOD_TEXT, "must_go": "Call X"}, "clutter[0].text: does not match its must_go"),
         ({**GOOD_TEXT, "must_stay": "TEXT X TO 9"}, "clutter[0].text: matches its must_stay"),
-        ({**GOOD_TEXT, "name": "promo-link"}, "clutter[0].name: 'promo-link' is already a rule"),
         ({**GOOD_TEXT, "name": "Big Rule"}, "clutter[0].name: 'Big Rule' must be kebab-case"),
         ({**GOOD_TEXT, "tail": True}, "clutter[0].tail: unknown key"),
         (
@@ -63,6 +68,45 @@ def test_a_bad_rule_is_one_line_naming_the_file_and_key(rule, message):
         parse_profile({**BASE, "clutter": [rule]}, origin="x.toml")
     assert str(caught.value).startswith("x.toml: ") and message in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_two_rules_of_a_profile_cannot_share_a_name():
+    with pytest.raises(ProfileError, match=r"x\.toml: clutter\[1\]\.name: 'x-line' is already a"):
+        parse_profile({**BASE, "clutter": [GOOD_TEXT, GOOD_TEXT]}, origin="x.toml")
+
+
+CLASH = "clutter[0].name: 'promo-link' is already a rule's name"
+
+
+def test_a_rule_named_like_a_shared_one_is_refused_by_the_cleaner():
+    profile = parse_profile({**BASE, "clutter": [{**GOOD_TEXT, "name": "promo-link"}]}, "x.toml")
+    with pytest.raises(ProfileError) as caught:
+        check_station_rules(profile, "x.toml")
+    assert str(caught.value) == f"x.toml: {CLASH}"
+    check_station_rules(parse_profile({**BASE, "clutter": [GOOD_TEXT]}, "x.toml"), "x.toml")
+
+
+def test_a_station_whose_rule_clashes_is_broken_wherever_it_is_loaded(tmp_path, monkeypatch):
+    folder = tmp_path / "stations"
+    folder.mkdir()
+    bad = folder / "wkvb.toml"
+    bad.write_text(WKVB.read_text().replace("wkvb-cash-drop", "promo-link"), encoding="utf-8")
+    monkeypatch.setenv(STATIONS_ENV, str(folder))
+    message = f"{bad}: clutter[1].name: 'promo-link' is already a rule's name"
+    stations = checked_registry()
+    assert "wkvb" not in stations.by_key and len(stations) > 0
+    for load in (
+        lambda: stations.get("wkvb"),
+        lambda: stations.for_url("https://www.wkvb.example/news/x/"),
+        stations.require_all,
+        lambda: clean_page(Page(url="https://www.wkvb.example/news/x/", body=PAGE.encode(),
+                                station="wkvb")),
+    ):  # fmt: skip
+        with pytest.raises(ProfileError) as caught:
+            load()
+        assert str(caught.value).startswith(message), caught.value
+    with pytest.raises(ConfigError, match=re.escape(f"invalid station profile: {message}")):
+        check_targets({"station": "wkvb"})
 
 
 def test_clutter_must_be_an_array_of_tables():
@@ -112,4 +156,8 @@ def test_stations_check_refuses_a_bad_rule_in_one_line(tmp_path):
     assert result.returncode == 2, result
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert f"{bad}: clutter[1].css: 'div[[' does not compile" in result.stderr
+    bad.write_text(WKVB.read_text().replace("wkvb-text-club", "promo-link"), encoding="utf-8")
+    result = run("stations", "--check", str(bad))
+    assert result.returncode == 2, result
+    assert result.stderr == f"radioscrape: {bad}: {CLASH}\n"
     assert run("stations", "--check", str(WKVB)).returncode == 0

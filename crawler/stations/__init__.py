@@ -15,7 +15,7 @@ import difflib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -199,17 +199,15 @@ def _clutter_rules(origin: str, entries: list[dict]) -> tuple[Rule, ...]:
     """The profile's own clutter rules, each compiled and held to its two examples: a CSS rule
     selects something in `must_go` and nothing in `must_stay`; a text rule's pattern (matched
     like a shared one: whole text, any case) matches `must_go` and not `must_stay`, and runs in
-    time linear in the line on hostile lines built from its `must_go`."""
-    # here, not at the top: pipelines.clean (the package clutter.py is in) imports this module
-    from pipelines.clean.clutter import RULES
-
+    time linear in the line on hostile lines built from its `must_go`. (That no name is a
+    shared rule's the cleaner checks: pipelines/clean/clutter.py, check_station_rules.)"""
     rules: list[Rule] = []
     for i, entry in enumerate(entries):
         at = f"clutter[{i}]"
         name = entry["name"]
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
             raise ProfileError(f"{origin}: {at}.name: {name!r} must be kebab-case (a-z, 0-9, -)")
-        if name in {r.name for r in (*RULES, *rules)}:
+        if name in {r.name for r in rules}:
             raise ProfileError(f"{origin}: {at}.name: {name!r} is already a rule's name")
         if ("css" in entry) == ("text" in entry):
             raise ProfileError(f"{origin}: {at}: give exactly one of css or text")
@@ -338,6 +336,24 @@ class Registry:
                 raise self.broken[self.broken_domains[host]]
             host = host.partition(".")[2]
         return None
+
+    def refuse(self, errors: dict[str, ProfileError]) -> Registry:
+        """This registry with the profiles of `errors` (key -> why) broken too: a check that
+        needs a layer above this one (the cleaner's, pipelines/clean/clutter.py)."""
+        if not errors:
+            return self
+        refused = [self.by_key[key] for key in errors]
+        return replace(
+            self,
+            by_key={k: p for k, p in self.by_key.items() if k not in errors},
+            by_domain={d: p for d, p in self.by_domain.items() if p.key not in errors},
+            broken={**self.broken, **errors},
+            broken_domains={
+                **self.broken_domains,
+                **{d: p.key for p in refused for d in p.domains},
+            },
+            origins={k: path for k, path in self.origins.items() if k not in errors},
+        )
 
     def require_all(self) -> None:
         """ProfileError (the first, with how many more) when any profile is broken."""

@@ -34,6 +34,7 @@ from pipelines.clean.classify import (
     page_kind_reason,
     teaser_structure,
 )
+from pipelines.clean.clutter import check_station_rules
 from pipelines.clean.decode import decode_html
 from pipelines.clean.embeds import find_embeds
 from pipelines.clean.metadata import extract_metadata
@@ -226,6 +227,8 @@ def clean_page(
     the record, or (kind, message) of the CleanError that refused it (a plain tuple, so it
     crosses process boundaries intact)."""
     profile = registry().get(page.station) if page.station else None
+    if profile:
+        check_station_rules(profile, registry().origins[profile.key])
     learned = chrome.get(profile.key, frozenset()) if chrome and profile else frozenset()
     try:
         return build_record(page, profile, any_page, learned)

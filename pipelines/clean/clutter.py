@@ -13,7 +13,9 @@ Each rule carries an example that must go and one that must stay; tests hold the
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from crawler.stations import ProfileError, Registry, StationProfile, registry
 from pipelines.core.clutter_rule import MAX_CLUTTER_CHARS, Rule
 
 # fmt: off
@@ -129,3 +131,27 @@ def rule_by_name(name: str) -> Rule:
         if rule.name == name:
             return rule
     raise KeyError(name)
+
+
+def check_station_rules(profile: StationProfile, origin: str | Path) -> None:
+    """ProfileError when one of a station's own clutter rules takes a shared rule's name (the
+    record's clutter audit counts rules by name); the station loader checks all the rest."""
+    shared = {rule.name for rule in RULES}
+    for i, rule in enumerate(profile.clutter):
+        if rule.name in shared:
+            raise ProfileError(
+                f"{origin}: clutter[{i}].name: {rule.name!r} is already a rule's name"
+            )
+
+
+def checked_registry() -> Registry:
+    """The station registry, with every station that check_station_rules refuses broken (what
+    `radioscrape stations` and a crawl's preflight check)."""
+    stations = registry()
+    errors = {}
+    for profile in stations:
+        try:
+            check_station_rules(profile, stations.origins[profile.key])
+        except ProfileError as exc:
+            errors[profile.key] = exc
+    return stations.refuse(errors)

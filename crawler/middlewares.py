@@ -11,7 +11,6 @@ import asyncio
 import ipaddress
 import zlib
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.httpcompression import (
     HttpCompressionMiddleware as ScrapyHttpCompressionMiddleware,
@@ -26,6 +25,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 from pipelines.core import signals
+from pipelines.core.dates import parse_date
 
 
 class Refused(IgnoreRequest):
@@ -167,9 +167,7 @@ def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> flo
     text = (value or b"").decode("latin-1").strip()
     if text.isdigit():
         return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    if (when := parse_date(text)) is None:
         return None
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from crawler.options import add_config_options
-from crawler.store_cli import DB_HELP, with_store
+from crawler.store_cli import DB_HELP, iso_date_argument, with_store
 from pipelines.clean import clean_page
 from pipelines.clean.chrome import ChromeSnapshot
 from pipelines.core.items import ArticleRecord, Page, dumps
@@ -115,7 +115,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--station", metavar="KEY", help="only this station (default: all)")
     parser.add_argument(
-        "--since", type=datetime.fromisoformat, metavar="DATE",
+        "--since", type=iso_date_argument, metavar="DATE",
         help="only articles published on/after this ISO 8601 date (default: all)",
     )  # fmt: skip
     parser.add_argument("--db", help=DB_HELP)

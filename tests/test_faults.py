@@ -243,4 +243,5 @@ def test_retry_after_takes_seconds_or_a_date():
     now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     assert retry_after_seconds(b"7") == 7
     assert retry_after_seconds(b"Tue, 24 Nov 2026 12:00:30 GMT", now) == 30
+    assert retry_after_seconds(b"Tue, 24 Nov 2026 12:00:30 -0000", now) == 30  # a naive date
     assert retry_after_seconds(b"soon") is None and retry_after_seconds(None) is None

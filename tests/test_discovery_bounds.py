@@ -315,3 +315,26 @@ def test_candidates_are_taken_once_as_discovery_adds_them():
     candidates.add(0, "a", Link("http://r.test/a/", day[2]))  # known: not taken again
     assert candidates.take(0, 10) == ([Link("http://r.test/c")], 0)
     candidates.close()
+
+
+def test_since_leaving_out_a_whole_batch_does_not_end_the_crawl_early(crawl):
+    """More sitemap URLs dated before --since than a schedule batch, and a recent story listed
+    after them: the recent one is still fetched, and every old one is counted."""
+    old = [f"/news/a-old-{n}/" for n in range(40)]
+    with LocalSite() as served:
+        entries = [(path, "2020-01-01") for path in old] + [(STORIES[0].path, "2026-11-20")]
+        urlset = "".join(f"<url><loc>{served.url}{path}</loc><lastmod>{day}</lastmod></url>"
+                         for path, day in entries)  # fmt: skip
+        served.routes = {
+            "/robots.txt": Resource(f"Sitemap: {served.url}/s.xml\n".encode()),
+            "/s.xml": xml(
+                f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urlset}</urlset>'
+            ),
+            "/": Resource(b"<html><body><h1>A radio station</h1></body></html>"),
+            STORIES[0].path: article(STORIES[0]),
+        }
+        run = crawl("--url", f"{served.url}/", "--since", "2025-01-01",
+                    "-s", "RADIOSCRAPE_SCHEDULE_BATCH=8")  # fmt: skip
+    stats = run.report["stations"][LABEL]
+    assert (stats["new"], stats["filtered"]["since"]) == (1, len(old)), stats
+    assert (run.code, run.report["status"]) == (0, "success"), run.stderr

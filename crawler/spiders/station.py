@@ -550,8 +550,10 @@ class StationSpider(scrapy.Spider):
                     label = self.targets[index].label
                     inc_stat(self.crawler.stats, label, "filtered/since", older)
                 chosen += [(index, link) for link in links]
-                if len(links) + older == want or self.discovering[index]:
-                    break  # more may be taken, or found
+                if len(links) + older == want:
+                    continue  # a full batch: take again if --since left some of it out
+                if self.discovering[index]:
+                    break  # more may be found
                 if not self.candidates.release(index):  # the deferred ones, decided now
                     self.streaming.discard(index)  # discovery is done and every URL taken
                     break

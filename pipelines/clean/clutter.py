@@ -8,6 +8,8 @@ what follows the matched block in its container (a rail heading and its cards);
 `max_chars` node rules spare a matched node holding more text than that (a "header" that
 wraps a whole article is not chrome).
 Each rule carries an example that must go and one that must stay; tests hold them to both.
+A station profile's own rules (crawler/stations) come after these and may not take one of
+their names: check_station_rules.
 """
 
 from __future__ import annotations

@@ -129,6 +129,9 @@ class Store(ABC):
 
     # What a failing store raises (locked, schema changed underneath, disk full, gone away).
     errors: tuple[type[Exception], ...] = (OSError,)
+    # Whether other processes write at once (distributed workers): a crawl then writes each
+    # record in a transaction of its own, so that none holds a story's locks across records.
+    many_writers = False
 
     @abstractmethod
     def save_record(

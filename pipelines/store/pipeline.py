@@ -1,10 +1,12 @@
 """StorePipeline: keep each record, its fetch state and the run's per-station figures.
 
-A store that fails (locked by another writer past the timeout, schema changed underneath, disk
-full) never ends a run in "success": a record it could not keep is a PageFailed
-(errors/store), and its fetch state is not saved, so the next run fetches the page again. A
-fetch state or the run's figures that could not be saved only cost a refetch next run (the
-station gets a warning; an unfinished run row is closed as interrupted by the next run).
+Records, fetch states and pages are written in batches, one transaction for up to
+RADIOSCRAPE_STORE_BATCH records (pipelines/store/batch.py); a record counts as stored once its
+transaction is committed. A store that fails (locked by another writer past the timeout, schema
+changed underneath, disk full) never ends a run in "success": a record it could not keep is a
+PageFailed (errors/store), and its fetch state is not saved, so the next run fetches the page
+again. A fetch state or the run's figures that could not be saved only cost a refetch next run
+(the station gets a warning; an unfinished run row is closed as interrupted by the next run).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 from collections import Counter, defaultdict
 from contextlib import suppress
 from dataclasses import replace
+from functools import partial
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -33,8 +36,10 @@ from pipelines.core.stats import STATIONS, inc_stat, station_stats
 from pipelines.core.urls import url_key
 from pipelines.dedup import story_url
 from pipelines.store import open_store
-from pipelines.store.base import NEW, UNCHANGED, UPDATED, RunOutcome, StationRun, Store
+from pipelines.store.base import NEW, UNCHANGED, UPDATED, RunOutcome, StationRun
+from pipelines.store.batch import WriteBatch
 from pipelines.store.quality import RecordFigures, measure, quality_warnings, refusal_warning
+from pipelines.store.sql import SQLStore
 from pipelines.stories import StoryOptions, prepare
 from pipelines.validate import PageFailed
 
@@ -94,13 +99,16 @@ class StorePipeline:
         timeout: float = 30.0,
         stories: StoryOptions | None = None,
         keep_pages: bool = True,
+        batch: tuple[int, float] = (1, 0.0),
     ):
         self.db = db
+        self.batch_size, self.batch_seconds = batch  # records per transaction, longest wait
         self.keep_pages = keep_pages
         self.stories = stories
         self.stats = stats
         self.timeout = timeout
-        self.store: Store | None = None
+        self.store: SQLStore | None = None
+        self.writes: WriteBatch | None = None
         self.run_id = 0
         self.records: dict[str, list[RecordFigures]] = defaultdict(list)
         # the run's cleaned article pages by station: "kept", or the kind they were dropped as
@@ -125,6 +133,10 @@ class StorePipeline:
             crawler.settings.getfloat("RADIOSCRAPE_DB_TIMEOUT"),
             stories,
             crawler.settings.getbool("RADIOSCRAPE_KEEP_PAGES"),
+            (
+                crawler.settings.getint("RADIOSCRAPE_STORE_BATCH"),
+                crawler.settings.getfloat("RADIOSCRAPE_STORE_BATCH_SECONDS"),
+            ),
         )
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
@@ -138,12 +150,16 @@ class StorePipeline:
         """Open the store and record the start of the run."""
         self.store = open_store(self.db, timeout=self.timeout, stories=self.stories)
         self.run_id = self.store.begin_run(utc_now())
+        if self.store.many_writers:
+            self.writes = WriteBatch(self.store)
+        else:
+            self.writes = WriteBatch(self.store, self.batch_size, self.batch_seconds)
         if backfilled := self.store.backfill_stories():  # a store from before stories
             logger.info("%d stored articles given a story", backfilled)
 
-    def process_item(self, item):
-        """Store a record; count it as new, updated or unchanged under its station; raise
-        PageFailed (errors/store) when the store cannot keep it."""
+    async def process_item(self, item):
+        """Store a record (with the next batch); count it as new, updated or unchanged under
+        its station; raise PageFailed (errors/store) when the store cannot keep it."""
         if not isinstance(item, ArticleRecord):
             return item
         url, foreign = story_url(item)
@@ -153,16 +169,16 @@ class StorePipeline:
             )
             item = replace(item, canonical_url=url)
         try:
-            outcome = self.store.save_record(item, self.run_id)
+            saved = await self.writes.save_record(item, self.run_id)
         except self.store.errors as exc:
             logger.error("%s: not stored: %s", item.url, exc)
             raise PageFailed(item.url, "store", f"not stored: {exc}") from exc
-        inc_stat(self.stats, item.station, FOREIGN_CANONICAL if foreign else outcome)
-        if outcome != UNCHANGED:
+        inc_stat(self.stats, item.station, FOREIGN_CANONICAL if foreign else saved.outcome)
+        if saved.outcome != UNCHANGED:
             self.records[item.station].append(RecordFigures.of(item))
-        if outcome == NEW:  # a new story, or a new copy of a stored one (report: stories/...)
-            _, copies = self.store.story_of(item.canonical_url)
-            inc_stat(self.stats, item.station, f"stories/{'copies' if copies > 1 else 'new'}")
+        if saved.outcome == NEW:  # a new story, or a new copy of a stored one (stories/...)
+            kind = "copies" if saved.copies > 1 else "new"
+            inc_stat(self.stats, item.station, f"stories/{kind}")
         return item
 
     def item_scraped(self, item, response) -> None:
@@ -176,13 +192,14 @@ class StorePipeline:
 
     def _keep_page(self, record: ArticleRecord, response) -> None:
         """Keep the page a record was cleaned from, as the spider's Page of it (its fetch time
-        the record's); a store error is logged and costs only that page."""
+        the record's), with the next batch; a store error is logged and costs only that page."""
         station = record.station if record.station in registry().by_key else None
         page = replace(response_to_page(response, station), fetched_at=record.fetched_at)
-        try:
-            self.store.save_page(url_key(record.canonical_url), page)
-        except self.store.errors as exc:
+
+        def lost(exc: Exception) -> None:
             logger.error("%s: page not kept: %s", record.url, exc)
+
+        self.writes.save_page(url_key(record.canonical_url), page, lost)
 
     def item_dropped(self, item, response, exception) -> None:
         """Save the fetch state of a refused page, so an unchanged one is not fetched again;
@@ -199,19 +216,21 @@ class StorePipeline:
             self._save_states(fetch_states(response, None))
 
     def _save_states(self, states: list[FetchState]) -> None:
-        """Save fetch states; a store error only costs a refetch next run (counted for the
-        station's warnings)."""
+        """Save fetch states with the next batch; a store error only costs a refetch next run
+        (counted for the station's warnings)."""
         for state in states:
-            try:
-                self.store.save_fetch_state(state)
-            except self.store.errors as exc:
-                logger.error("%s: fetch state not saved: %s", state.url, exc)
-                self.unsaved_states[state.station] += 1
+            self.writes.save_fetch_state(state, partial(self._state_lost, state))
+
+    def _state_lost(self, state: FetchState, exc: Exception) -> None:
+        logger.error("%s: fetch state not saved: %s", state.url, exc)
+        self.unsaved_states[state.station] += 1
 
     def close_spider(self) -> None:
         """Tell records_stored which stations got new or updated records (their chrome is
         learned: pipelines/chrome.py); measure each station's run against its history; send
-        the warnings to the report."""
+        the warnings to the report. The writes still waiting are written first."""
+        if self.writes is not None:
+            self.writes.flush()
         if self.signals is not None:
             self.signals.send_catch_log(
                 signal=radioscrape_signals.records_stored, store=self.store,
@@ -257,6 +276,7 @@ class StorePipeline:
         signals before pipelines); close the store (when that fails, the next run closes this
         run's row as interrupted)."""
         if self.store is not None:
+            self.writes.flush(last=True)  # what a failing store left waiting, at the latest
             outcome = replace(self.outcome, warnings=self.warnings)
             try:
                 self.store.finish_run(self.run_id, utc_now(), reason, self.runs, outcome)

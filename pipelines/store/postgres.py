@@ -39,6 +39,7 @@ class PostgresStore(SQLStore):
     dialect = POSTGRES
     mark = "%s"
     row_lock = " FOR UPDATE"  # two workers storing one story: the second waits, then versions
+    many_writers = True
 
     def __init__(self, conn: psycopg.Connection, stories: StoryOptions | None = None):
         self.conn = conn

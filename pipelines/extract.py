@@ -2,9 +2,13 @@
 
 Cleaning is the CPU-heavy step of a crawl. With RADIOSCRAPE_EXTRACT_WORKERS=N (N > 0) pages are
 cleaned in a pool of N worker processes while the Scrapy engine keeps downloading; with 0 (the
-default) they are cleaned in the crawl's own process. Either way every page goes through the
-same build_record and gives the same record and the same refusals (the crawl report counts
-them, by station, from the item signals).
+default) they are cleaned in the crawl's own process. When the pool is behind (every worker
+busy and a page waiting for each), the crawl process cleans the next page itself instead of
+queueing it: on a machine whose cores others take, the workers get less than their share and
+the crawl process would otherwise wait for them. Either way every page goes through the same
+build_record and gives the same record and the same refusals (the crawl report counts them,
+by station, from the item signals). A worker gets the run's chrome snapshot once, when it
+starts, and then only the pages.
 
 Cleaning one page has a CPU-time budget (RADIOSCRAPE_CLEAN_TIMEOUT): a page that takes longer is
 refused as `timeout`, so a hostile page cannot hold up the crawl. A page lost to a dead worker is
@@ -18,6 +22,7 @@ import logging
 import multiprocessing
 import signal
 import threading
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -95,6 +100,28 @@ def _warm_worker() -> None:
     warm_date_parsers()
 
 
+# A worker's settings for the run, given once when it starts (_start_worker).
+_worker_chrome: ChromeSnapshot = {}
+_worker_timeout = 0.0
+
+
+def _start_worker(chrome: ChromeSnapshot, timeout: float) -> None:
+    """Keep the run's chrome snapshot and clean budget in this worker; warm it."""
+    global _worker_chrome, _worker_timeout
+    _worker_chrome, _worker_timeout = chrome, timeout
+    _warm_worker()
+
+
+def _clean_in_worker(page: Page) -> ArticleRecord | tuple[str, str]:
+    """clean_within in a worker, with the snapshot and budget it was started with."""
+    return clean_within(page, _worker_timeout, _station_chrome(_worker_chrome, page.station))
+
+
+def _station_chrome(chrome: ChromeSnapshot, station: str | None) -> ChromeSnapshot | None:
+    """The part of a chrome snapshot a page of `station` is cleaned with."""
+    return {station: chrome[station]} if station in chrome else None
+
+
 class ExtractPipeline:
     """Turn each Page into an ArticleRecord with build_record; refuse non-articles."""
 
@@ -104,17 +131,23 @@ class ExtractPipeline:
         self.chrome_db = chrome_db  # the store whose learned chrome the run cleans with
         self.chrome: ChromeSnapshot = {}
         self.pool: ProcessPoolExecutor | None = None
+        self.in_pool = 0  # pages sent to the pool and not back yet
+        self.warm = False  # this process's cleaner warmed (_warm_worker)
+        self.cleaned: Counter[str] = Counter()  # pages cleaned in workers, in the crawl process
+        self.stats = None
 
     @classmethod
     def from_crawler(cls, crawler):
         """Build the pipeline with RADIOSCRAPE_EXTRACT_WORKERS, RADIOSCRAPE_CLEAN_TIMEOUT and
         (with RADIOSCRAPE_LEARN_CHROME) RADIOSCRAPE_DB."""
         learning = crawler.settings.getbool("RADIOSCRAPE_LEARN_CHROME")
-        return cls(
+        pipeline = cls(
             workers=max(crawler.settings.getint("RADIOSCRAPE_EXTRACT_WORKERS", 0), 0),
             timeout=max(crawler.settings.getfloat("RADIOSCRAPE_CLEAN_TIMEOUT", 0), 0),
             chrome_db=crawler.settings.get("RADIOSCRAPE_DB") if learning else None,
         )
+        pipeline.stats = crawler.stats
+        return pipeline
 
     def open_spider(self) -> None:
         """Start the worker pool (spawned processes: no forked reactor or threads in them), or
@@ -126,47 +159,63 @@ class ExtractPipeline:
             self.pool = self._new_pool()
             logger.info("extracting in %d worker processes", self.workers)
         elif self.timeout:
+            self._warm()
+
+    def _warm(self) -> None:
+        if not self.warm:
             _warm_worker()
+            self.warm = True
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_warm_worker,
+            initializer=_start_worker,
+            initargs=(self.chrome, self.timeout),
         )
 
     def close_spider(self) -> None:
-        """Stop the worker pool."""
+        """Stop the worker pool; count where the pages were cleaned (extract/cleaned/...)."""
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+            logger.info(
+                "cleaned %d pages in workers, %d in the crawl process",
+                self.cleaned["worker"], self.cleaned["crawl-process"],
+            )  # fmt: skip
+        if self.stats is not None:
+            for where, count in self.cleaned.items():
+                self.stats.set_value(f"extract/cleaned/{where}", count)
 
     async def process_item(self, item):
-        """Clean a Page (in a worker when there is a pool); pass other items through."""
+        """Clean a Page (in a worker when there is a pool that is not behind); pass other
+        items through."""
         if not isinstance(item, Page):
             return item
-        chrome = {item.station: self.chrome[item.station]} if item.station in self.chrome else None
-        if self.pool is None:
-            result = clean_within(item, self.timeout, chrome)
+        if self.pool is not None and self.in_pool < 2 * self.workers:
+            self.cleaned["worker"] += 1
+            self.in_pool += 1
+            try:
+                result = await self._in_pool(item)
+            finally:
+                self.in_pool -= 1
         else:
-            result = await self._in_pool(item, chrome)
+            self._warm()
+            self.cleaned["crawl-process"] += 1
+            result = clean_within(item, self.timeout, _station_chrome(self.chrome, item.station))
         if isinstance(result, tuple):
             kind, message = result
             raise PageRefused(item.url, kind, message)
         return result
 
-    async def _in_pool(
-        self, page: Page, chrome: ChromeSnapshot | None
-    ) -> ArticleRecord | tuple[str, str]:
+    async def _in_pool(self, page: Page) -> ArticleRecord | tuple[str, str]:
         """clean_within in a worker. When a worker dies (killed, or crashed in C code) the pool
         breaks: start a new one and try the page once more there; PageFailed when that worker
         dies too."""
         for _ in range(2):
             pool = self.pool
             try:
-                return await asyncio.wrap_future(
-                    pool.submit(clean_within, page, self.timeout, chrome)
-                )
+                return await asyncio.wrap_future(pool.submit(_clean_in_worker, page))
             except BrokenProcessPool:
                 if self.pool is pool:
                     logger.error("an extraction worker died; starting a new pool")

@@ -24,7 +24,7 @@ from pipelines.clean import parse_html
 from pipelines.clean.clutter import NODE_RULES
 from pipelines.clean.cssindex import SelectorIndex
 from pipelines.core.urls import url_key
-from pipelines.extract import ExtractPipeline
+from pipelines.extract import ExtractPipeline, clean_within
 from pipelines.store import open_store
 from tests.conftest import ROOT
 from tests.test_crawl_stations import ARTICLES
@@ -105,3 +105,20 @@ def test_a_dead_worker_is_replaced():
     finally:
         pipeline.close_spider()
     assert [first.url, second.url] == [pages[0].url, pages[1].url]
+
+
+def test_the_crawl_process_cleans_when_the_pool_is_behind():
+    pipeline = ExtractPipeline(workers=1)
+    pipeline.open_spider()
+    pages = [f.page() for f in all_fixtures() if "body" in f.expected][:6]
+
+    async def clean_all():
+        return await asyncio.gather(*(pipeline.process_item(page) for page in pages))
+
+    try:
+        records = asyncio.run(clean_all())
+    finally:
+        pipeline.close_spider()
+    # a page for the worker and one waiting for it; the others cleaned here meanwhile
+    assert pipeline.cleaned == {"worker": 2, "crawl-process": len(pages) - 2}
+    assert records == [clean_within(page, 0) for page in pages]

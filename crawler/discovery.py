@@ -148,8 +148,9 @@ class Candidates:
         """Up to `count` of a target's URLs not taken yet, marked taken (in no order: taken
         while discovery still adds more), and how many dated before `since` were taken and
         left out."""
-        rows = self.db.execute(
-            "SELECT key, url, date, ts FROM candidates WHERE target = ? AND taken = 0 LIMIT ?",
+        rows = self.db.execute(  # by the index: the primary key would scan past every taken row
+            "SELECT key, url, date, ts FROM candidates INDEXED BY candidates_untaken"
+            " WHERE target = ? AND taken = 0 LIMIT ?",
             (target, count),
         ).fetchall()
         self.db.executemany(
@@ -171,7 +172,10 @@ class Candidates:
 
     def release(self, target: int) -> int:
         """Make a target's deferred URLs takeable again; how many."""
-        query = "UPDATE candidates SET taken = 0 WHERE target = ? AND taken = 2"
+        query = (
+            "UPDATE candidates INDEXED BY candidates_untaken SET taken = 0"
+            " WHERE target = ? AND taken = 2"
+        )
         return self.db.execute(query, (target,)).rowcount
 
     def close(self) -> None:

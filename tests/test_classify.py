@@ -167,3 +167,40 @@ def test_an_article_that_names_ticket_prices_is_not_a_listing():
 )
 def test_prices_and_cart_buttons_in_several_languages(text, found):
     assert bool(PRICE.search(text) or CART.search(text)) is found
+
+
+def blurb(i: int) -> str:
+    """A section front's teaser: a headline link to one of the site's stories and a blurb."""
+    return (
+        f"<div class='teaser'><a href='/news/story-{i}'>Band number {i} plays a secret show</a>"
+        f"<p>{DAYS[i % 5]} the band number {i} surprised fans with a set that ran late into"
+        " the night, the station's listeners said.</p></div>"
+    )
+
+
+def test_a_section_front_of_teaser_blurbs_is_a_listing_however_much_prose_they_hold():
+    grid = "".join(blurb(i) for i in range(14))
+    with pytest.raises(NotAnArticle) as refused:
+        build_record(page(f"<main><h1>Music news</h1><div class='grid'>{grid}</div></main>"))
+    assert refused.value.kind == "listing"
+    # the same teasers as a rail beside a story, and too few of them to be a grid, do not
+    story = f"<main><h1>Story</h1>{paragraphs(5)}</main><aside>{grid}</aside>"
+    assert len(build_record(page(story)).body) == 5
+    few = "".join(blurb(i) for i in range(8))
+    assert build_record(page(f"<main><h1>Music news</h1><div>{few}</div></main>")).body
+
+
+def test_a_shop_page_by_its_metadata_or_its_sort_control_is_a_listing():
+    shop = f"<main><h1>Merch</h1>{SHOP_PROSE}{paragraphs(5)}</main>"
+    group = "<meta property='og:type' content='product.group'>"
+    with pytest.raises(NotAnArticle) as refused:
+        build_record(page(shop, "/merch", group))
+    assert refused.value.kind == "listing"
+    items = "".join(f"<li><a href='/p/{i}'>Cap {i}</a> R{199 + i}.00</li>" for i in range(10))
+    sorted_shop = f"{shop}<div><span>Sort by:</span><select><option>Price</option></select>"
+    with pytest.raises(NotAnArticle):
+        build_record(page(f"{sorted_shop}<ul>{items}</ul></div>", "/merch"))
+    # a story that names ten ticket prices and says how a chart is sorted by votes is one
+    prices = "".join(f"<p>{day}: tickets R{350 + i}.</p>" for i, day in enumerate(DAYS * 2))
+    story = f"<main><h1>Tour</h1>{paragraphs(5)}<p>The chart is sorted by votes.</p>{prices}"
+    assert len(build_record(page(f"{story}</main>", "/news/tour")).body) == 16

@@ -138,7 +138,7 @@ def build_record(
     # what the page may be besides an article, decided after extraction (listing_reason)
     judge = not any_page and not (profile is not None and profile.is_article_url(page.url))
     candidate = candidate_kind(page.url, meta) if judge else None
-    structure = teaser_structure(root, meta) if judge else None
+    structure = teaser_structure(root, meta, page.url) if judge else None
     embeds, embed_nodes = find_embeds(container, page.url)
     clutter: Counter[str] = Counter()
     # the tree is unchanged so far

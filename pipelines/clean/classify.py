@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 from lxml import etree, html
 
@@ -81,6 +81,15 @@ CART = re.compile(
     r"|adicionar ao carrinho|voeg by (?:mandjie|trollie))\b",
     re.I,
 )
+# A listing's sort control, in several languages: "Sort by", "Sortieren nach", "Trier par",
+# "Ordenar por", "Sorteer op", "Sorteer volgens" (Afrikaans), "Classificar por": a short text
+# run of its own, never a word in a sentence
+SORT_CONTROL = re.compile(
+    r"(?:sort(?:ed)? by|sortieren nach|sortiert nach|trier par|tri par|ordenar por"
+    r"|sorteer (?:op|volgens)|classificar por)\b[\s:]*\w*(?:[\s:]+\w+)?",
+    re.I,
+)
+SORT_CONTROL_CHARS = 40
 _INLINE = frozenset(["p", "a", "span", "b", "i", "em", "strong", "br", "script", "style"])
 _ROWS = frozenset(["li", "article", "tr"])
 SHORT_LINE = 60  # characters: a body line shorter than this is a title, label or price
@@ -139,6 +148,9 @@ class PageShape:
     prices: int  # prices and "add to cart" buttons in the page's text
     claims_article: bool  # og:type "article": WordPress gives it to every page
     cards: str  # the texts of repeated teaser cards (see _repeated_cards), one a line
+    shop_type: bool  # og:type "product" or "product.group": a shop's page
+    sort_controls: int  # "Sort by" controls (SORT_CONTROL)
+    grid: str  # the texts of its largest grid of teasers for its own pages (_teaser_grid)
 
 
 @dataclass(frozen=True)
@@ -151,6 +163,7 @@ class BodyShape:
     priced: float  # share of its lines that carry a price
     sentences: float  # share of its text in sentence paragraphs (80+ characters) that are not links
     in_cards: float  # share of its text found inside repeated teaser cards
+    in_grid: float  # share of its text found inside the page's grid of teasers
 
 
 # Pages that are listings by what they are built of, whatever prose they have: one named line
@@ -169,24 +182,37 @@ LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] =
     # a short body found almost all inside repeated teaser cards (result rows, posts, tiles),
     # little of it sentence prose (a lesson page keeps its cards' intro paragraph: wcxb 2157)
     ("card-list", lambda p, b: b.in_cards >= 0.9 and b.words <= 500 and b.sentences < 0.6),
+    # a shop's page by its own metadata (og:type product or product.group)
+    ("shop-page", lambda p, b: p.shop_type),
+    # a page of priced items with a "Sort by" control: a shop's category
+    ("sorted-shop", lambda p, b: p.sort_controls >= 1 and p.prices >= 10),
+    # a body at least half the cards of a grid of teasers for the site's own pages (a section
+    # front, a topic page: see _teaser_grid)
+    ("teaser-grid", lambda p, b: b.in_grid >= 0.5),
 )
 
 
-def teaser_structure(root: html.HtmlElement, meta: Metadata) -> PageShape | None:
+def teaser_structure(root: html.HtmlElement, meta: Metadata, url: str) -> PageShape | None:
     """The page's shape, or None when its JSON-LD says it is an article (never refused on
-    structure)."""
+    structure). `url`: the page's address (whose links are its own)."""
     if meta.ld_types & ARTICLE_TYPES:
         return None
     texts = _page_text(root)
     text = " ".join(texts)
     linked = sum(len(t.strip()) for a in root.iter("a") for t in a.itertext())
+    groups = _repeated_cards(root)
     return PageShape(
         teasers=len(_HEADLINE_LINKS(root)),
         prose=sum(len(squash(p.text_content())) for p in _PROSE(root)),
         link_density=linked / max(1, sum(map(len, texts))),
         prices=len(PRICE.findall(text)) + len(CART.findall(text)),
         claims_article=says_article(meta),
-        cards="\n".join(_repeated_cards(root)),
+        cards="\n".join(squash(b.text_content()) for blocks in groups for b in blocks),
+        shop_type=(meta.og_type or "").lower() in ("product", "product.group"),
+        sort_controls=sum(
+            1 for t in texts if len(t) <= SORT_CONTROL_CHARS and SORT_CONTROL.fullmatch(t)
+        ),
+        grid=max((_teaser_grid(blocks, url) for blocks in groups), key=len, default=""),
     )
 
 
@@ -232,7 +258,7 @@ def _built_of_teasers(body: list[str], page: PageShape, links: set[str]) -> bool
     """Whether the page is a listing by what it is built of, whatever prose it has."""
     if not body:
         return False
-    shape = body_shape(body, links, page.cards)
+    shape = body_shape(body, links, page.cards, page.grid)
     return any(rule(page, shape) for _, rule in LISTING_SHAPES)
 
 
@@ -275,9 +301,9 @@ def _page_text(root: html.HtmlElement) -> list[str]:
     return out
 
 
-def body_shape(body: list[str], links: set[str], cards: str = "") -> BodyShape:
+def body_shape(body: list[str], links: set[str], cards: str = "", grid: str = "") -> BodyShape:
     """How the extracted body reads (`links`: the page's link texts; `cards`: the texts of
-    its repeated teaser cards)."""
+    its repeated teaser cards; `grid`: those of its grid of teasers)."""
     count, chars = max(1, len(body)), max(1, sum(map(len, body)))
     sentences = [p for p in body if len(p) >= 80 and _SENTENCE_END.search(p) and p not in links]
     return BodyShape(
@@ -287,12 +313,14 @@ def body_shape(body: list[str], links: set[str], cards: str = "") -> BodyShape:
         priced=sum(1 for p in body if PRICE.search(p)) / count,
         sentences=sum(map(len, sentences)) / chars,
         in_cards=sum(len(p) for p in body if cards and p in cards) / chars,
+        in_grid=sum(len(p) for p in body if grid and p in grid) / chars,
     )
 
 
-def _repeated_cards(root: html.HtmlElement) -> list[str]:
-    """The texts of repeated teaser cards: four or more sibling blocks of one tag and class
-    (or list items, articles, table rows), three quarters of them holding a link."""
+def _repeated_cards(root: html.HtmlElement) -> list[list[html.HtmlElement]]:
+    """Groups of repeated teaser cards: four or more sibling blocks of one tag and class
+    (or list items, articles, table rows), three quarters of them holding a link (each group:
+    its linked blocks)."""
     out = []
     for parent in root.iter():
         if len(parent) < 4:
@@ -305,5 +333,39 @@ def _repeated_cards(root: html.HtmlElement) -> list[str]:
         for blocks in groups.values():
             linked = [b for b in blocks if b.find(".//a[@href]") is not None]
             if len(blocks) >= 4 and len(linked) >= 0.75 * len(blocks):
-                out.extend(squash(b.text_content()) for b in linked)
+                out.append(linked)
     return out
+
+
+# A grid of teasers (measured on wcxb-dev, AEB and fundus-eval, where no article has one
+# that holds half its body): a dozen cards or more, their median text a headline and a blurb,
+# a fifth of it or more link text, three quarters of them leading to distinct own pages.
+GRID_MIN_CARDS = 12
+TEASER_MAX_CHARS = 500
+TEASER_MIN_LINK_SHARE = 0.2
+
+
+def _teaser_grid(cards: list[html.HtmlElement], url: str) -> str:
+    """The texts of `cards` (one a line) when they are a grid of teasers for the site's own
+    pages (see GRID_MIN_CARDS), else ""."""
+    if len(cards) < GRID_MIN_CARDS:
+        return ""
+    texts = [squash(card.text_content()) for card in cards]
+    if _median(len(t) for t in texts) > TEASER_MAX_CHARS:
+        return ""
+    linked = [sum(len(squash(a.text_content())) for a in card.iter("a")) for card in cards]
+    shares = (n / max(1, len(t)) for n, t in zip(linked, texts, strict=True))
+    if _median(shares) < TEASER_MIN_LINK_SHARE:
+        return ""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    targets = set()
+    for card in cards:
+        link = urlsplit(urljoin(url, card.find(".//a[@href]").get("href", "").strip()))
+        if (link.hostname or "").removeprefix("www.") == host and link.path.strip("/"):
+            targets.add((link.path, link.query))
+    return "\n".join(texts) if len(targets) >= 0.75 * len(cards) else ""
+
+
+def _median(values) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]

@@ -65,8 +65,8 @@ FAULTS = {
     "sitemap-gzip-bomb": ("discovery/errors", "too-large-sitemap", 1),
     "sitemap-index-loop": ("discovery/filtered", "sitemap-loop", 1),
 }
-# This crawl peaks near 185 MB, story identity's datasketch and scipy (about 60 MB, once)
-# included; the 50 MB pages and the 200 MB gzip bomb, if buffered, would go far past this.
+# This crawl peaked near 185 MB when story identity loaded datasketch and scipy (about 60 MB,
+# no longer loaded); the 50 MB pages and the 200 MB gzip bomb, if buffered, would go far past this.
 PEAK_RSS_MB = 250
 
 

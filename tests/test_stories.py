@@ -16,7 +16,14 @@ from pipelines.core.items import ArticleRecord
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UPDATED
 from pipelines.store.export import export
-from pipelines.stories import StoryOptions, band_keys, shingles, similarity
+from pipelines.stories import (
+    MINHASH_SEED,
+    StoryOptions,
+    band_keys,
+    minhash,
+    shingles,
+    similarity,
+)
 from tests.conftest import run_cli
 
 ARTICLES = [
@@ -74,6 +81,20 @@ def test_band_keys_are_stable_and_one_per_band():
     assert len(keys) == options.bands and len(set(keys)) == options.bands
     assert keys == band_keys(shingles(list(SOURCE.body), options.shingle), options)
     assert band_keys(frozenset(), options) == []
+
+
+def test_signatures_are_datasketchs_so_stored_band_keys_stay_valid():
+    from datasketch import MinHash  # a test dependency: the crawl computes it with numpy
+
+    permutations = StoryOptions().bands * StoryOptions().rows
+    bodies = [f.expected["body"] for f in all_fixtures() if f.expected.get("body")]
+    for body in [*bodies, SOURCE.body, ["Too short"]]:
+        grams = sorted(shingles(body, 4))
+        reference = MinHash(num_perm=permutations, seed=MINHASH_SEED, scheme="affine32")
+        reference.update_batch([gram.encode() for gram in grams])
+        ours = minhash(grams, permutations)
+        assert ours.dtype == reference.hashvalues.dtype
+        assert ours.tolist() == reference.hashvalues.tolist()
 
 
 def test_copies_share_the_founders_story_and_the_original_is_the_earliest(target):

@@ -204,3 +204,22 @@ def test_a_shop_page_by_its_metadata_or_its_sort_control_is_a_listing():
     prices = "".join(f"<p>{day}: tickets R{350 + i}.</p>" for i, day in enumerate(DAYS * 2))
     story = f"<main><h1>Tour</h1>{paragraphs(5)}<p>The chart is sorted by votes.</p>{prices}"
     assert len(build_record(page(f"{story}</main>", "/news/tour")).body) == 16
+
+
+def summary(i: int, dated: bool = True) -> str:
+    """A news front's card: a headline link to one of the site's stories, a date and a
+    summary of several sentences."""
+    when = f"<time datetime='2026-11-{i + 1:02d}'>Nov {i + 1}</time>" if dated else ""
+    return (
+        f"<div class='card'><h3><a href='/news/story-{i}'>Band number {i} plays a secret show"
+        f"</a></h3>{when}<p>{DAYS[i % 5]} {PROSE}</p><p>It was the band's {i} show.</p></div>"
+    )
+
+
+def test_a_news_front_of_dated_summaries_is_a_listing_but_undated_sections_are_not():
+    front = "".join(summary(i) for i in range(7))
+    with pytest.raises(NotAnArticle) as refused:
+        build_record(page(f"<main><h1>Latest news</h1><div>{front}</div></main>", "/latest"))
+    assert refused.value.kind == "listing"
+    sections = "".join(summary(i, dated=False) for i in range(7))
+    assert build_record(page(f"<main><h1>Seven bands</h1><div>{sections}</div></main>")).body

@@ -338,24 +338,39 @@ def _repeated_cards(root: html.HtmlElement) -> list[list[html.HtmlElement]]:
 
 
 # A grid of teasers (measured on wcxb-dev, AEB and fundus-eval, where no article has one
-# that holds half its body): a dozen cards or more, their median text a headline and a blurb,
-# a fifth of it or more link text, three quarters of them leading to distinct own pages.
+# that holds half its body): cards of which three quarters lead to distinct own pages, and
+# either a dozen or more whose median text is a headline and a blurb, a fifth of it or more
+# link text, or six or more, most of them dated, whose median text is a longer summary.
 GRID_MIN_CARDS = 12
 TEASER_MAX_CHARS = 500
 TEASER_MIN_LINK_SHARE = 0.2
+DATED_GRID_MIN_CARDS = 6
+DATED_TEASER_MAX_CHARS = 1000
+_MONTH_WORDS = (  # English, German, French, Dutch, Spanish, Portuguese (Afrikaans: Dutch's)
+    "january february march april may june july august september october november december"
+    " januar februar märz juni juli oktober dezember janvier février mars avril mai juin"
+    " juillet août septembre octobre novembre décembre januari februari maart mei augustus"
+    " enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre"
+    " diciembre janeiro fevereiro março maio junho julho setembro outubro novembro dezembro"
+)
+_MONTHS = {*_MONTH_WORDS.split(), *(rf"{m[:3]}\.?" for m in _MONTH_WORDS.split())}
+_MONTH = "(?:{})".format("|".join(sorted(_MONTHS, key=len, reverse=True)))
+# A teaser's date: "Dec 5", "5 décembre 2025", "12/05/2025", "2025-12-05", "3 hours ago"
+TEASER_DATE = re.compile(
+    rf"\b(?:{_MONTH} \d{{1,2}}\b|\d{{1,2}}\.? (?:de )?{_MONTH}(?!\w)"
+    r"|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\d{4}-\d{2}-\d{2}\b"
+    r"|\d+ (?:minutes?|hours?|days?|weeks?) ago\b)",
+    re.I,
+)
 
 
 def _teaser_grid(cards: list[html.HtmlElement], url: str) -> str:
     """The texts of `cards` (one a line) when they are a grid of teasers for the site's own
     pages (see GRID_MIN_CARDS), else ""."""
-    if len(cards) < GRID_MIN_CARDS:
+    if len(cards) < DATED_GRID_MIN_CARDS:
         return ""
     texts = [squash(card.text_content()) for card in cards]
-    if _median(len(t) for t in texts) > TEASER_MAX_CHARS:
-        return ""
-    linked = [sum(len(squash(a.text_content())) for a in card.iter("a")) for card in cards]
-    shares = (n / max(1, len(t)) for n, t in zip(linked, texts, strict=True))
-    if _median(shares) < TEASER_MIN_LINK_SHARE:
+    if not (_short_teasers(cards, texts) or _dated_teasers(cards, texts)):
         return ""
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     targets = set()
@@ -364,6 +379,27 @@ def _teaser_grid(cards: list[html.HtmlElement], url: str) -> str:
         if (link.hostname or "").removeprefix("www.") == host and link.path.strip("/"):
             targets.add((link.path, link.query))
     return "\n".join(texts) if len(targets) >= 0.75 * len(cards) else ""
+
+
+def _short_teasers(cards: list[html.HtmlElement], texts: list[str]) -> bool:
+    """A dozen cards or more of a headline and a blurb (see GRID_MIN_CARDS)."""
+    if len(cards) < GRID_MIN_CARDS or _median(len(t) for t in texts) > TEASER_MAX_CHARS:
+        return False
+    linked = [sum(len(squash(a.text_content())) for a in card.iter("a")) for card in cards]
+    shares = (n / max(1, len(t)) for n, t in zip(linked, texts, strict=True))
+    return _median(shares) >= TEASER_MIN_LINK_SHARE
+
+
+def _dated_teasers(cards: list[html.HtmlElement], texts: list[str]) -> bool:
+    """Cards of a summary each, most of them dated (see DATED_GRID_MIN_CARDS)."""
+    if _median(len(t) for t in texts) > DATED_TEASER_MAX_CHARS:
+        return False
+    dated = sum(
+        1
+        for card, text in zip(cards, texts, strict=True)
+        if card.find(".//time") is not None or TEASER_DATE.search(text)
+    )
+    return dated >= 0.5 * len(cards)
 
 
 def _median(values) -> float:

@@ -17,16 +17,21 @@ RSS feed and section listings. The site is served by LocalSite on 127.0.0.1 and 
   d. a re-crawl of the unchanged site: requests and seconds as ratios to the first crawl, and
      the share of its requests answered 304 (conditional re-checks: crawler.frontier);
   e. peak RSS of the crawl (crawl process plus its extraction workers) for several site
-     sizes, and the growth per 1,000 pages.
+     sizes, and the growth per 1,000 pages;
+  f. with --breakdown, where the crawl's CPU goes: a crawl of a 1-page site (start-up), then
+     the whole site with no item pipeline (Scrapy's own floor: fetching and parsing), with
+     cleaning, with validate and dedup, and with storing (the whole crawl).
 
     python bench/speed_crawl.py                      # 2,000 pages; memory at 2k, 5k, 20k
     python bench/speed_crawl.py --pages 500 --memory-pages 500,1000   # a quick run
     python bench/speed_crawl.py --skip-memory --skip-recrawl          # b and c only
+    python bench/speed_crawl.py --pages 800 --rounds 1 --load quiet --skip-memory --breakdown
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -258,8 +263,10 @@ def crawl(
     db: Path,
     workers: int,
     concurrency: int,
+    settings: tuple[str, ...] = (),
 ) -> CrawlRun:
-    """Run `radioscrape crawl` over the site in a child process, polling its memory."""
+    """Run `radioscrape crawl` over the site in a child process, polling its memory
+    (`settings`: more `-s NAME=VALUE` pairs)."""
     before = len(site.log)
     cmd = [
         sys.executable, "-m", "crawler.cli", "crawl", "--station", station,
@@ -270,6 +277,8 @@ def crawl(
         "-s", f"RADIOSCRAPE_EXTRACT_WORKERS={workers}",
         "-s", "RADIOSCRAPE_PROGRESS=False",
     ]  # fmt: skip
+    for setting in settings:
+        cmd += ["-s", setting]
     started = time.perf_counter()
     cpu_before = _children_cpu()
     child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -418,6 +427,38 @@ def crawl_figures(
     return runs
 
 
+# Where a crawl's CPU goes (f): the same crawl with fewer item pipelines each time.
+PIPELINES = {
+    "Scrapy's floor: fetch, parse, no item pipeline": {},
+    "+ cleaning (ExtractPipeline)": {"pipelines.extract.ExtractPipeline": 100},
+    "+ validate and dedup": {
+        "pipelines.extract.ExtractPipeline": 100,
+        "pipelines.validate.ValidatePipeline": 200,
+        "pipelines.dedup.DedupPipeline": 300,
+    },
+    "+ storing (the whole crawl)": None,  # the project's ITEM_PIPELINES
+}
+
+
+def breakdown(site: LocalSite, args, tmp: Path) -> None:
+    """f: CPU time of a crawl of a 1-page site (start-up), then of the whole site with the item
+    pipelines added one step at a time, in one process (no extraction worker)."""
+    tiny, _ = serve(args.station, 1)
+    try:
+        start = crawl(tiny, args.station, tmp / "f-start.db", 0, args.concurrency).cpu_seconds
+    finally:
+        tiny.__exit__(None, None, None)
+    print(f"\nwhere the crawl's CPU goes ({args.pages} pages, in one process; load {_load()}):")
+    print(f"  start-up and one page (a 1-page site)            {start:6.2f}s")
+    before = start
+    for step, (label, pipelines) in enumerate(PIPELINES.items()):
+        settings = () if pipelines is None else (f"ITEM_PIPELINES={json.dumps(pipelines)}",)
+        run = crawl(site, args.station, tmp / f"f{step}.db", 0, args.concurrency, settings)
+        per_page = (run.cpu_seconds - before) / args.pages * 1000
+        print(f"  {label:<48} {run.cpu_seconds:6.2f}s  (+{per_page:.2f} ms a page)")
+        before = run.cpu_seconds
+
+
 def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -438,6 +479,9 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--skip-recrawl", action="store_true", help="skip d")
     parser.add_argument("--skip-memory", action="store_true", help="skip e")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="f: CPU by step (Scrapy's floor, cleaning...)"
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}; load average {_load()}")
     print(f"site: {args.pages} generated {args.station} article pages on 127.0.0.1")
@@ -446,7 +490,8 @@ def main() -> None:
     try:
         loads = ("quiet", "busy") if args.load == "both" else (args.load,)
         if loads[0] != "quiet":
-            args.skip_recrawl = args.skip_memory = True  # d and e are measured quiet
+            args.skip_recrawl = args.skip_memory = True  # d, e and f are measured quiet
+            args.breakdown = False
         runs = {load: crawl_figures(site, routes, args, tmp, load) for load in loads}[loads[0]]
         if not args.skip_recrawl:
             first = runs[0][0]
@@ -459,6 +504,8 @@ def main() -> None:
                 f" ({again.seconds / first.seconds:.1%} of {first.seconds:.1f}s),"
                 f" {again.stored} stored"
             )
+        if args.breakdown:
+            breakdown(site, args, tmp)
     finally:
         site.__exit__(None, None, None)
     if args.skip_memory:

@@ -49,10 +49,10 @@ class StoryOptions:
 def shingles(body: Iterable[str], size: int) -> frozenset[str]:
     """The word shingles of a body's paragraphs: lower-cased words, `size` at a time (a body
     shorter than `size` words is one shingle; an empty body has none)."""
-    words = [word for paragraph in body for word in _WORD.findall(paragraph.lower())]
+    words = _WORD.findall("\n".join(body).lower())  # no word spans two paragraphs
     if len(words) <= size:
         return frozenset([" ".join(words)]) if words else frozenset()
-    return frozenset(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
+    return frozenset(map(" ".join, zip(*(words[k:] for k in range(size)), strict=False)))
 
 
 # MinHash as datasketch (2.x, its default "affine32" scheme) computes it, so that the band keys

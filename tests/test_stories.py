@@ -70,6 +70,8 @@ def test_shingles_and_similarity():
     grams = shingles(["One two, THREE four five."], 4)
     assert grams == {"one two three four", "two three four five"}
     assert shingles(["Too short"], 4) == {"too short"} and shingles([], 4) == frozenset()
+    assert shingles(["One two", "three four five"], 4) == grams  # shingles span paragraphs
+    assert shingles(["end", "start"], 1) == {"end", "start"}  # words do not
     assert similarity(grams, grams) == 1.0
     assert similarity(grams, shingles(["one two three four"], 4)) == 0.5
     assert similarity(grams, frozenset()) == 0.0

@@ -30,3 +30,16 @@ def test_peak_memory_does_not_grow_with_the_urls_discovered(tmp_path):
     # the second run asks every child sitemap conditionally, and each answers 304
     assert children == [200] + [304] * (4 + 1), children  # the index is asked in full
     assert again.report["stations"]["127.0.0.1"]["discovery"]["unchanged"] == {"not-modified": 5}
+
+
+@pytest.mark.slow  # measured at scale: 240,000 sitemap URLs read
+def test_reading_big_sitemaps_does_not_starve_the_downloads_in_flight(tmp_path):
+    """12 sitemaps of 20,000 URLs asked at once, a 6 s download timeout: each takes most of a
+    second of CPU to read, and while a row of them held the event loop the downloads still in
+    flight timed out (9 of 50 sitemaps of 50,000 URLs at the default 30 s)."""
+    with big_sitemap_site(12, 20_000) as site:
+        run = measured_crawl(tmp_path / "crawl.db", site.url, tmp_path / "report.json",
+                             "-s", "DOWNLOAD_TIMEOUT=6")  # fmt: skip
+    stats = run.report["stations"]["127.0.0.1"]
+    assert stats["discovery"]["errors"] == {}
+    assert stats["discovered"] == 12 * 20_000 + STORIES

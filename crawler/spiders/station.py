@@ -19,6 +19,7 @@ parent of an article URL, a conventional sitemap location), filtered/<why> and c
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,6 +77,7 @@ GENERIC_EXCLUDE = [
 ]
 # Where a site with no profile and no Sitemap: line in robots.txt may keep its sitemap.
 CONVENTIONAL_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml")
+READ_CHUNK = 1000  # article links of a discovery document kept between turns of the event loop
 UNBATCHED_CHUNK = (
     1000  # with no batch (a distributed crawl), articles are queued this many at a time
 )
@@ -230,6 +232,7 @@ class StationSpider(scrapy.Spider):
         self.policy = RecrawlPolicy()
         self.now = ""  # RADIOSCRAPE_NOW: the crawl's clock (empty: the time)
         self.frontier: Frontier  # opened by from_crawler, closed when the crawl ends
+        self.reading = asyncio.Lock()  # one discovery document read at a time
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -370,15 +373,27 @@ class StationSpider(scrapy.Spider):
             self.fetch_articles(index)
         self.schedule_articles()
 
-    def parse_discovery(self, response):
-        """Read one discovery document (see read_discovery), then count it answered."""
-        try:
-            yield from self.read_discovery(response)
-        finally:
-            self.discovery_answered(response.meta["target"])
+    async def parse_discovery(self, response):
+        """Read one discovery document (see read_discovery) and keep the article links it
+        gives, then count it answered. One document at a time, and the event loop runs every
+        READ_CHUNK links: a sitemap of 50,000 URLs costs seconds of CPU, and downloads in flight
+        would time out while a row of them held the loop."""
+        index = response.meta["target"]
+        async with self.reading:
+            try:
+                for count, output in enumerate(self.read_discovery(response), 1):
+                    if not isinstance(output, Link):
+                        yield output
+                        continue
+                    self.add_candidate(index, output)
+                    if count % READ_CHUNK == 0:
+                        await asyncio.sleep(0)
+            finally:
+                self.discovery_answered(index)
 
     def read_discovery(self, response):
-        """Collect candidates from one discovery page; follow sitemaps, feeds and next pages."""
+        """Read one discovery page: requests for the sitemaps, feeds and next pages it leads
+        to, and its article links (Link)."""
         index, role = response.meta["target"], response.meta["role"]
         target = self.targets[index]
         depth = response.meta["depth"] + 1
@@ -428,11 +443,7 @@ class StationSpider(scrapy.Spider):
             self.logger.debug("%s: %s", response.url, exc)
             return
         self.remember_document(index, response, leaf)
-        for link in links:
-            if isinstance(link, scrapy.Request):
-                yield link
-            else:
-                self.add_candidate(index, link)
+        yield from links
 
     def remember_document(self, index: int, response, leaf: bool) -> None:
         """Let the frontier keep what a discovery document answered."""

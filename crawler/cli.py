@@ -42,6 +42,7 @@ from pipelines.core.urls import is_http_url
 from pipelines.store import POSTGRES_SCHEMES
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
     from concurrent.futures import Future
 
 # Scrapy and Twisted load only for commands that fetch or crawl (crawler.fetch, crawler.crawl_cli
@@ -161,8 +162,9 @@ def scrape_targets(
     text of pages that are not articles instead of refusing them; a file or stdin larger than
     `max_bytes` (0: no cap) is refused as too-large, unread. With `workers` > 1
     (RADIOSCRAPE_EXTRACT_WORKERS) a batch of POOL_FROM files or more is cleaned in that many
-    worker processes, in order, with the same records; `chrome`: the stations' learned lines (a
-    store's snapshot)."""
+    worker processes and this one (which takes the last files no worker has started), with
+    the same records in the same order; `chrome`: the stations' learned lines (a store's
+    snapshot)."""
     results: list[dict[str, Any] | TargetError | None] = [None] * len(targets)
     urls = [(i, t) for i, t in enumerate(targets) if is_http_url(t)]
     done = 0
@@ -193,10 +195,7 @@ def scrape_targets(
 
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
         futures = [None if t == "-" else pool.submit(_file_outcome, t, *args) for _, t in files]
-    outcomes = (
-        future.result() if future else _file_outcome(t, *args)
-        for (_, t), future in zip(files, futures, strict=True)
-    )
+    outcomes = _in_order([t for _, t in files], futures, lambda t: _file_outcome(t, *args))
     try:
         for (i, _), outcome in zip(files, outcomes, strict=True):
             results[i] = outcome
@@ -207,6 +206,31 @@ def scrape_targets(
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return results  # type: ignore[return-value]
+
+
+def _in_order(
+    targets: list[str], futures: list[Future | None], clean: Callable[[str], Any]
+) -> Iterator[Any]:
+    """The outcome of each target in order: its future's result, or `clean(target)` here for a
+    target with none. While the next result is not ready, this process cleans the last target
+    no worker has started (workers take them in order), so it works beside them instead of
+    waiting."""
+    taken: dict[int, Any] = {}
+    last = len(futures) - 1
+    for i, future in enumerate(futures):
+        while future is not None and not future.done() and last > i:
+            later = futures[last]
+            if later is not None and not later.cancel():
+                break  # started: so is every target before it
+            if later is not None:
+                taken[last] = clean(targets[last])
+            last -= 1
+        if i in taken:
+            yield taken.pop(i)
+        elif future is None or future.cancel():  # no worker has started it: clean it here
+            yield clean(targets[i])
+        else:
+            yield future.result()
 
 
 PROGRESS_FROM = 20  # targets: a batch this long shows a progress line on a terminal

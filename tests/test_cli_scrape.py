@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 
-from crawler.cli import POOL_FROM
+from crawler.cli import POOL_FROM, _in_order
 from crawler.fixtures import all_fixtures
 from tests.servers import LocalSite, Resource
 
@@ -241,3 +242,21 @@ def test_scrapy_crawl_page_gives_the_same_record(site, tmp_path):
         record.pop("fetched_at")
     assert via_scrapy == via_cli
     assert not (ROOT / "radioscrape.db").exists()  # a one-off page makes no store
+
+
+def test_a_batch_in_workers_is_given_in_order_while_this_process_cleans_the_last_files():
+    futures = [Future() for _ in "abcde"]
+    for started in futures[:2]:
+        started.set_running_or_notify_cancel()  # a worker has these
+    cleaned = []
+
+    def clean(target: str) -> str:
+        cleaned.append(target)
+        if not futures[0].done():  # the workers finish meanwhile
+            futures[0].set_result("worker:a")
+            futures[1].set_result("worker:b")
+        return f"here:{target}"
+
+    outcomes = list(_in_order(list("abcde"), [*futures[:4], None], clean))
+    assert outcomes == ["worker:a", "worker:b", "here:c", "here:d", "here:e"]
+    assert cleaned == ["d", "c", "e"]  # the last file with a future first; stdin at its turn

@@ -276,7 +276,8 @@ class StorePipeline:
         signals before pipelines); close the store (when that fails, the next run closes this
         run's row as interrupted)."""
         if self.store is not None:
-            self.writes.flush(last=True)  # what a failing store left waiting, at the latest
+            if self.writes is not None:  # what a failing store left waiting, at the latest
+                self.writes.flush(last=True)
             outcome = replace(self.outcome, warnings=self.warnings)
             try:
                 self.store.finish_run(self.run_id, utc_now(), reason, self.runs, outcome)

@@ -16,8 +16,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 MINHASH_SEED = 1  # fixed: band keys stored by one run must match those computed by the next
 _WORD = re.compile(r"\w+")
@@ -66,6 +68,8 @@ _FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
 @cache
 def _permutations(count: int) -> tuple[np.ndarray, np.ndarray]:
     """The (a, b) of `count` affine permutations, drawn from MINHASH_SEED as datasketch does."""
+    import numpy as np  # here: `radioscrape scrape FILE` does not need it (~0.1 s)
+
     gen = np.random.RandomState(MINHASH_SEED)
     a = gen.randint(0, 1 << 31, count, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = gen.randint(0, 1 << 32, count, dtype=np.uint32)
@@ -74,6 +78,8 @@ def _permutations(count: int) -> tuple[np.ndarray, np.ndarray]:
 
 def minhash(grams: Iterable[str], permutations: int) -> np.ndarray:
     """The MinHash signature (uint32, one value per permutation) of a non-empty shingle set."""
+    import numpy as np
+
     digests = b"".join(hashlib.sha1(gram.encode()).digest()[:4] for gram in grams)
     h = np.frombuffer(digests, dtype="<u4").astype(np.uint32).reshape(-1, 1)
     s1, m1, s2, m2, s3 = _FMIX32
@@ -87,7 +93,7 @@ def minhash(grams: Iterable[str], permutations: int) -> np.ndarray:
 
 
 def prepare(options: StoryOptions) -> None:
-    """Make the permutations now: a crawl does it before its first fetch."""
+    """Load numpy and make the permutations now: a crawl does it before its first fetch."""
     _permutations(options.bands * options.rows)
 
 

@@ -377,10 +377,15 @@ class StationSpider(scrapy.Spider):
         """Read one discovery document (see read_discovery) and keep the article links it
         gives, then count it answered. One document at a time, and the event loop runs every
         READ_CHUNK links: a sitemap of 50,000 URLs costs seconds of CPU, and downloads in flight
-        would time out while a row of them held the loop."""
+        would time out while a row of them held the loop. Once the crawl is stopping (SIGTERM),
+        the documents not read yet are left to the next run."""
         index = response.meta["target"]
         async with self.reading:
             try:
+                if not self.crawler.engine.running:
+                    label = self.targets[index].label
+                    inc_stat(self.crawler.stats, label, "discovery/cut/shutdown")
+                    return
                 for count, output in enumerate(self.read_discovery(response), 1):
                     if not isinstance(output, Link):
                         yield output

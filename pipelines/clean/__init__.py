@@ -45,6 +45,10 @@ from pipelines.core.urls import canonicalize, is_http_url
 # Comments go at parse time: trafilatura cuts a paragraph's text at an inline comment.
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Text decoded from these has a _CONTROL character only where its bytes hold that character's
+# bytes (no surrogates: undecodable bytes become U+FFFD): checking the bytes is cheaper.
+_BYTEWISE_CODECS = frozenset(["utf-8", "ascii", "windows-1252", "cp1252"])
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")  # a binary file's telltales
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # libxml2 drops what follows a stray </body> or </html> (a browser keeps it): the parser
@@ -89,13 +93,13 @@ def parse_html(page: Page) -> html.HtmlElement:
     if (tags := page.body.count(b"<")) > MAX_TAGS:  # a million elements: 25 s, 1.3 GB parsed
         raise BadPage("too-many-elements", f"{tags} tags, more than {MAX_TAGS}: not parsed")
     heavy = tags + len(page.body) // TEXT_PER_TAG > MAX_TAGS  # the text may weigh too much
-    text, _ = decode_html(page.body, page.headers.get("content-type"))
+    text, encoding = decode_html(page.body, page.headers.get("content-type"))
     sample = text[:4096]
     controls = len(_BINARY_CHARS.findall(sample))
     if controls > len(sample) * 0.05 or not _LOOKS_HTML.search(text[:65536]):
         raise BadPage("not-html", "not an HTML page")
     try:
-        markup = _DOC_END.sub("", _CONTROL.sub("", _XML_DECL.sub("", text, count=1)))
+        markup = _DOC_END.sub("", _drop_controls(_XML_DECL.sub("", text, count=1), page, encoding))
         root = html.document_fromstring(markup, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise BadPage("unparsable", f"HTML could not be parsed: {exc}") from exc
@@ -106,6 +110,19 @@ def parse_html(page: Page) -> html.HtmlElement:
             f" (a tag for each {TEXT_PER_TAG} characters): not cleaned",
         )
     return root
+
+
+def _drop_controls(text: str, page: Page, encoding: str) -> str:
+    """`text` without _CONTROL characters (decoded from page.body as `encoding`)."""
+    body = page.body
+    if (
+        encoding in _BYTEWISE_CODECS
+        and len(body.translate(None, _CONTROL_BYTES)) == len(body)
+        and b"\xef\xbf\xbe" not in body  # U+FFFE and U+FFFF in UTF-8
+        and b"\xef\xbf\xbf" not in body
+    ):
+        return text
+    return _CONTROL.sub("", text)
 
 
 def content_hash(title: str, body: list[str]) -> str:

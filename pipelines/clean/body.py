@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -121,6 +122,8 @@ def _block_text(node: etree._Element, limit: int = MAX_CLUTTER_CHARS) -> str:
     (the pieces are joined with a space, which NFC never composes with its neighbours), so
     once a prefix is too long the whole is; this spares re-reading big containers.
     """
+    if not len(node):  # a leaf: its own text is all of it
+        return squash(node.text)
     parts: list[str] = []
     size, check_at = 0, limit + 1
     for piece in node.itertext():
@@ -185,13 +188,18 @@ def remove_clutter(
             counts[rule.name] += 1
             _drop(node)
     embeds = set(embed_nodes)
-    stack = [container]
+    # (node, its _block_text when it is a block that matched no rule, else None)
+    stack: list[tuple[etree._Element, str | None]] = [(container, None)]
     while stack:
-        node = stack.pop()
-        for child in reversed(list(node)):
+        node, node_text = stack.pop()
+        children = list(node)
+        if node_text is not None and not _wraps_one(node, children):
+            node_text = None
+        for child in reversed(children):
             if not isinstance(child.tag, str):
                 continue
-            if child.tag in BLOCK_TAGS and (text := _block_text(child)):
+            text = None
+            if child.tag in BLOCK_TAGS and (text := node_text or _block_text(child)):
                 rule = _block_rule(text, child, embeds, extra)
                 if rule is not None:
                     counts[rule.name] += 1
@@ -199,7 +207,17 @@ def remove_clutter(
                         _drop_tail(child)
                     _drop(child)
                     continue
-            stack.append(child)
+            stack.append((child, text))
+
+
+def _wraps_one(node: etree._Element, children: list) -> bool:
+    """Whether `node`'s text is all its one child's: no other child, only whitespace around
+    it (so the child's _block_text is the node's)."""
+    return (
+        len(children) == 1
+        and not (node.text or "").strip()
+        and not (children[0].tail or "").strip()
+    )
 
 
 def _holds_most_prose(node: etree._Element, prose: int) -> bool:
@@ -361,7 +379,7 @@ def dom_headings(container: etree._Element) -> list[tuple[str, bool, bool]]:
     page order, split at <br> like trafilatura's output; is_link: all its text is link text."""
     blocks: list[tuple[str, bool, bool]] = []
     for el in container.iter(*_LEAF_BLOCKS):
-        if any(d.tag in _LEAF_BLOCKS for d in el.iterdescendants()):
+        if next(el.iterdescendants(*_LEAF_BLOCKS), None) is not None:  # not innermost
             continue
         heading = el.tag in _HEADINGS
         lines = [t for t in (squash(line) for line in _text_with_breaks(el).split("\n")) if t]
@@ -373,7 +391,7 @@ def dom_headings(container: etree._Element) -> list[tuple[str, bool, bool]]:
 
 def _all_link_text(el: etree._Element) -> bool:
     """Whether every character of the element's text is inside a link."""
-    if any(a.tag == "a" for a in el.iterancestors()):
+    if next(el.iterancestors("a"), None) is not None:
         return True
     linked = sum(len(squash(a.text_content())) for a in el.iter("a"))
     return linked > 0 and linked >= len(squash(el.text_content()))
@@ -383,12 +401,15 @@ def fill_gaps(extracted: list[str], blocks: list[tuple[str, bool, bool]]) -> lis
     """Put back sub-headings trafilatura dropped (a heading before a list, say): a heading
     that sits right before a paragraph it kept, after another it kept, goes back in, unless
     that paragraph is a link (a rail heading before its headlines stays out)."""
-    keys = [fold(text) for text, _, _ in blocks]
+    places: dict[str, list[int]] = {}  # each block key's positions, in order
+    for i, (text, _, _) in enumerate(blocks):
+        places.setdefault(fold(text), []).append(i)
     out: list[str] = []
     last = -1
     for para in extracted:
-        key = fold(para)
-        found = next((i for i in range(last + 1, len(keys)) if keys[i] == key), None)
+        at = places.get(fold(para), [])
+        k = bisect_right(at, last)  # the first place after the last paragraph found
+        found = at[k] if k < len(at) else None
         if found is not None:
             if last >= 0 and not blocks[found][2]:
                 start = found
@@ -446,7 +467,7 @@ def _link_shape(a: etree._Element) -> int:
     """CARD (the link wraps blocks: a headline and its blurb), BLOCK (all of its block's text:
     a headline), LEAD (it opens its block and a new sentence or a tag follows: a teaser) or
     INLINE (a link inside a sentence)."""
-    if any(d.tag in _CARD_BLOCKS for d in a.iterdescendants()):
+    if next(a.iterdescendants(*_CARD_BLOCKS), None) is not None:
         return CARD
     block = next((b for b in a.iterancestors() if b.tag in _CARD_BLOCKS), None)
     if block is None:
@@ -463,6 +484,9 @@ def _link_shape(a: etree._Element) -> int:
 
 def _site(url: str | None) -> str:
     """The host of `url` without "www." ("" for a relative link)."""
+    # a path has no host (urlsplit drops tabs and line breaks first: "/\t/" is "//")
+    if url and url[0] == "/" and url[1:2] not in ("/", "\t", "\r", "\n"):
+        return ""
     return (urlsplit(url or "").hostname or "").removeprefix("www.")
 
 

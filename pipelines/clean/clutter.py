@@ -15,6 +15,7 @@ their names: check_station_rules.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from crawler.stations import ProfileError, Registry, StationProfile, registry
@@ -116,15 +117,26 @@ def match_text(
     """
     if not text or len(text) > MAX_CLUTTER_CHARS:
         return None
-    shared = TEXT_RULES if _ANY_TEXT_RULE.fullmatch(text) else ()
-    for rule in shared + extra:
-        if rule.pattern is None:
-            continue
-        if rule.before_embed and not embed_follows:
-            continue
-        if rule.pattern.fullmatch(text):
-            return rule
-    return None
+    if (rule := _shared_rule(text, bool(embed_follows))) is not None:
+        return rule
+    return next((rule for rule in extra if _fires(rule, text, embed_follows)), None)
+
+
+@lru_cache(maxsize=8192)
+def _shared_rule(text: str, embed_follows: bool) -> Rule | None:
+    """match_text over the shared rules alone, remembered: a page's nested blocks, its
+    extracted paragraphs and a station's pages ask about the same lines again and again."""
+    if not _ANY_TEXT_RULE.fullmatch(text):
+        return None
+    return next((rule for rule in TEXT_RULES if _fires(rule, text, embed_follows)), None)
+
+
+def _fires(rule: Rule, text: str, embed_follows: bool | None) -> bool:
+    """Whether `rule` is a text rule matching the whole of `text` (a before_embed rule: and an
+    embed follows)."""
+    if rule.pattern is None or (rule.before_embed and not embed_follows):
+        return False
+    return rule.pattern.fullmatch(text) is not None
 
 
 def rule_by_name(name: str) -> Rule:

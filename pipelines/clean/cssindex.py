@@ -221,16 +221,18 @@ class SelectorIndex:
         attrib_only, attrib_hint = self.attrib_only, self.attrib_hint
         by_tag, by_class, by_id, by_attrib = self.by_tag, self.by_class, self.by_id, self.by_attrib
         anywhere = self.anywhere
-        for el in context.iter():
+        named = tag_only.keys() | by_tag.keys()  # the tags a selector can match by alone
+        for el in context.iter(etree.Element):  # elements only: no comments or PIs
             tag = el.tag
-            if not isinstance(tag, str):
-                continue
+            attributes = el.items()
+            if not attributes and tag not in named and not anywhere:
+                continue  # no selector can match it
             matched: set[int] = set(tag_only.get(tag, ()))
             candidates = by_tag.get(tag, [])
             if anywhere:
                 candidates = candidates + anywhere
             classes = None
-            for name, value in el.items():
+            for name, value in attributes:
                 if name == "class":
                     classes = class_tokens(value)
                     for token in classes:

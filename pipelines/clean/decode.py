@@ -55,6 +55,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     if not body.isascii():
         text = body.decode("utf-8", "replace")
         stray = text.count("\ufffd") - body.count("\ufffd".encode())
+        if not stray:  # valid UTF-8 (the usual case): no need to count the valid characters
+            return text, "utf-8"
         valid = len(text) - len(text.encode("ascii", "ignore")) - stray
         if stray <= valid:  # UTF-8, perhaps with a stray byte; windows-1252 text has no valid
             return text, "utf-8"

@@ -793,9 +793,10 @@ def _tag_links(root) -> list:
         found = " tag " in f" {rel} " and "category" not in rel
         node, depth = link.getparent(), 0
         while not found and node is not None and depth < 3:
-            cls = node.get("class") or ""
-            found = any(f in cls for f in _TAG_FIELDS) or (
-                depth < 2 and "tag" in cls.lower() and _TAG_CLASS.search(cls) is not None
+            cls = node.get("class")
+            found = bool(cls) and (
+                any(f in cls for f in _TAG_FIELDS)
+                or (depth < 2 and "tag" in cls.lower() and _TAG_CLASS.search(cls) is not None)
             )
             node, depth = node.getparent(), depth + 1
         if found and _TAG_PLACE(link):
@@ -940,7 +941,11 @@ def _credit_beside(img: etree._Element) -> str | None:
 def _credit_line(container) -> str | None:
     photo_credit = rule_by_name("photo-credit").pattern
     for node in container.iter("p", "div", "span", "em", "small"):
-        text = squash(node.text_content())
+        raw = node.text_content()
+        # 61 or more words squash to 121 characters or more: too long (squash only splits)
+        if len(raw) >= 120 and len(raw.split(None, 60)) == 61:
+            continue
+        text = squash(raw)
         if text and len(text) < 120 and photo_credit.fullmatch(text):
             return squash(_CREDIT_PREFIX.sub("", text))
     return None
@@ -1094,12 +1099,10 @@ def _breadcrumb_links(root) -> list:
     """
     row = next(iter(_LINK_ROW(root)), None)
     trail = None
-    for el in root.iter():
+    for el in root.iter(etree.Element):  # elements only
         if el is row:
             trail = row
             break
-        if not isinstance(el.tag, str):
-            continue
         cls, label = el.get("class"), el.get("aria-label")
         if (cls and _BREADCRUMB_WORD.search(cls)) or (label and _BREADCRUMB_WORD.search(label)):
             trail = el

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Zero-width spaces count as whitespace; str.split() knows the rest (the same set as regex \s).
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
@@ -24,6 +25,7 @@ def word_count(paragraphs: list[str]) -> int:
     return sum(len(_WORD.findall(p)) for p in paragraphs)
 
 
+@lru_cache(maxsize=16384)  # a paragraph is compared in several passes
 def fold(text: str) -> str:
     """A comparison key: lower case, letters and digits only."""
     return "".join(filter(str.isalnum, text.casefold()))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.demo_site import LocalSite, Resource
+from tests.test_faults import LAUNCH
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,16 +106,18 @@ def crawl_command(db: Path, site_url: str, report: Path, *settings: str) -> list
 
 
 def measured_crawl(db: Path, site_url: str, report: Path, *settings: str) -> Measured:
-    """The crawl of crawl_command, measured by wait4()."""
-    log = report.with_suffix(".log")
+    """The crawl of crawl_command, measured: its own peak RSS from the small launcher that
+    forks it (a child of this process would start at this process's peak), CPU from wait4."""
+    log, peak = report.with_suffix(".log"), report.with_suffix(".maxrss")
     started = time.perf_counter()
     with log.open("wb") as stderr:
-        child = subprocess.Popen(crawl_command(db, site_url, report, *settings), cwd=ROOT,
-                                 stdout=subprocess.DEVNULL, stderr=stderr)  # fmt: skip
+        command = [sys.executable, "-c", LAUNCH, str(peak),
+                   *crawl_command(db, site_url, report, *settings)]  # fmt: skip
+        child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
         _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         raise RuntimeError(f"crawl exited {code}: {log.read_text()[-2000:]}")
-    return Measured(code, usage.ru_maxrss / 1024, wall,
+    return Measured(code, int(peak.read_text()) / 1024, wall,
                     usage.ru_utime + usage.ru_stime, json.loads(report.read_text()))  # fmt: skip

@@ -78,7 +78,7 @@ def find_container(root: html.HtmlElement, selector=None) -> html.HtmlElement:
 def _container_candidates(root: html.HtmlElement) -> list[list[html.HtmlElement]]:
     """The generic container candidates under `root`, per rank, each in document order."""
     ranks: list[list[html.HtmlElement]] = [[], [], [], [], []]
-    for el in root.iter():
+    for el in root.iter(etree.Element):  # elements only
         if el.tag == "article":
             ranks[3].append(el)
         elif el.tag == "main":
@@ -180,7 +180,10 @@ def remove_clutter(
     node_hits += [(rule, rule.selector(container)) for rule in extra if rule.css]
     for rule, hits in node_hits:
         for node in [n for n in hits if _attached(n, container)]:
-            if rule.max_chars is not None and len(_text_of(node)) > rule.max_chars:
+            if (
+                rule.max_chars is not None
+                and len(_block_text(node, rule.max_chars)) > rule.max_chars
+            ):
                 continue
             if _holds_most_prose(node, prose):
                 counts[f"{rule.name}/spared"] += 1
@@ -223,7 +226,9 @@ def _wraps_one(node: etree._Element, children: list) -> bool:
 def _holds_most_prose(node: etree._Element, prose: int) -> bool:
     """Whether `node` holds at least half of the page's paragraph text: a clutter selector that
     matches such a node has matched a wrapper of the article, not chrome."""
-    if prose < SPARE_MIN_PROSE or len(_block_text(node, prose // 2)) <= prose // 2:
+    if prose < SPARE_MIN_PROSE or next(node.iter("p"), None) is None:  # no paragraph text
+        return False
+    if len(_block_text(node, prose // 2)) <= prose // 2:
         return False
     return paragraph_chars(node) * 2 >= prose
 

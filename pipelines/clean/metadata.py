@@ -590,9 +590,7 @@ def _description(meta: dict, ld: dict, title: str | None) -> str | None:
 def _byline_nodes(root):
     """Byline candidates in document order: rel/itemprop/RDFa author, or a byline, author or
     Drupal author-field class, outside the page's chrome and cards."""
-    for node in root.iter():
-        if not isinstance(node.tag, str):
-            continue
+    for node in root.iter(etree.Element):  # elements only
         cls = node.get("class")
         marked = (
             node.get("rel") in _BYLINE_PROPERTIES

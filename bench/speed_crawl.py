@@ -18,7 +18,7 @@ RSS feed and section listings. The site is served by LocalSite on 127.0.0.1 and 
      the share of its requests answered 304 (conditional re-checks: crawler.frontier);
   e. peak RSS of the crawl (crawl process plus its extraction workers) for several site
      sizes, and the growth per 1,000 pages;
-  f. with --breakdown, where the crawl's CPU goes: a crawl of a 1-page site (start-up), then
+  g. with --breakdown, where the crawl's CPU goes: a crawl of a 1-page site (start-up), then
      the whole site with no item pipeline (Scrapy's own floor: fetching and parsing), with
      cleaning, with validate and dedup, and with storing (the whole crawl).
 
@@ -427,7 +427,7 @@ def crawl_figures(
     return runs
 
 
-# Where a crawl's CPU goes (f): the same crawl with fewer item pipelines each time.
+# Where a crawl's CPU goes (g): the same crawl with fewer item pipelines each time.
 PIPELINES = {
     "Scrapy's floor: fetch, parse, no item pipeline": {},
     "+ cleaning (ExtractPipeline)": {"pipelines.extract.ExtractPipeline": 100},
@@ -441,7 +441,7 @@ PIPELINES = {
 
 
 def breakdown(site: LocalSite, args, tmp: Path) -> None:
-    """f: CPU time of a crawl of a 1-page site (start-up), then of the whole site with the item
+    """g: CPU time of a crawl of a 1-page site (start-up), then of the whole site with the item
     pipelines added one step at a time, in one process (no extraction worker)."""
     tiny, _ = serve(args.station, 1)
     try:
@@ -480,7 +480,7 @@ def main() -> None:
     parser.add_argument("--skip-recrawl", action="store_true", help="skip d")
     parser.add_argument("--skip-memory", action="store_true", help="skip e")
     parser.add_argument(
-        "--breakdown", action="store_true", help="f: CPU by step (Scrapy's floor, cleaning...)"
+        "--breakdown", action="store_true", help="g: CPU by step (Scrapy's floor, cleaning...)"
     )
     args = parser.parse_args()
     print(f"machine: {machine()}; load average {_load()}")

@@ -19,6 +19,8 @@ when it was checked. From that, with the policy of RADIOSCRAPE_RECRAWL and the c
 - sitemaps, feeds and section pages are asked conditionally (documents that only lead to
   others, robots.txt, home pages and sitemap indexes, are not: a 304 would hide what they
   lead to); a child sitemap whose lastmod in its index did not change is not asked at all.
+  A document's validators and lastmod are kept only once a run took every URL it listed
+  (`confirm_documents`): after a run cut short (killed, stopped, --limit) it is read in full.
 """
 
 from __future__ import annotations
@@ -123,6 +125,9 @@ class Frontier:
         self.policy = policy
         self.now = now
         self.checked_at = utc_iso(now) or ""
+        # per station, the discovery documents read this run, saved with no validators nor
+        # lastmod until confirm_documents: their URLs are not known fetched before
+        self.read: dict[str, list[FetchState]] = {}
 
     # --- articles ------------------------------------------------------------------------
 
@@ -219,28 +224,39 @@ class Frontier:
     def remember_document(
         self, station: str, response, lastmod: datetime | None, leaf: bool
     ) -> None:
-        """Keep what a discovery document answered (its validators only for a `leaf`, a
-        document whose 304 hides nothing: a sitemap of pages, a feed, a section page). A page
-        that is also requested as an article keeps its article's state."""
+        """Keep what a discovery document answered, for now without its validators (kept only
+        for a `leaf`, a document whose 304 hides nothing: a sitemap of pages, a feed, a section
+        page) and lastmod: see confirm_documents. A page that is also requested as an article
+        keeps its article's state."""
         known = self.document_state(response.request.url)
         if known is not None and known.kind != DISCOVERY:
             return
         header = response.headers.get
-        self._save(
-            FetchState(
-                url_key=url_key(response.request.url),
-                url=response.request.url,
-                station=station,
-                etag=(header("ETag") or b"").decode("latin-1") or None if leaf else None,
-                last_modified=(header("Last-Modified") or b"").decode("latin-1") or None
-                if leaf
-                else None,
-                lastmod=utc_iso(lastmod),
-                last_status=response.status,
-                fetched_at=self.checked_at,
-                kind=DISCOVERY,
-            )
+        state = FetchState(
+            url_key=url_key(response.request.url),
+            url=response.request.url,
+            station=station,
+            etag=(header("ETag") or b"").decode("latin-1") or None if leaf else None,
+            last_modified=(header("Last-Modified") or b"").decode("latin-1") or None
+            if leaf
+            else None,
+            lastmod=utc_iso(lastmod),
+            last_status=response.status,
+            fetched_at=self.checked_at,
+            kind=DISCOVERY,
         )
+        self._save(replace(state, etag=None, last_modified=None, lastmod=None))
+        if state.etag or state.last_modified or state.lastmod:
+            self.read.setdefault(station, []).append(state)
+
+    def confirm_documents(self, station: str) -> None:
+        """The run took every URL the station's documents listed: keep their validators and
+        lastmod, so that the next run asks them conditionally (a 304, or a child sitemap
+        whose lastmod did not change, then hides no URL never fetched)."""
+        for state in self.read.pop(station, []):
+            known = self.document_state(state.url)
+            if known is None or known.kind == DISCOVERY:
+                self._save(state)
 
     def remember_not_modified(self, state: FetchState, lastmod: datetime | None) -> None:
         """A discovery document answered 304: checked now, as it was."""

@@ -223,6 +223,7 @@ class StationSpider(scrapy.Spider):
         self.fetch_early = True  # fetch a target's articles before the whole crawl is idle
         self.pending: deque[tuple[int, Iterator[Link]]] = deque()  # selected, not scheduled
         self.streaming: set[int] = set()  # targets whose articles are fetched as found
+        self.left_out: set[int] = set()  # targets some of whose URLs --limit left out
         self.batch: int | None = 256  # RADIOSCRAPE_SCHEDULE_BATCH; None: every article at once
         self.since: datetime | None = None
         self.limit: int | None = None
@@ -291,11 +292,20 @@ class StationSpider(scrapy.Spider):
             yield request
 
     def closed(self, reason: str) -> None:
-        """Delete the candidates' file; close the frontier's store."""
+        """Delete the candidates' file; let the frontier keep the validators of the discovery
+        documents of each target whose every URL was taken (a run that finished, nothing left
+        out by --limit; --since is the run's scope, as for the child sitemaps it skips); close
+        the frontier's store."""
         if hasattr(self, "candidates"):
             self.candidates.close()
-        if hasattr(self, "frontier"):
-            self.frontier.store.close()
+        if not hasattr(self, "frontier"):
+            return
+        waiting = self.streaming | {index for index, _ in self.pending}
+        if reason == "finished":
+            for index, target in enumerate(self.targets):
+                if index not in self.left_out | waiting:
+                    self.frontier.confirm_documents(target.label)
+        self.frontier.store.close()
 
     def discovery_request(
         self,
@@ -313,9 +323,10 @@ class StationSpider(scrapy.Spider):
         sitemap; `depth`: hops from a start document; `guess`: a URL the site did not name;
         `lastmod`: a child sitemap's date in its index. Conditional when the store has the
         document's validators (the frontier keeps them only for documents a 304 hides
-        nothing of). A home or section page is asked once per run whatever else asked for
-        its URL (dont_filter: an article request made first would filter it and its links would
-        go unread); a page asked as a listing already is not asked again."""
+        nothing of, once a run took every URL they listed). A home or section page is asked
+        once per run whatever else asked for its URL (dont_filter: an article request made
+        first would filter it and its links would go unread); a page asked as a listing
+        already is not asked again."""
         label = self.targets[index].label
         budget = self.budgets[index]
         listing = role in ("home", "section")
@@ -403,7 +414,7 @@ class StationSpider(scrapy.Spider):
         target = self.targets[index]
         depth = response.meta["depth"] + 1
         inc_stat(self.crawler.stats, target.label, "discovery/documents")
-        if response.status == 304:  # as it was when last read: its links are known
+        if response.status == 304:  # as when last read: a run took every link it gave
             inc_stat(self.crawler.stats, target.label, "discovery/unchanged/not-modified")
             self.frontier.remember_not_modified(response.meta["state"], response.meta["lastmod"])
             return
@@ -526,6 +537,7 @@ class StationSpider(scrapy.Spider):
             found -= older
         if self.limit and found > self.limit:
             inc_stat(self.crawler.stats, label, "filtered/limit", found - self.limit)
+            self.left_out.add(index)
         return self.candidates.newest(index, self.since, self.limit)
 
     def add_due(self, index: int) -> None:

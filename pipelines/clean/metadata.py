@@ -746,14 +746,6 @@ def _dates(root, profile, ld: dict, meta: dict, tz, objects=()) -> tuple[str | N
     return iso(pub), iso(upd)
 
 
-def warm_date_parsers() -> None:
-    """Load htmldate's external date parser (dateparser, whose locale data loads on first use,
-    seconds on a busy machine) before any page is timed against the clean budget."""
-    from htmldate.extractors import get_external_parser
-
-    get_external_parser().get_date_data("Samstag, 28. November 2026")
-
-
 def _trafilatura_date(root, tz) -> datetime | None:
     from htmldate import find_date
 

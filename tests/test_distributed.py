@@ -181,15 +181,15 @@ def test_keys_left_by_dead_workers_do_not_stop_the_next_crawl(pg_dsn, redis_url,
 
 
 def test_a_worker_busy_cleaning_keeps_its_leases(pg_dsn, redis_url, tmp_path):
-    """Cleaning a page holds a worker's reactor (8,000 paragraphs: over a second of CPU, more
-    by the clock on a loaded machine), here for longer than a lease of 0.5 s: its heartbeats go
-    on all the same, so no other worker takes its requests or its discovery over, and each page
-    is fetched once."""
+    """Cleaning a page holds a worker's reactor (8,000 paragraphs: about half a second of CPU,
+    more by the clock on a loaded machine), here for longer than a lease of 0.25 s: its
+    heartbeats go on all the same, so no other worker takes its requests or its discovery over,
+    and each page is fetched once."""
     articles = [*generate(4, "quick"), *slow_articles(4)]
     with LocalSite() as site:
         site.routes.update(generated_routes(site.url, articles))
         workers = [worker(pg_dsn, redis_url, site, tmp_path / f"w{n}.json",
-                          "-s", "RADIOSCRAPE_REDIS_LEASE=0.5") for n in range(2)]  # fmt: skip
+                          "-s", "RADIOSCRAPE_REDIS_LEASE=0.25") for n in range(2)]  # fmt: skip
         assert finish(workers) == [0, 0]
         requested = Counter(urlsplit(r.path).path for r in site.log)
     assert {a.path: requested[a.path] for a in articles} == {a.path: 1 for a in articles}

@@ -92,22 +92,24 @@ def hostile_lines(rule: Rule, length: int, samples: int = 40) -> Iterator[str]:
                 yield prefix + _run(filler, length) + ending
 
 
-def seconds(call: Callable[[str], object], line: str) -> float:
+def seconds(call: Callable[[str], object], line: str, plainly_slow: float = 1.0) -> float:
     """The best of three timings of call(line) (one slow run can be the machine, not the
-    pattern); one timing when it is well inside any budget."""
+    pattern); one timing when it is well inside any budget, or `plainly_slow` past all."""
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
         call(line)
         best = min(best, time.perf_counter() - start)
-        if best < 0.005:
+        if best < 0.005 or best > plainly_slow:
             break
     return best
 
 
-# Growing lengths, so a pattern that blows up exponentially is caught on a short line before a
-# long one could hang; lines longer than MAX_CLUTTER_CHARS never meet a clutter pattern.
-LOAD_LENGTHS = (10, 15, 20, 30, 50, 100, 200, MAX_CLUTTER_CHARS)
+# Lengths growing by 5 characters up to 50, so a pattern that blows up exponentially (its time
+# doubling with each character) is caught at most 32 times past the budget, whatever the
+# machine's speed, before a longer line could hang the load; then doubling, for polynomial
+# blow-ups. Lines longer than MAX_CLUTTER_CHARS never meet a clutter pattern.
+LOAD_LENGTHS = (*range(10, 51, 5), 100, 200, MAX_CLUTTER_CHARS)
 LOAD_BUDGET = 0.05  # seconds a line may take; a linear pattern takes well under 1 ms
 
 
@@ -120,6 +122,7 @@ def first_slow_line(rule: Rule, samples: int = 0) -> tuple[str, float] | None:
             for ending in ENDINGS:
                 for length in LOAD_LENGTHS:
                     line = prefix + _run(filler, length) + ending
-                    if (took := seconds(rule.pattern.fullmatch, line)) > LOAD_BUDGET:
+                    took = seconds(rule.pattern.fullmatch, line, 10 * LOAD_BUDGET)
+                    if took > LOAD_BUDGET:
                         return line, took
     return None

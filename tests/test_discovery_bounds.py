@@ -58,6 +58,19 @@ class Generated(dict):
         return super().get(path) or self.make(path) or default
 
 
+def slow_sitemap_chain(served: LocalSite, delay: float):
+    """Routes for an endless chain of sitemap indexes, each answering after `delay` seconds."""
+
+    def make(path: str) -> Resource | None:
+        if not path.startswith("/sitemap"):
+            return None
+        resource = index([f"{served.url}{path.removesuffix('.xml')}-x.xml"])
+        resource.delay = delay
+        return resource
+
+    return make
+
+
 def hostile_site(served: LocalSite, make) -> None:
     """Stories listed by /stories.xml; robots.txt names it and /sitemap.xml (hostile)."""
     urlset = "".join(f"<url><loc>{served.url}{s.path}</loc></url>" for s in STORIES)
@@ -152,15 +165,8 @@ def test_calendar_pages_with_many_next_links_are_cut_at_the_section_bound(crawl)
 
 
 def test_slow_discovery_is_cut_at_the_time_bound(crawl):
-    def slow_chain(path: str) -> Resource | None:
-        if not path.startswith("/sitemap"):
-            return None
-        resource = index([f"{served.url}{path.removesuffix('.xml')}-x.xml"])
-        resource.delay = 0.4
-        return resource
-
     with LocalSite() as served:
-        hostile_site(served, slow_chain)
+        hostile_site(served, slow_sitemap_chain(served, 0.4))
         run = crawl("--url", f"{served.url}/", *limits(seconds=1, depth=100))
     assert run.report["stations"][LABEL]["discovery"]["cut"] == {"time": 1}
     assert_stories_stored(run)
@@ -284,16 +290,8 @@ def test_bad_discovery_limits_are_one_line_and_exit_2(crawl, value):
 def test_a_station_fetches_its_articles_while_its_own_discovery_goes_on(crawl):
     """One station: a sitemap of the stories, and a slow endless sitemap chain beside it. The
     stories are fetched (and stored) long before discovery is cut at its time bound."""
-
-    def slow_chain(path: str) -> Resource | None:
-        if not path.startswith("/sitemap"):
-            return None
-        resource = index([f"{served.url}{path.removesuffix('.xml')}-x.xml"])
-        resource.delay = 0.3
-        return resource
-
     with LocalSite() as served:
-        hostile_site(served, slow_chain)
+        hostile_site(served, slow_sitemap_chain(served, 0.3))
         run = crawl("--url", f"{served.url}/", *limits(seconds=3, depth=100))
         stories = [r.at for r in served.log if r.path.startswith("/news/")]
         chain = [r.at for r in served.log if r.path.startswith("/sitemap")]

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from statistics import median_high
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from lxml import etree, html
@@ -200,19 +201,19 @@ def teaser_structure(root: html.HtmlElement, meta: Metadata, url: str) -> PageSh
     texts = _page_text(root)
     text = " ".join(texts)
     linked = sum(len(t.strip()) for a in root.iter("a") for t in a.itertext())
-    groups = _repeated_cards(root)
+    groups = [(cards, [squash(c.text_content()) for c in cards]) for cards in _repeated_cards(root)]
     return PageShape(
         teasers=len(_HEADLINE_LINKS(root)),
         prose=sum(len(squash(p.text_content())) for p in _PROSE(root)),
         link_density=linked / max(1, sum(map(len, texts))),
         prices=len(PRICE.findall(text)) + len(CART.findall(text)),
         claims_article=says_article(meta),
-        cards="\n".join(squash(b.text_content()) for blocks in groups for b in blocks),
+        cards="\n".join(card for _, card_texts in groups for card in card_texts),
         shop_type=(meta.og_type or "").lower() in ("product", "product.group"),
         sort_controls=sum(
             1 for t in texts if len(t) <= SORT_CONTROL_CHARS and SORT_CONTROL.fullmatch(t)
         ),
-        grid=max((_teaser_grid(blocks, url) for blocks in groups), key=len, default=""),
+        grid=max((_teaser_grid(*group, url) for group in groups), key=len, default=""),
     )
 
 
@@ -364,12 +365,11 @@ TEASER_DATE = re.compile(
 )
 
 
-def _teaser_grid(cards: list[html.HtmlElement], url: str) -> str:
-    """The texts of `cards` (one a line) when they are a grid of teasers for the site's own
+def _teaser_grid(cards: list[html.HtmlElement], texts: list[str], url: str) -> str:
+    """The `texts` of `cards` (one a line) when they are a grid of teasers for the site's own
     pages (see GRID_MIN_CARDS), else ""."""
     if len(cards) < DATED_GRID_MIN_CARDS:
         return ""
-    texts = [squash(card.text_content()) for card in cards]
     if not (_short_teasers(cards, texts) or _dated_teasers(cards, texts)):
         return ""
     host = (urlsplit(url).hostname or "").removeprefix("www.")
@@ -383,16 +383,16 @@ def _teaser_grid(cards: list[html.HtmlElement], url: str) -> str:
 
 def _short_teasers(cards: list[html.HtmlElement], texts: list[str]) -> bool:
     """A dozen cards or more of a headline and a blurb (see GRID_MIN_CARDS)."""
-    if len(cards) < GRID_MIN_CARDS or _median(len(t) for t in texts) > TEASER_MAX_CHARS:
+    if len(cards) < GRID_MIN_CARDS or median_high(len(t) for t in texts) > TEASER_MAX_CHARS:
         return False
     linked = [sum(len(squash(a.text_content())) for a in card.iter("a")) for card in cards]
     shares = (n / max(1, len(t)) for n, t in zip(linked, texts, strict=True))
-    return _median(shares) >= TEASER_MIN_LINK_SHARE
+    return median_high(shares) >= TEASER_MIN_LINK_SHARE
 
 
 def _dated_teasers(cards: list[html.HtmlElement], texts: list[str]) -> bool:
     """Cards of a summary each, most of them dated (see DATED_GRID_MIN_CARDS)."""
-    if _median(len(t) for t in texts) > DATED_TEASER_MAX_CHARS:
+    if median_high(len(t) for t in texts) > DATED_TEASER_MAX_CHARS:
         return False
     dated = sum(
         1
@@ -400,8 +400,3 @@ def _dated_teasers(cards: list[html.HtmlElement], texts: list[str]) -> bool:
         if card.find(".//time") is not None or TEASER_DATE.search(text)
     )
     return dated >= 0.5 * len(cards)
-
-
-def _median(values) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2]

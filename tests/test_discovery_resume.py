@@ -22,6 +22,7 @@ import pytest
 
 from crawler.demo_site import LocalSite, Resource
 from pipelines.core.fetch import DISCOVERY
+from pipelines.store import open_store
 from tests.conftest import FAST, ROOT
 from tests.faultsite import paragraphs
 
@@ -123,4 +124,22 @@ def test_stories_a_stopped_run_left_are_fetched_next_run(site, crawl, sig):
         stored = {u.removeprefix(site.url) for (u,) in conn.execute(ARTICLE_STATES)}
     for path in STORIES:
         site.routes[path].delay = 0
+    finish_and_check(crawl, site, stored)
+
+
+def test_a_story_the_store_could_not_keep_is_fetched_next_run(site, crawl):
+    with open_store(str(crawl.db)):  # the schema, for the trigger that refuses one story
+        pass
+    with sqlite3.connect(crawl.db) as conn:
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON articles WHEN NEW.url LIKE '%/story-2/'"
+            " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        )
+    first = crawl("--url", f"{site.url}/", *NO_RECHECKS)
+    assert first.code == 1, first.stderr  # partial: one record not stored
+    assert first.report["stations"]["127.0.0.1"]["errors"] == {"store": 1}
+    with sqlite3.connect(crawl.db) as conn:
+        conn.execute("DROP TRIGGER refuse")
+        stored = {u.removeprefix(site.url) for (u,) in conn.execute(ARTICLE_STATES)}
+    assert stored == set(STORIES) - {"/news/story-2/"}  # no fetch state: not handled
     finish_and_check(crawl, site, stored)

@@ -69,6 +69,7 @@ from pipelines.core.refusals import refusal
 from pipelines.core.stats import STATIONS, inc_stat
 from pipelines.core.urls import canonicalize, is_http_url, url_key
 from pipelines.store import open_store
+from pipelines.validate import PageFailed
 
 GENERIC_EXCLUDE = [
     r"\.(css|js|json|xml|rss|png|jpe?g|gif|svg|webp|ico|pdf|mp3|mp4|zip)$",
@@ -224,6 +225,9 @@ class StationSpider(scrapy.Spider):
         self.pending: deque[tuple[int, Iterator[Link]]] = deque()  # selected, not scheduled
         self.streaming: set[int] = set()  # targets whose articles are fetched as found
         self.left_out: set[int] = set()  # targets some of whose URLs --limit left out
+        # stations with a page that failed for a reason outside it (PageFailed: a store error,
+        # a dead worker): it has no fetch state, so a 304 next run must not hide its URL
+        self.unhandled: set[str] = set()
         self.batch: int | None = 256  # RADIOSCRAPE_SCHEDULE_BATCH; None: every article at once
         self.since: datetime | None = None
         self.limit: int | None = None
@@ -272,6 +276,7 @@ class StationSpider(scrapy.Spider):
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.offsite_refused, signal=radioscrape_signals.request_offsite)
         crawler.signals.connect(spider.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
         return spider
 
     async def start(self):
@@ -293,9 +298,9 @@ class StationSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         """Delete the candidates' file; let the frontier keep the validators of the discovery
-        documents of each target whose every URL was taken (a run that finished, nothing left
-        out by --limit; --since is the run's scope, as for the child sitemaps it skips); close
-        the frontier's store."""
+        documents of each target whose every URL was taken and handled (a run that finished,
+        nothing left out by --limit, no page failed for a reason outside it; --since is the
+        run's scope, as for the child sitemaps it skips); close the frontier's store."""
         if hasattr(self, "candidates"):
             self.candidates.close()
         if not hasattr(self, "frontier"):
@@ -303,7 +308,7 @@ class StationSpider(scrapy.Spider):
         waiting = self.streaming | {index for index, _ in self.pending}
         if reason == "finished":
             for index, target in enumerate(self.targets):
-                if index not in self.left_out | waiting:
+                if index not in self.left_out | waiting and target.label not in self.unhandled:
                     self.frontier.confirm_documents(target.label)
         self.frontier.store.close()
 
@@ -663,6 +668,11 @@ class StationSpider(scrapy.Spider):
                 inc_stat(self.crawler.stats, fetch.station, "recheck/not-modified")
             return
         yield response_to_page(response, self.targets[response.meta["target"]].station)
+
+    def item_dropped(self, item, response, exception) -> None:
+        """Note the station of a page that failed for a reason outside it (see closed)."""
+        if isinstance(exception, PageFailed) and response is not None:
+            self.unhandled.add(response.meta.get(STATION_META))
 
     def item_scraped(self, item, response) -> None:
         """Count an edit a re-check found (a record whose text changed with no sign of it in

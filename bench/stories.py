@@ -35,7 +35,13 @@ from pipelines.clean import clean_page
 from pipelines.core.items import ArticleRecord, Page
 from pipelines.store import open_store
 from pipelines.store.stories import matching_stories
-from pipelines.stories import StoryOptions, band_keys, shingles, similarity
+from pipelines.stories import (
+    StoryOptions,
+    hashed_band_keys,
+    shingle_hashes,
+    shingles,
+    similarity,
+)
 
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures-stories"
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
@@ -200,11 +206,11 @@ def cost(total: int, checkpoints: list[int]) -> list[dict]:
                 candidates = 0
                 for each in batch[:SAMPLE]:
                     t = time.process_time()
-                    grams = shingles(each.body, options.shingle)
-                    keys = band_keys(grams, options)
+                    hashes = shingle_hashes(shingles(each.body, options.shingle))
+                    keys = hashed_band_keys(hashes, options)
                     sketch += time.process_time() - t
                     t = time.process_time()
-                    matching_stories(store.conn, "?", "-", grams, keys, options)
+                    matching_stories(store.conn, "?", "-", hashes, keys, options)
                     lookup += time.process_time() - t
                     candidates += store.conn.execute(
                         "SELECT COUNT(DISTINCT url_key) - 1 FROM story_bands"

@@ -76,12 +76,26 @@ def _permutations(count: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def minhash(grams: Iterable[str], permutations: int) -> np.ndarray:
-    """The MinHash signature (uint32, one value per permutation) of a non-empty shingle set."""
+def shingle_hashes(grams: Iterable[str]) -> np.ndarray:
+    """The shingles as sorted 64-bit numbers: the first 8 bytes of each one's SHA-1, read
+    little-endian (their low 32 bits are the hash datasketch's MinHash takes). Two bodies'
+    numbers have as many in common as their shingles (a chance of 2**-64 a pair to differ)."""
     import numpy as np
 
-    digests = b"".join(hashlib.sha1(gram.encode()).digest()[:4] for gram in grams)
-    h = np.frombuffer(digests, dtype="<u4").astype(np.uint32).reshape(-1, 1)
+    digests = b"".join([hashlib.sha1(gram.encode()).digest()[:8] for gram in grams])
+    return np.sort(np.frombuffer(digests, dtype="<u8"))
+
+
+def minhash(grams: Iterable[str], permutations: int) -> np.ndarray:
+    """The MinHash signature (uint32, one value per permutation) of a non-empty shingle set."""
+    return _signature(shingle_hashes(grams), permutations)
+
+
+def _signature(hashes: np.ndarray, permutations: int) -> np.ndarray:
+    """The MinHash signature of a non-empty shingle set given as its shingle_hashes."""
+    import numpy as np
+
+    h = hashes.astype(np.uint32).reshape(-1, 1)  # the low 32 bits: SHA-1's first 4 bytes
     s1, m1, s2, m2, s3 = _FMIX32
     h ^= h >> np.uint32(s1)
     h *= np.uint32(m1)
@@ -100,14 +114,20 @@ def prepare(options: StoryOptions) -> None:
 def band_keys(grams: frozenset[str], options: StoryOptions) -> list[str]:
     """The LSH band keys of a shingle set: one short text per band, the band's number first
     (so equal values in different bands never collide)."""
-    if not grams:
+    return hashed_band_keys(shingle_hashes(grams), options)
+
+
+def hashed_band_keys(hashes: np.ndarray, options: StoryOptions) -> list[str]:
+    """The LSH band keys of a shingle set given as its shingle_hashes (band_keys)."""
+    if not hashes.size:
         return []
-    values = minhash(sorted(grams), options.bands * options.rows)
-    keys = []
-    for band in range(options.bands):
-        chunk = values[band * options.rows : (band + 1) * options.rows].tobytes()
-        keys.append(f"{band:02x}{hashlib.blake2b(chunk, digest_size=8).hexdigest()}")
-    return keys
+    values = _signature(hashes, options.bands * options.rows).tobytes()
+    width = options.rows * 4  # bytes of a band's values
+    chunks = (values[band * width : (band + 1) * width] for band in range(options.bands))
+    return [
+        f"{band:02x}{hashlib.blake2b(chunk, digest_size=8).hexdigest()}"
+        for band, chunk in enumerate(chunks)
+    ]
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -116,6 +136,17 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
         return 0.0
     common = len(a & b)
     return common / (len(a) + len(b) - common)
+
+
+def hashed_similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two shingle sets given as their shingle_hashes (similarity)."""
+    if not a.size or not b.size:
+        return 0.0
+    import numpy as np
+
+    found = np.searchsorted(b, a)
+    common = int(np.count_nonzero(b[np.minimum(found, b.size - 1)] == a))
+    return common / (a.size + b.size - common)
 
 
 def story_id_of(url_key: str) -> str:

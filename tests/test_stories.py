@@ -9,6 +9,7 @@ import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pytest
 
 from crawler.fixtures import all_fixtures
@@ -21,6 +22,7 @@ from pipelines.stories import (
     StoryOptions,
     band_keys,
     minhash,
+    shingle_hashes,
     shingles,
     similarity,
 )
@@ -213,6 +215,45 @@ def test_a_store_from_before_stories_is_backfilled(target):
         late = copy(SOURCE, "latecopy", [INTRO, *SOURCE.body])
         store.save_record(late)  # the backfilled bands find it
         assert store.story_of(late.canonical_url)[1] == 5
+
+
+def stored_shingles(store, record: ArticleRecord) -> list[int]:
+    """The numbers an article's `shingles` column holds."""
+    row = store.conn.execute(
+        f"SELECT shingles FROM articles WHERE canonical_url = {store.mark}",
+        (record.canonical_url,),
+    ).fetchone()
+    return np.frombuffer(row["shingles"], dtype="<u8").tolist()
+
+
+def test_an_article_keeps_its_shingles_and_its_copies_are_compared_with_them(target):
+    with open_store(target) as store:
+        store.save_record(SOURCE)
+        expected = shingle_hashes(shingles(SOURCE.body, 4)).tolist()
+        assert stored_shingles(store, SOURCE) == expected
+        with store.transaction() as conn:  # what the matcher reads is the column, not the body
+            conn.execute(f"UPDATE articles SET body = {store.mark}", (store.to_json(["x"]),))
+        store.save_record(copies_of(SOURCE)[0])
+        assert store.story_of(SOURCE.canonical_url)[1] == 2
+
+
+def test_articles_from_before_shingles_are_compared_by_their_body(target):
+    with open_store(target) as store:
+        for record in (SOURCE, OTHER):
+            store.save_record(record)
+        with store.transaction() as conn:  # as migration 8 leaves an older store
+            conn.execute("UPDATE articles SET shingles = NULL")
+        store.save_record(copies_of(SOURCE)[0])
+        assert store.story_of(SOURCE.canonical_url)[1] == 2
+
+
+def test_a_body_rewritten_without_chrome_gets_its_shingles_anew(target):
+    with open_store(target) as store:
+        store.save_record(SOURCE)
+        removed = store.keep_chrome(SOURCE.station, [], lambda stored: {"body": stored["body"][1:]})
+        assert removed == 1
+        expected = shingle_hashes(shingles(SOURCE.body[1:], 4)).tolist()
+        assert stored_shingles(store, SOURCE) == expected
 
 
 @pytest.mark.services

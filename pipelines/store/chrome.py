@@ -81,10 +81,18 @@ def save_chrome(conn, mark: str, station: str, lines: Iterable[dict[str, Any]], 
         )
 
 
-def apply_chrome(conn, mark: str, station: str, rewrite: Rewrite,
-                 load: Callable[[Any], Any], dump: Callable[[Any], Any]) -> int:  # fmt: skip
-    """Rewrite the station's stored records (their latest version, in place) with `rewrite`;
-    return how many paragraphs went."""
+def apply_chrome(
+    conn,
+    mark: str,
+    station: str,
+    rewrite: Rewrite,
+    load: Callable[[Any], Any],
+    dump: Callable[[Any], Any],
+    shingled: Callable[[list[str]], bytes],
+) -> int:
+    """Rewrite the station's stored records (their latest version, in place) with `rewrite`,
+    their `shingles` column with `shingled` (of the new body); return how many paragraphs
+    went."""
     rows = conn.execute(
         f"SELECT url_key, version, body, headings, clutter FROM articles WHERE station = {mark}"
         " ORDER BY url_key",  # one lock order for workers learning at once (PostgreSQL)
@@ -99,9 +107,9 @@ def apply_chrome(conn, mark: str, station: str, rewrite: Rewrite,
         key, version = row["url_key"], row["version"]
         values = [dump(v) if name in JSON_FIELDS else v for name, v in changed.items()]
         if not conn.execute(
-            f"UPDATE articles SET {', '.join(f'{name} = {mark}' for name in changed)}"
-            f" WHERE url_key = {mark} AND version = {mark}",
-            [*values, key, version],
+            f"UPDATE articles SET {', '.join(f'{name} = {mark}' for name in changed)},"
+            f" shingles = {mark} WHERE url_key = {mark} AND version = {mark}",
+            [*values, shingled(changed["body"]), key, version],
         ).rowcount:
             continue  # a new version written meanwhile (another worker): left to it
         removed += len(stored["body"]) - len(changed["body"])

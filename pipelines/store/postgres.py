@@ -24,7 +24,6 @@ from pipelines.store.base import SearchHit, search_filters
 from pipelines.store.schema import POSTGRES, VERSION_TABLE
 from pipelines.store.search import postgres_search
 from pipelines.store.sql import SQLStore
-from pipelines.store.stories import ShingleCache
 from pipelines.stories import StoryOptions
 
 MIGRATION_LOCK = 0x7261646F  # pg_advisory_xact_lock key held while migrating ("rado")
@@ -44,7 +43,6 @@ class PostgresStore(SQLStore):
     def __init__(self, conn: psycopg.Connection, stories: StoryOptions | None = None):
         self.conn = conn
         self.story_options = stories or StoryOptions()
-        self.shingles = ShingleCache(self.story_options.shingle)  # candidates shingled once
 
     @classmethod
     def connect(cls, dsn: str, stories: StoryOptions | None = None) -> PostgresStore:

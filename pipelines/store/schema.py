@@ -304,6 +304,11 @@ MIGRATIONS: list[tuple[Step, ...]] = [
     ),
     # 7: each station's learned chrome
     (CHROME,),
+    # 8: each article's body shingles as numbers (pipelines/store/stories.py), so a candidate of
+    # the story matcher is compared without reading and shingling its body
+    (
+        AddColumn("articles", Column("shingles", BLOB)),
+    ),
 ]  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict, astuple
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from pipelines.core.dates import utc_iso, utc_now
@@ -37,7 +38,13 @@ from pipelines.store.base import (
 )
 from pipelines.store.chrome import Rewrite
 from pipelines.store.schema import JSON_FIELDS, Dialect, render
-from pipelines.store.stories import ShingleCache, assign_story, backfill, read_stories, story_of
+from pipelines.store.stories import (
+    assign_story,
+    backfill,
+    body_shingles,
+    read_stories,
+    story_of,
+)
 from pipelines.stories import StoryOptions
 
 FETCH_CHUNK = 500  # url_keys per query of fetch_states (SQLite allows 999 parameters)
@@ -51,7 +58,6 @@ class SQLStore(Store):
     row_lock = ""  # added to the read of an article about to get its next version
     conn: Any
     story_options: StoryOptions
-    shingles: ShingleCache  # candidates' shingle sets, computed once per content
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Any]:
@@ -113,10 +119,10 @@ class SQLStore(Store):
                 f" VALUES ({marks(mark, len(values) + 2)}) ON CONFLICT (url_key) DO NOTHING",
                 [*values.values(), 1, now],
             ).rowcount
-            version = 1
+            version, story = 1, None
             if not inserted:
                 row = conn.execute(
-                    f"SELECT version, content_hash FROM articles WHERE url_key = {mark}"
+                    f"SELECT version, content_hash, story_id FROM articles WHERE url_key = {mark}"
                     + self.row_lock,
                     (key,),
                 ).fetchone()
@@ -125,7 +131,7 @@ class SQLStore(Store):
                         f"UPDATE articles SET last_seen = {mark} WHERE url_key = {mark}", (now, key)
                     )
                     return UNCHANGED
-                version = row["version"] + 1
+                version, story = row["version"] + 1, row["story_id"]
                 changed = {**values, "version": version}
                 del changed["url_key"]
                 conn.execute(
@@ -133,8 +139,7 @@ class SQLStore(Store):
                     f" WHERE url_key = {mark}",
                     [*changed.values(), key],
                 )
-            assign_story(conn, mark, key, record.body, self.story_options, self.lock_bands,
-                         self.shingles, record.content_hash)  # fmt: skip
+            assign_story(conn, mark, key, record.body, self.story_options, self.lock_bands, story)
             conn.execute(
                 "INSERT INTO article_versions (url_key, version, content_hash, fetched_at, run_id,"
                 f" record, reason) VALUES ({marks(mark, 7)})",
@@ -296,8 +301,9 @@ class SQLStore(Store):
         """Add newly learned lines; rewrite the station's records without its chrome."""
         with self.transaction() as conn:
             chrome.save_chrome(conn, self.mark, station, lines, utc_now())
+            shingled = partial(body_shingles, shingle=self.story_options.shingle)
             return chrome.apply_chrome(
-                conn, self.mark, station, rewrite, self.from_json, self.to_json
+                conn, self.mark, station, rewrite, self.from_json, self.to_json, shingled
             )
 
     def chrome(self, station: str) -> list[dict[str, Any]]:

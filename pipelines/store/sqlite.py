@@ -15,7 +15,6 @@ from pipelines.store.base import INTERRUPTED, SearchHit, StoreUnusable, search_f
 from pipelines.store.schema import SQLITE, VERSION_TABLE
 from pipelines.store.search import fts5_query, sqlite_search
 from pipelines.store.sql import SQLStore
-from pipelines.store.stories import ShingleCache
 from pipelines.stories import StoryOptions
 
 
@@ -31,7 +30,6 @@ class SQLiteStore(SQLStore):
     ):
         self.path = Path(path)
         self.story_options = stories or StoryOptions()
-        self.shingles = ShingleCache(self.story_options.shingle)  # candidates shingled once
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
         except sqlite3.Error as exc:  # a folder that cannot be written or does not exist

@@ -1,9 +1,12 @@
 """The story index in the store, shared by SQLite and PostgreSQL (pipelines.stories matches).
 
 Tables (migration 3 of pipelines/store/schema.py): `articles.story_id` (indexed) and
-`story_bands (band, url_key)`, one row per LSH band key of an article's body, looked up by band.
+`story_bands (band, url_key)`, one row per LSH band key of an article's body, looked up by band;
+(migration 8) `articles.shingles`, the body's shingles as numbers (shingles_column), kept with the
+body they were made from (a body rewritten without chrome gets them anew).
 A new or changed article is matched through its band keys only (never a scan: the cost is the
-candidates', not the store's), each candidate confirmed by exact similarity of the two bodies.
+candidates', not the store's), each candidate confirmed by exact similarity of the two bodies,
+read from its `shingles` (its body is read and shingled only in a store from before them).
 Grouping is the connected components of "shares a band key and is similar enough", so the same
 articles in any order give the same groups. A story keeps its id when copies join it; when an
 article links two stories, the smaller id wins and the other story's copies move to it. An
@@ -14,20 +17,23 @@ row per story, the earliest-published copy first (its original).
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipelines.core.dates import utc_iso
 from pipelines.store.base import marks
 from pipelines.stories import (
     StoryOptions,
-    band_keys,
+    hashed_band_keys,
+    hashed_similarity,
     original_order,
+    shingle_hashes,
     shingles,
-    similarity,
     story_id_of,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def _body(value: Any) -> list[str]:
@@ -35,21 +41,41 @@ def _body(value: Any) -> list[str]:
     return json.loads(value) if isinstance(value, str) else list(value or [])
 
 
+def shingles_column(hashes: np.ndarray) -> bytes:
+    """An article's shingle_hashes as its `shingles` column holds them: little-endian 64-bit
+    numbers (written with its band keys, so made with the same options)."""
+    return hashes.astype("<u8").tobytes()
+
+
+def body_shingles(body: list[str], shingle: int) -> bytes:
+    """The `shingles` column of an article whose body is `body`."""
+    return shingles_column(shingle_hashes(shingles(body, shingle)))
+
+
+def stored_hashes(found: Any, shingle: int) -> np.ndarray:
+    """The shingle_hashes of a stored article (a row with its `shingles`, and its body when
+    they are NULL: a store from before the column)."""
+    import numpy as np
+
+    if found["shingles"] is not None:
+        return np.frombuffer(found["shingles"], dtype="<u8")
+    return shingle_hashes(shingles(_body(found["body"]), shingle))
+
+
 def matching_stories(
     conn,
     mark: str,
     key: str,
-    grams: frozenset[str],
+    hashes: np.ndarray,
     keys: Sequence[str],
     options: StoryOptions,
     known: frozenset[str] = frozenset(),
-    cache: ShingleCache | None = None,
 ) -> set[str]:
     """The stories of the stored articles (other than `key`) that share a band key with these
-    and whose body is similar enough, plus the `known` ones: read through the band index only.
-    A candidate is compared only when its story is not matched yet (one similar copy settles
-    a story; on a site of near-copies that spares most comparisons), with no story it cannot
-    add one; its shingles come from `cache` when its content was seen before."""
+    and whose body is similar enough (its shingle_hashes against `hashes`), plus the `known`
+    ones: read through the band index only. A candidate is compared only when its story is not
+    matched yet (one similar copy settles a story; on a site of near-copies that spares most
+    comparisons), with no story it cannot add one."""
     stories = set(known)
     if not keys:
         return stories
@@ -64,49 +90,18 @@ def matching_stories(
     if not candidates:
         return stories
     rows = conn.execute(
-        f"SELECT story_id, content_hash, body FROM articles"
-        f" WHERE url_key IN ({marks(mark, len(candidates))})",
+        "SELECT story_id, shingles, CASE WHEN shingles IS NULL THEN body END AS body"
+        f" FROM articles WHERE url_key IN ({marks(mark, len(candidates))})",
         candidates,
     )
     for found in rows:
         story = found["story_id"]
         if story is None or story in stories:
             continue
-        if cache is None:
-            other = shingles(_body(found["body"]), options.shingle)
-        else:
-            other = cache.get(found["content_hash"], found["body"])
-        if similarity(grams, other) >= options.threshold:
+        other = stored_hashes(found, options.shingle)
+        if hashed_similarity(hashes, other) >= options.threshold:
             stories.add(story)
     return stories
-
-
-class ShingleCache:
-    """The shingle sets of recently matched bodies by content hash (a hash of title and body,
-    so one hash is one body), at most `size` of them, least recently used dropped first: an
-    article is a candidate of many later copies, and is shingled once. One per store."""
-
-    def __init__(self, shingle: int, size: int = 256):
-        self.shingle = shingle
-        self.size = size
-        self.sets: OrderedDict[str, frozenset[str]] = OrderedDict()
-
-    def get(self, content_hash: str | None, body: Any) -> frozenset[str]:
-        """The shingles of a stored `body` (JSON text or list) whose content has this hash."""
-        if content_hash is None:
-            return shingles(_body(body), self.shingle)
-        cached = self.sets.get(content_hash)
-        if cached is None:
-            return self.put(content_hash, shingles(_body(body), self.shingle))
-        self.sets.move_to_end(content_hash)
-        return cached
-
-    def put(self, content_hash: str, grams: frozenset[str]) -> frozenset[str]:
-        """Remember the shingles of the body whose content has this hash; return them."""
-        self.sets[content_hash] = grams
-        if len(self.sets) > self.size:
-            self.sets.popitem(last=False)
-        return grams
 
 
 def assign_story(
@@ -116,32 +111,29 @@ def assign_story(
     body: list[str],
     options: StoryOptions,
     lock: Callable[[Sequence[str]], None] | None = None,
-    cache: ShingleCache | None = None,
-    content_hash: str | None = None,
+    own: str | None = None,
 ) -> str:
     """Give the stored article `key` (its row already written in this transaction, its clean
-    `body`) its story:
-    match its body's band keys against the index, confirm each candidate exactly, join (or
-    merge) the matching stories, and index its band keys. Returns the story id. `lock` takes
-    the band keys before they are read (PostgreSQL: concurrent workers). With a `cache`, the
-    body's shingles are kept there under its record's `content_hash` for the copies that
-    follow, and the candidates' are read from it."""
-    grams = shingles(body, options.shingle)
-    if cache is not None and content_hash is not None:
-        cache.put(content_hash, grams)
-    keys = band_keys(grams, options)
+    `body`, its story so far `own`) its story: match its body's band keys against the index,
+    confirm each candidate exactly, join (or merge) the matching stories, keep its shingles
+    (shingles_column) and index its band keys. Returns the story id. `lock` takes the band keys
+    before they are read (PostgreSQL: concurrent workers)."""
+    hashes = shingle_hashes(shingles(body, options.shingle))
+    keys = hashed_band_keys(hashes, options)
     if lock is not None and keys:
         lock(keys)
-    row = conn.execute(f"SELECT story_id FROM articles WHERE url_key = {mark}", (key,)).fetchone()
-    own = frozenset({row["story_id"]} - {None})
-    stories = matching_stories(conn, mark, key, grams, keys, options, own, cache)
+    known = frozenset({own} - {None})
+    stories = matching_stories(conn, mark, key, hashes, keys, options, known)
     story = min(stories) if stories else story_id_of(key)
     if merged := sorted(stories - {story}):
         conn.execute(
             f"UPDATE articles SET story_id = {mark} WHERE story_id IN ({marks(mark, len(merged))})",
             [story, *merged],
         )
-    conn.execute(f"UPDATE articles SET story_id = {mark} WHERE url_key = {mark}", (story, key))
+    conn.execute(
+        f"UPDATE articles SET story_id = {mark}, shingles = {mark} WHERE url_key = {mark}",
+        (story, shingles_column(hashes), key),
+    )
     conn.execute(f"DELETE FROM story_bands WHERE url_key = {mark}", (key,))
     if keys:
         conn.cursor().executemany(

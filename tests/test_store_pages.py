@@ -5,6 +5,7 @@ from before pages."""
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from dataclasses import replace
 
 import pytest
@@ -47,6 +48,20 @@ def test_a_page_round_trips_compressed(target):
     assert [(key, kept) for key, kept, _ in stored] == [(url_key(record.canonical_url), page)]
     assert stored[0][2] == record.to_dict()  # the latest version's record comes along
     assert size < len(page.body) / 2  # compressed
+
+
+def test_pages_are_kept_with_zstd_and_a_page_kept_with_zlib_before_still_reads(target):
+    page = fetched_page()
+    record = clean_page(page)
+    key = url_key(record.canonical_url)
+    with open_store(target) as store:
+        store.save_record(record)
+        store.save_page(key, page)
+        html = bytes(store.conn.execute("SELECT html FROM pages").fetchone()["html"])
+        assert html.startswith(b"\x28\xb5\x2f\xfd")  # a zstd frame
+        with store.transaction() as conn:  # as an older radioscrape kept it
+            conn.execute(f"UPDATE pages SET html = {store.mark}", (zlib.compress(page.body, 1),))
+        assert [kept for _, kept, _ in store.stored_pages()] == [page]
 
 
 def test_a_page_fetched_again_replaces_the_one_kept(target):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import asdict, astuple
+from dataclasses import asdict
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -105,7 +105,7 @@ class SQLStore(Store):
     ) -> str:
         """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED."""
         key, mark, now = url_key(record.canonical_url), self.mark, utc_now()
-        data = record.to_dict()
+        data = {name: getattr(record, name) for name in RECORD_FIELDS}  # to_dict, not deep-copied
         values = {
             "url_key": key,
             **{name: self.to_json(data[name]) if name in JSON_FIELDS else data[name]
@@ -166,7 +166,8 @@ class SQLStore(Store):
         """Insert or replace the fetch state of one URL."""
         with self.transaction() as conn:
             conn.execute(
-                upsert("fetch_state", FETCH_FIELDS, ("url_key",), self.mark), astuple(state)
+                upsert("fetch_state", FETCH_FIELDS, ("url_key",), self.mark),
+                [getattr(state, name) for name in FETCH_FIELDS],
             )
 
     def station_fetch_states(self, station: str) -> Iterator[FetchState]:

@@ -21,8 +21,8 @@ from pipelines.clean.body import (
     drop_link_lists,
     extraction_scope,
     fill_gaps,
-    find_container,
     heading_indexes,
+    locate_container,
     paragraph_chars,
     remove_clutter,
     trafilatura_paragraphs,
@@ -44,6 +44,17 @@ from pipelines.core.urls import canonicalize, is_http_url
 
 # Comments go at parse time: trafilatura cuts a paragraph's text at an inline comment.
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+# lxml.html looks up each element's class in Python whenever lxml makes a proxy for it (every
+# walk of trafilatura's tree copies makes new ones): looked up in C instead. The classes are
+# lxml.html's, but for its form-control ones (form, input, label...), which nothing here uses.
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=html.HtmlElement,
+        comment=html.HtmlComment,
+        pi=html.HtmlProcessingInstruction,
+        entity=html.HtmlEntity,
+    )
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # Text decoded from these has a _CONTROL character only where its bytes hold that character's
 # bytes (no surrogates: undecodable bytes become U+FFFD): checking the bytes is cheaper.
@@ -148,7 +159,7 @@ def build_record(
     # building (and class-looking-up) new ones every time: a large saving, same tree.
     proxies = list(root.iter())  # noqa: F841
     body_selector = profile.selectors.get("body") if profile else None
-    container = find_container(root, body_selector)
+    container, article_prose, known_container = locate_container(root, body_selector)
     meta = extract_metadata(root, container, page.url, profile)
     if not any_page and (reason := page_kind_reason(page.url, meta)):
         raise NotAnArticle(reason, f"not an article ({reason} page)")
@@ -159,9 +170,8 @@ def build_record(
     embeds, embed_nodes = find_embeds(container, page.url)
     clutter: Counter[str] = Counter()
     # the tree is unchanged so far
-    scope, known_container = extraction_scope(root, body_selector, container)
-    prose = paragraph_chars(scope)
-    article_prose = prose if container is scope else paragraph_chars(container)
+    scope = extraction_scope(root, container, known_container)
+    prose = article_prose if container is scope else paragraph_chars(scope)
     harm_threshold = max(HARM_RATIO * article_prose, HARM_RATIO_PAGE * prose)
     own_rules = profile.clutter if profile else ()  # the station's own clutter rules
     remove_clutter(scope, embed_nodes, clutter, prose, own_rules)

@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
+from operator import itemgetter
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -65,14 +66,23 @@ def paragraph_chars(el: etree._Element) -> int:
 def find_container(root: html.HtmlElement, selector=None) -> html.HtmlElement:
     """Where the article is: the profile's body selector, else the generic candidate with the
     most paragraph text, else <body>. Embeds and the lead image are looked for here."""
+    return locate_container(root, selector)[0]
+
+
+def locate_container(root: html.HtmlElement, selector=None) -> tuple[html.HtmlElement, int, bool]:
+    """find_container(root, selector), its paragraph_chars, and whether it is the profile's
+    body container (`selector` matched)."""
     if selector is not None and (hits := selector(root)):
-        return max(hits, key=paragraph_chars)
+        chars, container = max(((paragraph_chars(h), h) for h in hits), key=itemgetter(0))
+        return container, chars, True
     for hits in _container_candidates(root):
         scored = [(chars, h) for h in hits if (chars := paragraph_chars(h)) > 0]
         if scored:
-            return max(scored, key=lambda pair: pair[0])[1]  # the first of the longest
+            chars, container = max(scored, key=itemgetter(0))  # the first of the longest
+            return container, chars, False
     body = root.find("body")
-    return body if body is not None else root
+    container = body if body is not None else root
+    return container, paragraph_chars(container), False
 
 
 def _container_candidates(root: html.HtmlElement) -> list[list[html.HtmlElement]]:
@@ -95,15 +105,15 @@ def _container_candidates(root: html.HtmlElement) -> list[list[html.HtmlElement]
 
 
 def extraction_scope(
-    root: html.HtmlElement, selector=None, container: html.HtmlElement | None = None
-) -> tuple[html.HtmlElement, bool]:
-    """What trafilatura reads, and whether it is the profile's body container: that container
-    when it matches, else the whole page (trafilatura finds the main text better than a generic
-    guess does). `container`: find_container(root, selector), when the caller has it already."""
-    if selector is not None and selector(root):
-        return (container if container is not None else find_container(root, selector)), True
+    root: html.HtmlElement, container: html.HtmlElement, known_container: bool
+) -> html.HtmlElement:
+    """What trafilatura reads: the profile's body container when it matched
+    (`known_container`, locate_container), else the whole page (trafilatura finds the main
+    text better than a generic guess does)."""
+    if known_container:
+        return container
     body = root.find("body")
-    return (body if body is not None else root), False
+    return body if body is not None else root
 
 
 def _drop(node: etree._Element) -> None:
@@ -364,6 +374,8 @@ _LEAF_BLOCKS = frozenset(
 
 def _text_with_breaks(el: etree._Element) -> str:
     """The element's text with each <br> as a newline."""
+    if next(el.iter("br"), None) is None:
+        return "".join(el.itertext())
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:

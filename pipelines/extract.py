@@ -2,10 +2,14 @@
 
 Cleaning is the CPU-heavy step of a crawl. With RADIOSCRAPE_EXTRACT_WORKERS=N (N > 0) pages are
 cleaned in a pool of N worker processes while the Scrapy engine keeps downloading; with 0 (the
-default) they are cleaned in the crawl's own process. When the pool is behind (every worker
-busy and a page waiting for each), the crawl process cleans the next page itself instead of
-queueing it: on a machine whose cores others take, the workers get less than their share and
-the crawl process would otherwise wait for them. Either way every page goes through the same
+default) they are cleaned in the crawl's own process. The workers start with the crawl, so
+they are ready by the time discovery yields pages. When the pool is behind (every worker busy
+and a page waiting for each) and no download is in flight, the crawl process cleans the next
+page itself instead of queueing it: it would otherwise only wait for the workers (on a machine
+whose cores others take, they get less than their share). While downloads are in flight it
+leaves every page to the workers: cleaning a page there holds up the engine and the hand-off
+of the workers' results for as long, so the workers would wait for it. Either way every page
+goes through the same
 build_record and gives the same record and the same refusals (the crawl report counts them,
 by station, from the item signals). A worker gets the run's chrome snapshot once, when it
 starts, and then only the pages.
@@ -26,6 +30,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.stations import registry
@@ -132,6 +137,7 @@ class ExtractPipeline:
         self.chrome: ChromeSnapshot = {}
         self.pool: ProcessPoolExecutor | None = None
         self.in_pool = 0  # pages sent to the pool and not back yet
+        self.downloading = 0  # requests in the downloader (signals), with workers
         self.warm = False  # this process's cleaner warmed (_warm_worker)
         self.cleaned: Counter[str] = Counter()  # pages cleaned in workers, in the crawl process
         self.stats = None
@@ -139,7 +145,8 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         """Build the pipeline with RADIOSCRAPE_EXTRACT_WORKERS, RADIOSCRAPE_CLEAN_TIMEOUT and
-        (with RADIOSCRAPE_LEARN_CHROME) RADIOSCRAPE_DB."""
+        (with RADIOSCRAPE_LEARN_CHROME) RADIOSCRAPE_DB; with workers, count the downloads in
+        flight."""
         learning = crawler.settings.getbool("RADIOSCRAPE_LEARN_CHROME")
         pipeline = cls(
             workers=max(crawler.settings.getint("RADIOSCRAPE_EXTRACT_WORKERS", 0), 0),
@@ -147,7 +154,22 @@ class ExtractPipeline:
             chrome_db=crawler.settings.get("RADIOSCRAPE_DB") if learning else None,
         )
         pipeline.stats = crawler.stats
+        if pipeline.workers:
+            crawler.signals.connect(
+                pipeline.request_reached_downloader, signal=signals.request_reached_downloader
+            )
+            crawler.signals.connect(
+                pipeline.request_left_downloader, signal=signals.request_left_downloader
+            )
         return pipeline
+
+    def request_reached_downloader(self) -> None:
+        """One more download in flight."""
+        self.downloading += 1
+
+    def request_left_downloader(self) -> None:
+        """One download fewer in flight."""
+        self.downloading -= 1
 
     def open_spider(self) -> None:
         """Start the worker pool (spawned processes: no forked reactor or threads in them), or
@@ -167,12 +189,17 @@ class ExtractPipeline:
             self.warm = True
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
+        """A pool whose workers start now (a pool starts a worker only for a call that finds
+        none idle): the first pages do not wait for them."""
+        pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
             initargs=(self.chrome, self.timeout),
         )
+        for _ in range(self.workers):
+            pool.submit(_warm_worker)
+        return pool
 
     def close_spider(self) -> None:
         """Stop the worker pool; count where the pages were cleaned (extract/cleaned/...)."""
@@ -188,11 +215,11 @@ class ExtractPipeline:
                 self.stats.set_value(f"extract/cleaned/{where}", count)
 
     async def process_item(self, item):
-        """Clean a Page (in a worker when there is a pool that is not behind); pass other
-        items through."""
+        """Clean a Page (in a worker when there is a pool, unless it is behind while nothing
+        is downloading); pass other items through."""
         if not isinstance(item, Page):
             return item
-        if self.pool is not None and self.in_pool < 2 * self.workers:
+        if self.pool is not None and (self.in_pool < 2 * self.workers or self.downloading):
             self.cleaned["worker"] += 1
             self.in_pool += 1
             try:

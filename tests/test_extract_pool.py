@@ -17,6 +17,8 @@ import sys
 import pytest
 from lxml import html
 from lxml.cssselect import CSSSelector
+from scrapy import Request, signals
+from scrapy.utils.test import get_crawler
 
 from crawler.demo_site import demo_sites
 from crawler.fixtures import all_fixtures
@@ -122,3 +124,25 @@ def test_the_crawl_process_cleans_when_the_pool_is_behind():
     # a page for the worker and one waiting for it; the others cleaned here meanwhile
     assert pipeline.cleaned == {"worker": 2, "crawl-process": len(pages) - 2}
     assert records == [clean_within(page, 0) for page in pages]
+
+
+def test_the_crawl_process_leaves_pages_to_the_pool_while_downloading():
+    crawler = get_crawler(settings_dict={"RADIOSCRAPE_EXTRACT_WORKERS": 1})
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    pages = [f.page() for f in all_fixtures() if "body" in f.expected][:6]
+    request = Request("https://example.org/slow")
+    crawler.signals.send_catch_log(signals.request_reached_downloader, request=request)
+
+    async def clean_all():
+        return await asyncio.gather(*(pipeline.process_item(page) for page in pages))
+
+    try:
+        records = asyncio.run(clean_all())
+    finally:
+        pipeline.close_spider()
+    # cleaning here would hold up the engine, and the workers' results with it
+    assert pipeline.cleaned == {"worker": len(pages)}
+    assert records == [clean_within(page, 0) for page in pages]
+    crawler.signals.send_catch_log(signals.request_left_downloader, request=request)
+    assert pipeline.downloading == 0

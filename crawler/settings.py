@@ -3,8 +3,6 @@
 Override any of them with `-s NAME=VALUE` (scrapy) or the matching `radioscrape` option.
 """
 
-from scrapy.settings import default_settings
-
 BOT_NAME = "radioscrape"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -82,17 +80,19 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 COOKIES_ENABLED = False
 # Scrapy extensions radioscrape does not use are off: the telnet console, and the remote
 # control endpoint (a localhost HTTP server that runs Python code and keeps token files under
-# ~/.local/state/scrapy, which a service user often cannot write). They are left out of
-# Scrapy's own list too: set to None in EXTENSIONS they would still be imported (Scrapy loads
-# every key there to normalise it), and the remote control's aiohttp cost ~0.2 s of CPU at
-# every crawl's start.
+# ~/.local/state/scrapy, which a service user often cannot write). EXTENSIONS_BASE is Scrapy's
+# own list without them (tests/test_cli_cron.py compares the two): set to None in EXTENSIONS
+# they would still be imported (Scrapy loads every key there to normalise it), and the remote
+# control's aiohttp cost ~0.2 s of CPU at every crawl's start. This module imports nothing:
+# `radioscrape scrape FILE` reads it without loading Scrapy.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 EXTENSIONS_BASE = {
-    path: order
-    for path, order in default_settings.EXTENSIONS_BASE.items()
-    if path.rsplit(".", 1)[1] not in ("TelnetConsole", "RemoteControl")
-}
+    f"scrapy.extensions.{path}": 0
+    for path in ("corestats.CoreStats", "logcount.LogCount", "memusage.MemoryUsage",
+                 "memdebug.MemoryDebugger", "closespider.CloseSpider", "feedexport.FeedExporter",
+                 "logstats.LogStats", "spiderstate.SpiderState", "throttle.AutoThrottle")
+}  # fmt: skip
 
 # --- items ---------------------------------------------------------------------------------
 # Scrapy starts this many item tasks for each response. An article response gives one item;

@@ -139,6 +139,22 @@ assert not settings.getbool("REMOTE_CONTROL_ENABLED")
 assert not settings.getbool("TELNETCONSOLE_ENABLED")
 assert "scrapy.extensions.remote_control" not in sys.modules
 assert "aiohttp" not in sys.modules
+from scrapy.settings import default_settings
+unused = ("telnet.TelnetConsole", "remote_control.RemoteControl")
+scrapy_base = {k: v for k, v in default_settings.EXTENSIONS_BASE.items() if not k.endswith(unused)}
+assert settings.getdict("EXTENSIONS_BASE") == scrapy_base  # Scrapy's own, but for those two
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_one_off_scrape_does_not_load_scrapy():
+    code = """
+import sys
+from crawler import cli
+cli.build_parser("scrape")
+cli.configure(cli.build_parser("scrape").parse_args(["scrape", "x.html"]))
+assert "scrapy" not in sys.modules and "twisted" not in sys.modules
 """
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -115,8 +115,22 @@ class RedirectMiddleware(_RefusesTyped, ScrapyRedirectMiddleware):
     refusal = TooManyRedirects
 
 
+# Scrapy reads a meta refresh in a page's first 4,096 characters: at most this many bytes.
+_REFRESH_HEAD = 4 * 4096
+
+
 class MetaRefreshMiddleware(_RefusesTyped, ScrapyMetaRefresh):
-    """Scrapy's meta-refresh redirects, refusing one too many with TooManyRedirects."""
+    """Scrapy's meta-refresh redirects, refusing one too many with TooManyRedirects. A page
+    whose head has no "refresh" in its bytes is passed on as it is: Scrapy would decode the
+    whole body to look (~0.1 ms for an 18 kB page), and nothing else in a crawl decodes it."""
+
+    def process_response(self, request, response):
+        """The response itself when no refresh can be in it (in an ASCII-compatible encoding:
+        a UTF-16 or UTF-32 head has NUL bytes and goes to Scrapy's check); else Scrapy's."""
+        head = response.body[:_REFRESH_HEAD]
+        if b"\0" not in head and b"refresh" not in head.lower():
+            return response
+        return super().process_response(request, response)
 
     refusal = TooManyRedirects
 

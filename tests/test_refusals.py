@@ -57,6 +57,20 @@ def test_one_redirect_too_many_is_refused_as_a_redirect_loop():
         MetaRefreshMiddleware.from_crawler(crawler).process_response(request, html)
 
 
+def test_a_meta_refresh_is_looked_for_without_decoding_a_page_that_has_none():
+    middleware = MetaRefreshMiddleware.from_crawler(get_crawler())
+    request = Request("https://example.org/a")
+    plain = HtmlResponse(request.url, body=b"<p>caf\xc3\xa9</p>" * 2000, encoding="utf-8")
+    assert middleware.process_response(request, plain) is plain
+    assert plain._cached_ubody is None  # Scrapy's check decoded all 36 kB to read 4,096 chars
+    refresh = '<meta http-equiv="Refresh" content="0; url=/b"><p>caf\xe9</p>'
+    for encoding in ("utf-8", "utf-16", "cp1252"):
+        html = HtmlResponse(request.url, body=refresh.encode(encoding), encoding=encoding)
+        redirected = middleware.process_response(request, html)
+        assert isinstance(redirected, Request), encoding
+        assert redirected.url.startswith("https://example.org/b"), encoding
+
+
 def test_a_body_that_decompresses_too_far_is_refused_as_too_large():
     crawler = get_crawler(settings_dict={"DOWNLOAD_MAXSIZE": 1000})
     request = Request("https://example.org/a")

@@ -22,6 +22,7 @@ a PageFailed (errors/worker-died): not recorded as handled, so the next run fetc
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import signal
@@ -111,10 +112,12 @@ _worker_timeout = 0.0
 
 
 def _start_worker(chrome: ChromeSnapshot, timeout: float) -> None:
-    """Keep the run's chrome snapshot and clean budget in this worker; warm it."""
+    """Keep the run's chrome snapshot and clean budget in this worker; warm it, and keep what
+    it loaded out of the garbage collector's full collections (as the crawl process does)."""
     global _worker_chrome, _worker_timeout
     _worker_chrome, _worker_timeout = chrome, timeout
     _warm_worker()
+    gc.freeze()
 
 
 def _clean_in_worker(page: Page) -> ArticleRecord | tuple[str, str]:

@@ -8,11 +8,14 @@ the records, the report totals and the clutter counts must be the same.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 from lxml import html
@@ -26,7 +29,7 @@ from pipelines.clean import parse_html
 from pipelines.clean.clutter import NODE_RULES
 from pipelines.clean.cssindex import SelectorIndex
 from pipelines.core.urls import url_key
-from pipelines.extract import ExtractPipeline, clean_within
+from pipelines.extract import ExtractPipeline, _start_worker, clean_within
 from pipelines.store import open_store
 from tests.conftest import ROOT
 from tests.test_crawl_stations import ARTICLES
@@ -146,3 +149,9 @@ def test_the_crawl_process_leaves_pages_to_the_pool_while_downloading():
     assert records == [clean_within(page, 0) for page in pages]
     crawler.signals.send_catch_log(signals.request_left_downloader, request=request)
     assert pipeline.downloading == 0
+
+
+def test_a_worker_keeps_what_it_loaded_out_of_full_collections():
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_start_worker, initargs=({}, 0.0)) as pool:  # fmt: skip
+        assert pool.submit(gc.get_freeze_count).result() > 10_000

@@ -47,6 +47,10 @@ def test_schema_is_migrated_once_and_reads_well(tmp_path, store):
     assert {"articles_station_published", "articles_published"} <= indexes
 
 
+def test_the_connection_keeps_an_8_mib_page_cache(store):
+    assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -8192
+
+
 def test_upsert_by_canonical_url_keeps_versions(store):
     record = record_of(ARTICLES[0])
     assert store.save_record(record) == "new"

@@ -17,6 +17,8 @@ from pipelines.store.search import fts5_query, sqlite_search
 from pipelines.store.sql import SQLStore
 from pipelines.stories import StoryOptions
 
+CACHE_KIB = 8192  # SQLite's page cache of a connection: storing 800 records -12% CPU against 2 MiB
+
 
 class SQLiteStore(SQLStore):
     """The Store on one SQLite file (WAL mode, so the spider can read while pipelines write)."""
@@ -40,6 +42,9 @@ class SQLiteStore(SQLStore):
             # WAL + NORMAL: a commit survives the process being killed; only an OS crash or
             # power cut can lose the last commits, and those pages are fetched again next run.
             self.conn.execute("PRAGMA synchronous=NORMAL")
+            # A crawl's writes touch index pages all over the store (story bands, URL keys, the
+            # search index): an 8 MiB page cache (2 MiB by default) keeps more of them in memory.
+            self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.migrate()
         except sqlite3.Error as exc:  # not a database, corrupt, truncated, read-only, locked

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
 from html import unescape
+from itertools import chain
 from string import ascii_lowercase, ascii_uppercase
 
 from lxml import etree, html
@@ -44,13 +45,19 @@ _CARD = (
 )
 
 
-def _class_has(word: str) -> str:
-    """XPath: the class attribute contains `word` (lower case), ignoring ASCII case. Native
-    XPath, unlike an EXSLT re:test, which calls back into Python for every element."""
-    return f"contains(translate(@class, '{ascii_uppercase}', '{ascii_lowercase}'), '{word}')"
+_ASCII_LOWER = str.maketrans(ascii_uppercase, ascii_lowercase)
+
+
+def _class_words(el: etree._Element) -> str:
+    """The element's class attribute ('' without one) with its ASCII letters in lower case
+    (other letters as they are). Class words are tested in Python: an XPath test of every
+    element's class (translate(@class, ...)) costs more."""
+    cls = el.get("class") or ""
+    return cls.lower() if cls.isascii() else cls.translate(_ASCII_LOWER)
 
 
 _CREDIT_WORDS = ("credit", "copyright", "source", "photographer", "attribution")
+_CAPTION_CREDIT_WORDS = tuple(w for w in _CREDIT_WORDS if w != "source")
 
 
 _H1 = etree.XPath(f"//h1[not({_CHROME})]")
@@ -70,9 +77,9 @@ _STANDFIRST_PLACE = etree.XPath(
 )
 # A paragraph beside the headline that is not the start of running text (the next block with
 # text is not a paragraph, list, quote or table).
-_STANDFIRST_SHOWN_PLACE = etree.XPath(
-    f"not({_CHROME}) and preceding-sibling::h1 and not(following-sibling::*[normalize-space()][1]"
-    "[self::p or self::ul or self::ol or self::blockquote or self::table or self::dl])"
+_STANDFIRST_SHOWN_PLACES = etree.XPath(
+    f"//p[not({_CHROME}) and preceding-sibling::h1 and not(following-sibling::*[normalize-space()]"
+    "[1][self::p or self::ul or self::ol or self::blockquote or self::table or self::dl])]"
 )
 # A byline node: rel/itemprop "author" or a byline/author class, outside chrome and cards
 # (the class test in Python, as for the standfirst).
@@ -92,9 +99,6 @@ _BYLINE_PLACE = etree.XPath(
 _NAME_PROP = etree.XPath(
     ".//*[@itemprop='name' or @property='schema:name' or @property='foaf:name' or @property='name']"
 )
-_FIELD_LABEL = etree.XPath(
-    f".//*[{_class_has('field__label')} or {_class_has('field-label')} or {_class_has('label')}]"
-)
 # Tag links: rel="tag" (not "category"), or in Drupal's tags field (field--name-field-tags >
 # field__items > field__item > a) or under a tags-classed parent or grandparent; outside nav,
 # aside and the page's footer. The class tests run in Python: as XPath, on every link's
@@ -112,11 +116,22 @@ _TAG_PATH = re.compile(
     r"|tagged)/[^/]+/?$",
     re.I,
 )
-_LINKS_OUTSIDE_CHROME = etree.XPath(f"//a[@href][not({_CHROME})]")
+_OUTSIDE_CHROME = etree.XPath(f"not({_CHROME})")
 _TAG_ROW_MAX_LABEL = 40
-# Byline-shaped text blocks outside chrome and cards: the card test (every ancestor's class)
-# is the costly part, so it runs only on the rare block whose text reads like a byline.
-_SHORT_BLOCKS = etree.XPath(f"//*[self::div or self::p or self::span][not({_CHROME})]")
+# The words (lower case) a tag path holds: an ASCII link without any, and without the tabs and
+# line breaks urlsplit drops, is no tag link (cheaper than parsing every link's URL).
+_TAG_PATH_WORDS = re.compile("tag|etiqueta|schlagwort|stichwort|-cle|trefwoord")
+# Text blocks that may hold a byline, outside chrome: not those whose text (after spaces)
+# starts with a printable ASCII character that no byline (_BYLINE_TEXT) or byline label
+# (_LABEL) starts with, in either case (the first letter of its squashed text too: the
+# characters before it are XML spaces, and a letter composed with the marks after it is not
+# ASCII). The card test (every ancestor's class) is the costly part, so it runs only on the
+# rare block whose text reads like a byline.
+_OTHER_INITIALS = "".join(c for c in map(chr, range(0x21, 0x7F)) if c not in "uUpPwWsSbBaArRtT")
+_SHORT_BLOCKS = etree.XPath(
+    f"//*[self::div or self::p or self::span][not({_CHROME})]"
+    "[not(contains($other_initials, substring(normalize-space(.), 1, 1)))]"
+)
 _NOT_IN_CARD = etree.XPath(f"not({_CARD})")
 # The breadcrumb trail: the first element (document order) whose class or aria-label says
 # "breadcrumb", or that holds only links, at least two, the first to "/" (outside <nav>).
@@ -126,22 +141,15 @@ _LINK_ROW = etree.XPath(
     "[count(a) >= 2 and count(*) = count(a)][not(ancestor::nav)])[1]"
 )
 _BREADCRUMB_WORD = re.compile("breadcrumb", re.I)
-_SHOW_NODE = etree.XPath(
-    f"//a[{_class_has('show')} and re:test(@class,"
-    " '(^|[\\s_-])(show|episode-show|show-name|show-link|show-title)([\\s_-]|$)|__show|--show',"
-    " 'i')]"
-    f"[not({_CHROME})][not({_CARD})]",
-    namespaces={"re": "http://exslt.org/regular-expressions"},
+# A show link: a link with a show class (tested in Python: an XPath class test on every link
+# costs more), outside chrome and cards.
+_SHOW_CLASS = re.compile(
+    r"(^|[\s_-])(show|episode-show|show-name|show-link|show-title)([\s_-]|$)|__show|--show", re.I
 )
 _SHOW_LINKS = etree.XPath(f"//a[@href][not({_CHROME})]")
-_TIME = etree.XPath(f"//time[@datetime][not({_CHROME})][not({_CARD})]")
+_TIME = etree.XPath("//time[@datetime]")
+_UPDATE_MARK = re.compile(r"updat|modif", re.I)
 _IMAGES = etree.XPath(f".//img[@src][not({_CHROME})][not({_CARD})]")
-_CAPTION_NODE = etree.XPath(
-    f".//*[self::figcaption or {_class_has('caption')}]"
-    "[not(" + " or ".join(_class_has(w) for w in _CREDIT_WORDS if w != "source") + ")]",
-    namespaces={"re": "http://exslt.org/regular-expressions"},
-)
-_CREDIT_NODE = etree.XPath(".//*[" + " or ".join(_class_has(w) for w in _CREDIT_WORDS) + "]")
 _BY_PREFIX = re.compile(r"^(?:.*(?:\||\s))?(?:written |words |story |report )?by\s+", re.I)
 # The labels a credit line starts with, in several languages (lower case): "Label: Name",
 # and the compound labels that also stand without a colon ("Photo credit Jane Doe").
@@ -188,6 +196,79 @@ _BYLINE_TEXT = re.compile(
     re.I,
 )
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+")
+
+# What one walk over the page's elements looks for, as bits: a byline, standfirst, breadcrumb,
+# Drupal tags field or tags-classed element (by its class, or by its rel/itemprop/property or
+# aria-label attribute).
+_MARK_BYLINE, _MARK_STANDFIRST, _MARK_CRUMB, _MARK_TAG_FIELD, _MARK_TAG_CLASS = 1, 2, 4, 8, 16
+# The words (lower case) one of those class tests needs: an ASCII class without any, most of
+# them, is passed over without the tests (case-insensitive regex scans are slow; for ASCII text
+# they ignore case exactly as lower() does).
+_MARK_WORDS = re.compile(
+    "byline|author|field|submitted|standfirst|dek|deck|sub|summary|excerpt|intro|lede"
+    "|strapline|description|synopsis|breadcrumb|tag"
+)
+
+
+def _class_marks(cls: str) -> int:
+    """The marks (see _MARK_BYLINE...) a class attribute gives its element."""
+    if cls.isascii() and not _MARK_WORDS.search(cls.lower()):
+        return 0
+    marks = _MARK_BYLINE if _BYLINE_CLASS.search(cls) else 0
+    if _STANDFIRST_CLASS.search(cls):
+        marks |= _MARK_STANDFIRST
+    if _BREADCRUMB_WORD.search(cls):
+        marks |= _MARK_CRUMB
+    if any(f in cls for f in _TAG_FIELDS):
+        marks |= _MARK_TAG_FIELD
+    if "tag" in cls.lower() and _TAG_CLASS.search(cls):
+        marks |= _MARK_TAG_CLASS
+    return marks
+
+
+@dataclass
+class _Marked:
+    """The page's elements that some field looks for, found in one walk, in document order."""
+
+    bylines: list = field(default_factory=list)  # byline attribute or class (any tag)
+    standfirsts: list = field(default_factory=list)  # p/div/h2/span/h3, standfirst class
+    crumb: etree._Element | None = None  # the first breadcrumb-marked element (or link row)
+    tag_fields: set = field(default_factory=set)  # Drupal tags fields
+    tag_classes: set = field(default_factory=set)  # tags-classed elements (see _TAG_CLASS)
+
+
+def _marked(root: html.HtmlElement, row: etree._Element | None) -> _Marked:
+    """Walk the page once for the elements marked as bylines, standfirsts, breadcrumbs or
+    tags; `row` (the breadcrumb-shaped link row) counts as a breadcrumb mark."""
+    found = _Marked()
+    class_marks: dict[str, int] = {}  # a class attribute repeats on a page
+    for el in root.iter(etree.Element):  # elements only
+        marks = 0
+        if (cls := el.get("class")) and (marks := class_marks.get(cls, -1)) < 0:
+            marks = class_marks[cls] = _class_marks(cls)
+        if (
+            el.get("rel") in _BYLINE_PROPERTIES
+            or el.get("itemprop") == "author"
+            or el.get("property") in _BYLINE_PROPERTIES
+        ):
+            marks |= _MARK_BYLINE
+        if found.crumb is None and (
+            el is row or ((label := el.get("aria-label")) and _BREADCRUMB_WORD.search(label))
+        ):
+            marks |= _MARK_CRUMB
+        if not marks:
+            continue
+        if marks & _MARK_BYLINE:
+            found.bylines.append(el)
+        if marks & _MARK_STANDFIRST and el.tag in _STANDFIRST_TAGS:
+            found.standfirsts.append(el)
+        if marks & _MARK_CRUMB and found.crumb is None:
+            found.crumb = el
+        if marks & _MARK_TAG_FIELD:
+            found.tag_fields.add(el)
+        if marks & _MARK_TAG_CLASS:
+            found.tag_classes.add(el)
+    return found
 
 
 @dataclass
@@ -344,10 +425,8 @@ _KICKER_CLASS = re.compile(
     r"|sr-only|visually-hidden|screen-reader",
     re.I,
 )
-_HEADLINE_LIKE = etree.XPath(
-    "//*[self::h1 or self::h2 or self::h3 or self::p or self::div or self::span]"
-    f"[{_class_has('title')} or {_class_has('headline')}][not({_CHROME})]"
-)
+_HEADLINE_TAGS = ("h1", "h2", "h3", "p", "div", "span")
+_IN_CHROME_OR_BREADCRUMB = etree.XPath(f"{_CHROME} or ancestor::*[contains(@class, 'breadcrumb')]")
 _SIMILAR = 0.5  # below this the h1 is not the headline og:title/JSON-LD name
 
 
@@ -390,26 +469,42 @@ def _shown_as(root, headline: str) -> str | None:
     widgets holds exactly that text (a headline styled as a <div> under a banner h1)."""
     key = fold(headline)
     body = root.find("body")
-    candidates = list(_HEADLINE_LIKE(root))
-    candidates += [
+    headline_like = (  # title- or headline-classed, outside chrome
+        el
+        for el in root.iter(*_HEADLINE_TAGS)
+        if ("title" in (words := _class_words(el)) or "headline" in words) and _OUTSIDE_CHROME(el)
+    )
+    same_text = (
         el
         for el in (body.iter() if body is not None else ())
         if isinstance(el.tag, str) and el.text and fold(el.text) == key
-    ]
-    for node in candidates:
+    )
+    for node in chain(headline_like, same_text):
         text = _text_skipping(node)
         if (
             text
             and fold(text) == key
             and not in_widget(node)
-            and not node.xpath(f"{_CHROME} or ancestor::*[contains(@class, 'breadcrumb')]")
+            and not _IN_CHROME_OR_BREADCRUMB(node)
         ):
             return text
     return None
 
 
-def _similarity(a: str, b: str) -> float:
-    return SequenceMatcher(None, fold(a), fold(b)).ratio()
+def _most_similar(variants: list[str], reference: str) -> tuple[str, float]:
+    """The first of `variants` most similar to `reference` (difflib's ratio of their folded
+    texts), and that ratio. A variant equal to it once folded has ratio 1.0, the highest; a
+    variant whose length alone bounds its ratio to at most the best so far cannot beat it."""
+    key = fold(reference)
+    if (same := next((v for v in variants if fold(v) == key), None)) is not None:
+        return same, 1.0
+    matcher = SequenceMatcher(None, "", key)
+    best, best_ratio = variants[0], -1.0
+    for variant in variants:
+        matcher.set_seq1(fold(variant))
+        if matcher.real_quick_ratio() > best_ratio and (ratio := matcher.ratio()) > best_ratio:
+            best, best_ratio = variant, ratio
+    return best, best_ratio
 
 
 def _without_site_name(text: str | None, site_names: list[str | None]) -> str | None:
@@ -432,10 +527,13 @@ def _longest_part(text: str, site_names: list[str | None]) -> str:
     return max(parts, key=len) if parts else text
 
 
-def _title(root, profile, ld: dict, meta: dict, site_names: list, banners: list) -> str | None:
-    """The headline: the h1 that og:title/JSON-LD headline (else <title>) confirm, without a
-    kicker glued to it; never a show or section banner shown above the story, nor the site
-    name; the headline those name when the page shows it and no h1 matches."""
+def _title(
+    root, profile, ld: dict, meta: dict, site_names: list, banners: list, h1_nodes: list
+) -> str | None:
+    """The headline: the h1 (of `h1_nodes`, the page's outside chrome) that og:title/JSON-LD
+    headline (else <title>) confirm, without a kicker glued to it; never a show or section
+    banner shown above the story, nor the site name; the headline those name when the page
+    shows it and no h1 matches."""
     if chosen := _selected_text(profile, "title", root):
         return chosen
     named = [
@@ -456,7 +554,7 @@ def _title(root, profile, ld: dict, meta: dict, site_names: list, banners: list)
     page_title = _without_site_name(squash(root.findtext(".//title")), site_names)
     reference = strong or page_title
     skip = {fold(s) for s in (*site_names, *banners) if s}
-    h1s = [h for h in _H1(root) if _text_skipping(h) and not in_widget(h)]
+    h1s = [h for h in h1_nodes if _text_skipping(h) and not in_widget(h)]
     stories = [h for h in h1s if fold(_text_skipping(h)) not in skip]
     if h1s and not stories and not strong:
         return _text_skipping(h1s[0])  # nothing says the banner is not the headline
@@ -464,28 +562,17 @@ def _title(root, profile, ld: dict, meta: dict, site_names: list, banners: list)
         variants = [v for h in stories for v in _headline_variants(h)]
         if not reference:
             return variants[0]
-        best = max(variants, key=lambda v: _similarity(v, reference))
-        if not strong or _similarity(best, strong) >= _SIMILAR:
+        best, ratio = _most_similar(variants, reference)  # reference is strong when strong
+        if not strong or ratio >= _SIMILAR:
             return best
     if strong:
         # no h1 matches what og:title/headline name: is that headline shown on the page?
         if (shown := _shown_as(root, strong)) is not None:
             return shown
         if stories:
-            return max(
-                (v for h in stories for v in _headline_variants(h)),
-                key=lambda v: _similarity(v, strong),
-            )
+            return best  # the variant most similar to strong
         return _longest_part(strong, site_names)
     return _longest_part(page_title, site_names) if page_title else None
-
-
-def _standfirst_nodes(root):
-    """Standfirst candidates in document order (see _STANDFIRST_CLASS)."""
-    for node in root.iter(*_STANDFIRST_TAGS):
-        cls = node.get("class")
-        if cls and _STANDFIRST_CLASS.search(cls) and _STANDFIRST_PLACE(node):
-            yield node
 
 
 # Where a standfirst never is: captions, credits, bylines and other meta lines.
@@ -495,13 +582,15 @@ _NOT_STANDFIRST_CLASS = re.compile(
 _BROAD_CONTAINERS = frozenset({"article", "main", "body", "html", "section"})
 
 
-def _standfirst(root, profile, title: str | None, container, meta: dict, ld: dict):
+def _standfirst(root, profile, title: str | None, container, meta: dict, ld: dict, marked: _Marked):
     """(standfirst, shown): the summary the page shows above the body, else its meta
     description (shown False). A paragraph inside the body is body text, whatever its class,
     and a sub-heading, caption or byline is never a standfirst."""
     if chosen := _selected_text(profile, "standfirst", root):
         return chosen, True
-    for node in _standfirst_nodes(root):
+    for node in marked.standfirsts:
+        if not _STANDFIRST_PLACE(node):
+            continue
         text = squash(node.text_content())
         if (
             20 <= len(text) <= 500
@@ -522,10 +611,9 @@ def _shown_above_body(root, description: str, container) -> bool:
     strong lead line): then it is the standfirst shown, and the body does not repeat it. The
     first paragraph of a body wrapper is body text even when the description repeats it."""
     key = fold(description)
-    for node in root.iter("p"):
+    for node in _STANDFIRST_SHOWN_PLACES(root):
         if (
             fold(squash(node.text_content())) == key
-            and _STANDFIRST_SHOWN_PLACE(node)
             and not _caption_or_byline(node)
             and not in_widget(node)
             and not in_body(node, container)
@@ -587,20 +675,6 @@ def _description(meta: dict, ld: dict, title: str | None) -> str | None:
     return text
 
 
-def _byline_nodes(root):
-    """Byline candidates in document order: rel/itemprop/RDFa author, or a byline, author or
-    Drupal author-field class, outside the page's chrome and cards."""
-    for node in root.iter(etree.Element):  # elements only
-        cls = node.get("class")
-        marked = (
-            node.get("rel") in _BYLINE_PROPERTIES
-            or node.get("itemprop") == "author"
-            or node.get("property") in _BYLINE_PROPERTIES
-        )
-        if (marked or (cls and _BYLINE_CLASS.search(cls))) and _BYLINE_PLACE(node):
-            yield node
-
-
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template", "svg"})
 
 
@@ -638,7 +712,7 @@ def _byline_text(node) -> str:
     element); a node that holds only such a label gives the text of the element after it."""
     if (named := next(iter(_NAME_PROP(node)), None)) is not None and (text := spaced_text(named)):
         return text  # itemprop/RDFa "name" inside an author block: the name, not the bio
-    labels = {n for n in _FIELD_LABEL(node) if n is not node}
+    labels = {n for n in node.iterdescendants(etree.Element) if "label" in _class_words(n)}
     text = spaced_text(node, labels)
     if fold(_LABEL.sub("", text + " ")) in _NOT_A_NAME or fold(text) in _NOT_A_NAME:
         following = node.getnext()
@@ -648,7 +722,7 @@ def _byline_text(node) -> str:
     return text
 
 
-def _author(root, profile, ld: dict, meta: dict) -> str | None:
+def _author(root, profile, ld: dict, meta: dict, marked: _Marked) -> str | None:
     if chosen := _selected_text(profile, "author", root):
         return clean_byline(chosen)
     if names := [n for n in _ld_name(ld.get("author")) if squash(n)[:1].isalpha()]:
@@ -658,7 +732,9 @@ def _author(root, profile, ld: dict, meta: dict) -> str | None:
             return cleaned
     # in page order, but inside a byline block its name element first, then the block with
     # its dates and roles
-    nodes = [n for n in _byline_nodes(root) if n.tag not in ("meta", "link")]
+    # byline candidates: rel/itemprop/RDFa author, or a byline, author or Drupal author-field
+    # class, outside the page's chrome and cards
+    nodes = [n for n in marked.bylines if n.tag not in ("meta", "link") and _BYLINE_PLACE(n)]
     inner: dict = {}
     tops = []
     chosen = set(nodes)
@@ -675,7 +751,7 @@ def _author(root, profile, ld: dict, meta: dict) -> str | None:
     for node in tops:
         if found := name_in(node):
             return found
-    for node in _SHORT_BLOCKS(root):
+    for node in _SHORT_BLOCKS(root, other_initials=_OTHER_INITIALS):
         text = squash(node.text_content())
         if len(text) < 200 and (m := _BYLINE_TEXT.match(text)) and _NOT_IN_CARD(node):
             return clean_byline(m.group(1))
@@ -704,7 +780,7 @@ def _dates(root, profile, ld: dict, meta: dict, tz, objects=()) -> tuple[str | N
     meta tags, other JSON-LD objects of the page (its WebPage), <time> elements, and last
     htmldate's original-date search."""
     others = [o for o in objects if o is not ld]
-    times = _TIME(root)
+    first_time, updated_time = _page_times(root)
     pub = _first_date(
         [
             _selected_text(profile, "published", root),
@@ -713,21 +789,10 @@ def _dates(root, profile, ld: dict, meta: dict, tz, objects=()) -> tuple[str | N
             *meta.get("datepublished", []),
             *meta.get("date", []),
             *(o.get("datePublished") for o in others),
-            *(t.get("datetime") for t in times[:1]),
+            first_time,
         ],
         tz,
     )
-    marked = [
-        t.get("datetime")
-        for t in times
-        if re.search(
-            r"updat|modif",
-            " ".join(
-                (t.get("class") or "", t.get("itemprop") or "", squash(t.getparent().text or ""))
-            ),
-            re.I,
-        )
-    ]
     upd = _first_date(
         [
             _selected_text(profile, "updated", root),
@@ -735,7 +800,7 @@ def _dates(root, profile, ld: dict, meta: dict, tz, objects=()) -> tuple[str | N
             *meta.get("article:modified_time", []),
             *meta.get("og:updated_time", []),
             *meta.get("datemodified", []),
-            *marked[:1],
+            updated_time,
         ],
         tz,
     )
@@ -744,6 +809,27 @@ def _dates(root, profile, ld: dict, meta: dict, tz, objects=()) -> tuple[str | N
     if upd is not None and pub is not None and upd == pub:
         upd = None
     return iso(pub), iso(upd)
+
+
+def _page_times(root) -> tuple[str | None, str | None]:
+    """The datetime of the page's first <time> outside chrome and cards, and of the first
+    such one that its class, itemprop or parent's text marks as an update (None: none)."""
+    first = None
+    for node in _TIME(root):
+        marked = _UPDATE_MARK.search(
+            " ".join(
+                (
+                    node.get("class") or "",
+                    node.get("itemprop") or "",
+                    squash(node.getparent().text or ""),
+                )
+            )
+        )
+        if (first is None or marked) and _OUTSIDE_CHROME_AND_CARDS(node):
+            first = first or node.get("datetime")
+            if marked:
+                return first, node.get("datetime")
+    return first, None
 
 
 def _trafilatura_date(root, tz) -> datetime | None:
@@ -755,9 +841,9 @@ def _trafilatura_date(root, tz) -> datetime | None:
     return parse_date(squash(found), tz, written=True) if found else None
 
 
-def _tags(root, profile, ld: dict, meta: dict) -> list[str]:
+def _tags(root, profile, ld: dict, meta: dict, marked: _Marked) -> list[str]:
     selector = profile.selectors.get("tags") if profile else None
-    nodes = selector(root) if selector is not None else (_tag_links(root) or _tag_row(root))
+    nodes = selector(root) if selector is not None else (_tag_links(root, marked) or _tag_row(root))
     visible = [squash(n.text_content()) for n in nodes]
     keywords = ld.get("keywords")
     if isinstance(keywords, str):
@@ -775,20 +861,20 @@ def _tags(root, profile, ld: dict, meta: dict) -> list[str]:
     return []
 
 
-def _tag_links(root) -> list:
-    """The tag links of the page (see _TAG_CLASS), in document order."""
+def _tag_links(root, marked: _Marked) -> list:
+    """The tag links of the page, in document order: rel="tag", or under a tags field (parent,
+    grandparent or great-grandparent) or a tags-classed parent or grandparent."""
+    holders = marked.tag_fields | marked.tag_classes
     out = []
     for link in root.iter("a"):
         rel = link.get("rel") or ""
         found = " tag " in f" {rel} " and "category" not in rel
-        node, depth = link.getparent(), 0
-        while not found and node is not None and depth < 3:
-            cls = node.get("class")
-            found = bool(cls) and (
-                any(f in cls for f in _TAG_FIELDS)
-                or (depth < 2 and "tag" in cls.lower() and _TAG_CLASS.search(cls) is not None)
-            )
-            node, depth = node.getparent(), depth + 1
+        if not found and holders:
+            parent = link.getparent()
+            grandparent = parent.getparent() if parent is not None else None
+            found = parent in holders or grandparent in holders
+            if not found and grandparent is not None:
+                found = grandparent.getparent() in marked.tag_fields
         if found and _TAG_PLACE(link):
             out.append(link)
     return out
@@ -796,8 +882,14 @@ def _tag_links(root) -> list:
 
 def _tag_row(root) -> list:
     """The links of the first row of tag links (see _TAG_PATH) outside chrome and cards."""
-    for link in _LINKS_OUTSIDE_CHROME(root):
-        if not _TAG_PATH.match(url_path(link.get("href"))):
+    for link in root.iter("a"):
+        href = link.get("href")
+        if (
+            href is None
+            or (href.isascii() and href.isprintable() and not _TAG_PATH_WORDS.search(href.lower()))
+            or not _TAG_PATH.match(url_path(href))
+            or not _OUTSIDE_CHROME(link)
+        ):
             continue
         row = link.getparent()
         links = [a for a in row.iter("a") if a.get("href")]
@@ -841,8 +933,8 @@ def _is_credit_text(text: str) -> bool:
 def _caption_and_credit(holder: etree._Element) -> tuple[str | None, str | None]:
     """Caption and credit shown with an image: credit from a credit-classed node or a
     credit-shaped child of the caption, caption from the rest of the caption's text."""
-    credit_nodes = [n for n in _CREDIT_NODE(holder) if squash(n.text_content())]
-    cap = next(iter(_CAPTION_NODE(holder)), None)
+    credit_nodes = [n for n in _credit_nodes(holder) if squash(n.text_content())]
+    cap = next(_caption_nodes(holder), None)
     if cap is not None:
         credit_nodes += [
             c
@@ -859,7 +951,7 @@ def _caption_and_credit(holder: etree._Element) -> tuple[str | None, str | None]
     if cap is None:
         return None, credit
     cap = deepcopy(cap)
-    for node in _CREDIT_NODE(cap) + [
+    for node in [*_credit_nodes(cap)] + [
         c
         for c in cap.iterdescendants()
         if isinstance(c.tag, str) and _is_credit_text(squash(c.text_content()))
@@ -870,6 +962,25 @@ def _caption_and_credit(holder: etree._Element) -> tuple[str | None, str | None]
     return caption, credit or inline_credit
 
 
+def _caption_nodes(holder: etree._Element):
+    """The captions under `holder`, in order: figcaptions and caption-classed elements, unless
+    their class names a credit (a "source" class aside)."""
+    for el in holder.iterdescendants(etree.Element):
+        words = _class_words(el)
+        if (el.tag == "figcaption" or "caption" in words) and not any(
+            w in words for w in _CAPTION_CREDIT_WORDS
+        ):
+            yield el
+
+
+def _credit_nodes(holder: etree._Element):
+    """The elements under `holder` whose class names a credit (see _CREDIT_WORDS), in order."""
+    for el in holder.iterdescendants(etree.Element):
+        words = _class_words(el)
+        if any(w in words for w in _CREDIT_WORDS):
+            yield el
+
+
 def _image_holder(img: etree._Element) -> etree._Element | None:
     """The figure (or figure-like wrapper) around an image that holds its caption and credit."""
     node = img
@@ -877,7 +988,11 @@ def _image_holder(img: etree._Element) -> etree._Element | None:
         node = node.getparent()
         if node is None:
             return None
-        if node.tag == "figure" or _CAPTION_NODE(node) or _CREDIT_NODE(node):
+        if (
+            node.tag == "figure"
+            or next(_caption_nodes(node), None) is not None
+            or next(_credit_nodes(node), None) is not None
+        ):
             return node
     return None
 
@@ -897,8 +1012,19 @@ def _image(root, container, profile, ld: dict, meta: dict, base: str) -> dict | 
         ld_image if isinstance(ld_image, str) else None,
         *meta.get("twitter:image", []),
     )
-    images = _IMAGES(root)
-    img = next((i for i in images if url and _stem(i.get("src", "")) == _stem(url)), None)
+    img = None
+    if url:  # the first image outside chrome and cards with the file name of `url`
+        stem = _stem(url)
+        img = next(
+            (
+                i
+                for i in root.iter("img")
+                if (src := i.get("src")) is not None
+                and _stem(src) == stem
+                and _OUTSIDE_CHROME_AND_CARDS(i)
+            ),
+            None,
+        )
     if img is None and not url:
         img = next(iter(_IMAGES(container)), None)
         url = img.get("src") if img is not None else None
@@ -961,8 +1087,11 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
     tz = profile.timezone if profile else None
     site_name = _first(*meta.get("og:site_name", []), profile.name if profile else None)
     published, updated = _dates(root, profile, ld, meta, tz, objects)
-    crumbs = _breadcrumb_links(root)
-    show = _show(root, profile, url, ld, crumbs)
+    row = next(iter(_LINK_ROW(root)), None)
+    marked = _marked(root, row)
+    crumbs = _breadcrumb_links(marked, row)
+    h1s = _H1(root)
+    show = _show(root, profile, url, ld, crumbs, h1s)
     section = _first(
         _selected_text(profile, "section", root),
         ld.get("articleSection")[0]
@@ -978,6 +1107,7 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
         meta,
         [site_name, profile.name if profile else None],
         [section, show],
+        h1s,
     )
     canonical = next(
         (
@@ -987,8 +1117,8 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
         ),
         None,
     )
-    standfirst, standfirst_shown = _standfirst(root, profile, title, container, meta, ld)
-    author = _author(root, profile, ld, meta)
+    standfirst, standfirst_shown = _standfirst(root, profile, title, container, meta, ld, marked)
+    author = _author(root, profile, ld, meta, marked)
     ld_types = set().union(*(_types(o) for o in objects)) if objects else set()
     og_type = (meta.get("og:type") or [None])[0]
     return Metadata(
@@ -1000,7 +1130,7 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
         updated=updated,
         section=squash(section) or None,
         show=show,
-        tags=_tags(root, profile, ld, meta),
+        tags=_tags(root, profile, ld, meta, marked),
         image=_image(root, container, profile, ld, meta, url),
         language=_language(root, meta, profile),
         canonical_url=absolute_url(url, _first(canonical, *meta.get("og:url", []))) or url,
@@ -1081,22 +1211,11 @@ def page_kind(
     return None
 
 
-def _breadcrumb_links(root) -> list:
-    """The links (with href) under the breadcrumb trail, in order; [] when there is none.
-
-    Scans the tree in Python: as an XPath, the regular-expression tests on every element's
-    class and aria-label cost a callback per element.
-    """
-    row = next(iter(_LINK_ROW(root)), None)
-    trail = None
-    for el in root.iter(etree.Element):  # elements only
-        if el is row:
-            trail = row
-            break
-        cls, label = el.get("class"), el.get("aria-label")
-        if (cls and _BREADCRUMB_WORD.search(cls)) or (label and _BREADCRUMB_WORD.search(label)):
-            trail = el
-            break
+def _breadcrumb_links(marked: _Marked, row) -> list:
+    """The links (with href) under the breadcrumb trail, in order; [] when there is none. The
+    trail is the first element (see _marked) whose class or aria-label says "breadcrumb", or
+    the link `row` when it comes first."""
+    trail = marked.crumb
     if trail is None or in_widget(trail) or (trail is row and len(row) > 6):
         return []
     return [a for a in trail.iterdescendants("a") if a.get("href") is not None]
@@ -1151,13 +1270,12 @@ def in_widget(node) -> bool:
     return False
 
 
-def _story_root(root):
-    """The element that holds the story (the <article> or <main> around the first headline),
-    or None when the page has no such element."""
-    h1 = next(iter(_H1(root)), None)
-    if h1 is None:
+def _story_root(h1s: list):
+    """The element that holds the story (the <article> or <main> around the first of the
+    page's headlines `h1s`), or None when the page has no such element."""
+    if not h1s:
         return None
-    return next((a for a in h1.iterancestors() if a.tag in ("article", "main")), None)
+    return next((a for a in h1s[0].iterancestors() if a.tag in ("article", "main")), None)
 
 
 def _ld_series(ld: dict) -> str | None:
@@ -1180,14 +1298,27 @@ def _breadcrumb_show(crumbs: list, url: str) -> str | None:
     return None
 
 
-def _show(root, profile, url: str, ld: dict, crumbs: list) -> str | None:
+def _show_links(root):
+    """The links with a show class (see _SHOW_CLASS) outside chrome and cards, in order."""
+    for link in root.iter("a"):
+        cls = link.get("class")
+        if (
+            cls
+            and "show" in _class_words(link)
+            and _SHOW_CLASS.search(cls)
+            and _OUTSIDE_CHROME_AND_CARDS(link)
+        ):
+            yield link
+
+
+def _show(root, profile, url: str, ld: dict, crumbs: list, h1s: list) -> str | None:
     """The show the story belongs to, from the story's own context (profile selector, a show
     link in the story, JSON-LD series, breadcrumb, URL path), never from station widgets;
     None when the page names no show."""
     if chosen := _selected_text(profile, "show", root):
         return chosen
-    story = _story_root(root)
-    for node in _SHOW_NODE(root):
+    story = _story_root(h1s)
+    for node in _show_links(root):
         if in_widget(node) or (story is not None and story not in node.iterancestors()):
             continue
         if text := squash(node.text_content()):

@@ -223,3 +223,70 @@ def test_a_news_front_of_dated_summaries_is_a_listing_but_undated_sections_are_n
     assert refused.value.kind == "listing"
     sections = "".join(summary(i, dated=False) for i in range(7))
     assert build_record(page(f"<main><h1>Seven bands</h1><div>{sections}</div></main>")).body
+
+
+def tile(i: int, price: str) -> str:
+    """A product tile: a picture, a linked name and a price shown on its own."""
+    return (
+        f"<div class='tile'><a href='/shop/cap-{i}'><img src='/i/{i}.jpg'>Festival cap {i}"
+        f"</a><span class='price'>{price}</span></div>"
+    )
+
+
+def test_a_grid_of_product_tiles_is_a_listing_whatever_prose_surrounds_it():
+    tiles = "".join(tile(i, f"R{199 + i}.00") for i in range(12))
+    shop = f"<main><h1>Caps</h1>{SHOP_PROSE}{paragraphs(5)}<div class='grid'>{tiles}</div></main>"
+    with pytest.raises(NotAnArticle) as refused:
+        build_record(page(shop, "/shop/caps"))
+    assert refused.value.kind == "listing"
+    # a story with a rail of fewer tiles (a product page's "you may also like") is one
+    rail = "".join(tile(i, f"{12 + i},50 €") for i in range(8))
+    story = f"<main><h1>Tour</h1>{paragraphs(5)}</main><div class='rail'>{rail}</div>"
+    assert len(build_record(page(story, "/news/tour")).body) == 5
+    # nor does a dozen ticket cards whose prices are in a sentence
+    cards = "".join(
+        f"<div class='gig'><a href='/events/gig-{i}'><img src='/i/{i}.jpg'>Gig {i}</a>"
+        f"<p>Tickets from R{150 + i} at the door.</p></div>"
+        for i in range(12)
+    )
+    story = f"<main><h1>Tour</h1>{paragraphs(5)}</main><div class='gigs'>{cards}</div>"
+    assert len(build_record(page(story, "/news/tour")).body) == 5
+
+
+def item_list(urls: list[str]) -> str:
+    """A JSON-LD ItemList naming `urls`."""
+    items = ",".join(
+        f'{{"@type": "ListItem", "position": {i}, "url": "{url}"}}' for i, url in enumerate(urls)
+    )
+    return (
+        '<script type="application/ld+json">{"@context": "https://schema.org",'
+        f' "@type": "ItemList", "itemListElement": [{items}]}}</script>'
+    )
+
+
+def test_an_undated_page_whose_json_ld_lists_its_own_pages_is_a_listing():
+    own = item_list([f"https://radio.example/recipes/dish-{i}" for i in range(8)])
+    intro = f"<main><h1>Dinner recipes</h1>{paragraphs(5)}</main>"
+    with pytest.raises(NotAnArticle) as refused:
+        build_record(page(intro, "/recipes/dinner", own))
+    assert refused.value.kind == "listing"
+    # a dated page, or a list of other sites' pages, is not refused for its list
+    dated = intro.replace("</h1>", "</h1><time datetime='2026-11-30'>30 November</time>")
+    assert len(build_record(page(dated, "/recipes/dinner", own)).body) == 5
+    others = item_list([f"https://shop{i}.example/cap" for i in range(8)])
+    assert len(build_record(page(intro, "/recipes/dinner", others)).body) == 5
+
+
+def test_a_home_page_of_a_score_of_dated_posts_is_refused_however_long_they_are():
+    posts = "".join(
+        f"<article class='post'><h2><a href='/story/{i}'>Story {i}</a></h2>"
+        f"<span>Posted Nov {i % 28 + 1}, 2026</span>{paragraphs(5) * 2}</article>"
+        for i in range(20)
+    )
+    with pytest.raises(NotAnArticle) as refused:
+        build_record(page(f"<main>{posts}</main>", "/"))
+    assert refused.value.kind == "home"
+    # a home page with a few dated news items among its prose is not refused for them
+    news = "".join(f"<li>Nov {i + 1}, 2026: version {i} released</li>" for i in range(5))
+    home = page(f"<main><h1>Radio app</h1>{paragraphs(5)}<ul>{news}</ul></main>", "/")
+    assert len(build_record(home).body) >= 5

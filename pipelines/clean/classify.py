@@ -5,8 +5,9 @@ their URL. Every other kind (archive, author, show, presenter, podcast, competit
 contact, home: the URL words are data below, in several languages; or what the metadata
 says) is a candidate that `listing_reason` decides on after extraction. First by what the page
 is built of (LISTING_SHAPES: prices and cart buttons, link density, a body of short lines or of
-headline links), whatever prose it has; then by the prose extraction found: a page whose body
-reads as an article is one, whatever its URL. A page whose JSON-LD says it is an article is
+headline links, a grid of product tiles, a JSON-LD index of its own pages), whatever prose it
+has, and a home page by the dates it shows; then by the prose extraction found: a page whose
+body reads as an article is one, whatever its URL. A page whose JSON-LD says it is an article is
 never refused on structure; one whose og:type says so (WordPress gives it to every page) only
 by LISTING_SHAPES.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from statistics import median_high
@@ -68,6 +69,7 @@ _HEADLINE_LINKS = etree.XPath(
 _PROSE = etree.XPath(
     "//p[not(ancestor::a) and not(.//a) and not(ancestor::nav or ancestor::footer)]"
 )
+_DATED = etree.XPath("//time | //meta[@property='article:published_time']")
 _NO_TEXT = frozenset(["script", "style", "noscript", "template"])
 # A price: a currency sign or code beside a number ($129.99, € 12, 12,50 €, R299, 45 zł, 99 kr)
 PRICE = re.compile(
@@ -96,6 +98,10 @@ _ROWS = frozenset(["li", "article", "tr"])
 SHORT_LINE = 60  # characters: a body line shorter than this is a title, label or price
 LISTING_MIN_TEASERS = 6
 LISTING_MAX_PROSE_CHARS = 600
+# A site's home page showing this many dates is a front page of dated posts (measured on
+# wcxb-dev: news and blog fronts show 20 to 107; product and service home pages at most 10,
+# a blog's home that shows one post 5).
+FRONT_MIN_DATES = 20
 # After extraction: prose that makes a page an article whatever its structure.
 ARTICLE_MIN_SENTENCE_PARAGRAPHS = 3  # paragraphs of >= 80 characters ending a sentence
 ARTICLE_MIN_WORDS = 400
@@ -152,6 +158,10 @@ class PageShape:
     shop_type: bool  # og:type "product" or "product.group": a shop's page
     sort_controls: int  # "Sort by" controls (SORT_CONTROL)
     grid: str  # the texts of its largest grid of teasers for its own pages (_teaser_grid)
+    product_tiles: int  # cards in its largest grid of product tiles (_product_tiles)
+    listed_pages: int  # distinct own pages its JSON-LD ItemLists name (Metadata.listed_urls)
+    dated: bool  # it shows a date: a <time> element or an article:published_time tag
+    dates: int  # on a site's home page only: its text runs holding a date (TEASER_DATE)
 
 
 @dataclass(frozen=True)
@@ -190,6 +200,12 @@ LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] =
     # a body at least half the cards of a grid of teasers for the site's own pages (a section
     # front, a topic page: see _teaser_grid)
     ("teaser-grid", lambda p, b: b.in_grid >= 0.5),
+    # a grid of a dozen or more product tiles, whatever prose the page has around it (a shop's
+    # category page with an SEO text: see _product_tiles)
+    ("product-grid", lambda p, b: p.product_tiles >= GRID_MIN_CARDS),
+    # an undated page whose own JSON-LD is an index of the site's pages (an ItemList of
+    # ListItem urls: a topic, category or recipe collection), whatever prose it has
+    ("item-list", lambda p, b: p.listed_pages >= LISTING_MIN_TEASERS and not p.dated),
 )
 
 
@@ -214,6 +230,10 @@ def teaser_structure(root: html.HtmlElement, meta: Metadata, url: str) -> PageSh
             1 for t in texts if len(t) <= SORT_CONTROL_CHARS and SORT_CONTROL.fullmatch(t)
         ),
         grid=max((_teaser_grid(*group, url) for group in groups), key=len, default=""),
+        product_tiles=max((_product_tiles(*group, url) for group in groups), default=0),
+        listed_pages=_own_pages(meta.listed_urls, url),
+        dated=bool(_DATED(root)),
+        dates=sum(1 for t in texts if TEASER_DATE.search(t)) if url_kind(url) == "home" else 0,
     )
 
 
@@ -226,8 +246,9 @@ def listing_reason(
 ) -> str | None:
     """After extraction: why the page is not an article, or None. A competition, contact or
     event page never is; a page built of teasers (`structure`, from teaser_structure; None
-    for pages whose JSON-LD says "article") is a listing whatever prose it has; any other
-    page whose extracted body reads as an article is one; otherwise the `candidate` kind
+    for pages whose JSON-LD says "article") is a listing whatever prose it has, and a home
+    page showing FRONT_MIN_DATES dates a front page; any other page whose extracted body
+    reads as an article is one; otherwise the `candidate` kind
     (from candidate_kind), or 'listing' when it is built of headline links."""
     if candidate in SINGLE_PAGE_KINDS:
         return candidate
@@ -238,6 +259,8 @@ def listing_reason(
         return candidate or "listing"
     if structure is not None and structure.claims_article and candidate is None:
         return None
+    if candidate == "home" and structure is not None and structure.dates >= FRONT_MIN_DATES:
+        return candidate  # a front page of dated posts, however long their summaries
     if _has_prose(body, links):
         return None
     if candidate is not None or structure is None:
@@ -372,13 +395,27 @@ def _teaser_grid(cards: list[html.HtmlElement], texts: list[str], url: str) -> s
         return ""
     if not (_short_teasers(cards, texts) or _dated_teasers(cards, texts)):
         return ""
+    return "\n".join(texts) if _own_targets(cards, url) >= 0.75 * len(cards) else ""
+
+
+def _own_targets(cards: list[html.HtmlElement], url: str) -> int:
+    """How many distinct pages of the site of `url` the cards' first links lead to."""
+    return _own_pages((card.find(".//a[@href]").get("href", "") for card in cards), url)
+
+
+def _own_pages(hrefs: Iterable[str], url: str) -> int:
+    """How many distinct pages of the site of `url` (other than its home) `hrefs` name."""
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     targets = set()
-    for card in cards:
-        link = urlsplit(urljoin(url, card.find(".//a[@href]").get("href", "").strip()))
-        if (link.hostname or "").removeprefix("www.") == host and link.path.strip("/"):
+    for href in hrefs:
+        try:
+            link = urlsplit(urljoin(url, href.strip()))
+            own = (link.hostname or "").removeprefix("www.") == host
+        except ValueError:  # a malformed URL names no page
+            continue
+        if own and link.path.strip("/"):
             targets.add((link.path, link.query))
-    return "\n".join(texts) if len(targets) >= 0.75 * len(cards) else ""
+    return len(targets)
 
 
 def _short_teasers(cards: list[html.HtmlElement], texts: list[str]) -> bool:
@@ -400,3 +437,29 @@ def _dated_teasers(cards: list[html.HtmlElement], texts: list[str]) -> bool:
         if card.find(".//time") is not None or TEASER_DATE.search(text)
     )
     return dated >= 0.5 * len(cards)
+
+
+# A grid of product tiles (measured on every corpus: no article, product, forum, service or
+# documentation page has one): GRID_MIN_CARDS or more cards whose median text is a name and a
+# few labels, nine in ten of them with a picture and a price shown as a text of its own, three
+# quarters leading to distinct own pages. A review or a listing of services is longer.
+TILE_MAX_CHARS = 300
+# A price shown on its own: "$49.99", "R299", "€ 12", "12,50 €", "45 zł", "CHF 120"
+PRICE_TAG = re.compile(
+    r"(?:[$€£¥₹]|USD|EUR|GBP|ZAR|CHF|R) ?\d[\d.,]*|\d[\d.,]* ?(?:€|zł|kr|Kč|EUR|CHF)"
+)
+
+
+def _product_tiles(cards: list[html.HtmlElement], texts: list[str], url: str) -> int:
+    """len(cards) when they are a grid of product tiles (see TILE_MAX_CHARS), else 0."""
+    if len(cards) < GRID_MIN_CARDS or median_high(len(t) for t in texts) > TILE_MAX_CHARS:
+        return 0
+    tiles = sum(
+        1
+        for card in cards
+        if next(card.iter("img", "picture"), None) is not None
+        and any(PRICE_TAG.fullmatch(t.strip()) for t in card.itertext())
+    )
+    if tiles < 0.9 * len(cards) or _own_targets(cards, url) < 0.75 * len(cards):
+        return 0
+    return len(cards)

@@ -295,6 +295,8 @@ class Metadata:
     # What the page's own metadata says it is when that is not an article: "show" (a show,
     # series or presenter page), "collection" (a hub, listing or profile page), else None.
     page_kind: str | None = None
+    # The URLs its JSON-LD ItemLists name (ListItem "url"): a listing's index of its items.
+    listed_urls: list[str] = field(default_factory=list)
 
 
 def _ld_objects(root: html.HtmlElement) -> list[dict]:
@@ -1138,6 +1140,13 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
         og_type=og_type,
         ld_types=ld_types,
         page_kind=page_kind(url, ld_types, og_type, bool(ld), _person_page(root, title, author)),
+        listed_urls=[
+            item["url"]
+            for obj in objects
+            if "ItemList" in _types(obj) and isinstance(obj.get("itemListElement"), list)
+            for item in obj["itemListElement"]
+            if isinstance(item, dict) and isinstance(item.get("url"), str)
+        ],
     )
 
 

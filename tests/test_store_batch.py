@@ -11,10 +11,12 @@ import contextlib
 import sqlite3
 
 import pytest
+from psycopg.pq import TransactionStatus
 
 from crawler.fixtures import all_fixtures
 from pipelines.core.fetch import FetchState
 from pipelines.core.items import ArticleRecord
+from pipelines.store import open_store
 from pipelines.store.base import NEW, UNCHANGED
 from pipelines.store.batch import Saved, WriteBatch
 from pipelines.store.sqlite import SQLiteStore
@@ -114,3 +116,28 @@ def test_writes_inside_a_transaction_join_it(tmp_path):
             store.conn.execute("INSERT INTO no_such_table VALUES (1)")  # all rolled back
         assert store.fetch_states([RECORDS[0].canonical_url]) == {}
     assert stored(db) == 0
+
+
+def test_with_many_writers_a_record_is_written_alone_and_fetch_states_ride_with_the_next(
+    pg_dsn, monkeypatch
+):
+    with open_store(pg_dsn) as store:
+        begun = []  # whether each transaction block began a transaction (not a savepoint)
+        transaction = store.transaction
+
+        def counted():
+            begun.append(store.conn.info.transaction_status == TransactionStatus.IDLE)
+            return transaction()
+
+        monkeypatch.setattr(store, "transaction", counted)
+        batch = WriteBatch.for_store(store, size=64, delay=60)
+
+        async def crawl() -> list[Saved]:
+            first = await batch.save_record(RECORDS[0], None)  # written at once, alone
+            batch.save_fetch_state(state_of(RECORDS[0]), lost=pytest.fail)
+            assert begun.count(True) == 1  # the fetch state waits
+            return [first, await batch.save_record(RECORDS[1], None)]
+
+        assert asyncio.run(crawl()) == [Saved(NEW, 1)] * 2
+        assert begun.count(True) == 2  # the first record's fetch state went with the second
+        assert list(store.fetch_states([RECORDS[0].canonical_url])) == [RECORDS[0].canonical_url]

@@ -3,8 +3,10 @@
 A commit costs more than the writes of a record (SQLite appends every page it changed to its
 write-ahead log), so the store pipeline writes up to `size` records, with the fetch states and
 pages waiting to be saved, in one transaction, at the latest `delay` seconds after the first
-write waited. A record's outcome is known, and counted, only once its transaction is committed:
-a process killed before that leaves no trace of it, and the next run fetches the page again.
+write waited (PostgreSQL, many writers: one record a transaction, with the fetch states and
+pages of the records before it). A record's outcome is known, and counted, only once its
+transaction is committed: a process killed before that leaves no trace of it, and the next run
+fetches the page again.
 
 A write that fails is taken out of the batch and the others are written again without it, so
 a failing record fails alone, as with one transaction a record. When the transaction itself
@@ -64,6 +66,13 @@ class WriteBatch:
         self.waiting: list[_Write] = []
         self.records = 0  # records among the waiting writes
         self.timer: CallLaterResult | None = None
+
+    @classmethod
+    def for_store(cls, store: SQLStore, size: int, delay: float) -> WriteBatch:
+        """A crawl's batch: `size` records a transaction, or one when other processes write at
+        once (none holds a story's locks across records); fetch states and pages wait for the
+        next record's transaction either way, at most `delay` seconds."""
+        return cls(store, 1 if store.many_writers else size, delay)
 
     async def save_record(self, record: ArticleRecord, run_id: int | None) -> Saved:
         """Store `record` in the next transaction; its outcome once committed (the store's

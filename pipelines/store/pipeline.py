@@ -150,10 +150,7 @@ class StorePipeline:
         """Open the store and record the start of the run."""
         self.store = open_store(self.db, timeout=self.timeout, stories=self.stories)
         self.run_id = self.store.begin_run(utc_now())
-        if self.store.many_writers:
-            self.writes = WriteBatch(self.store)
-        else:
-            self.writes = WriteBatch(self.store, self.batch_size, self.batch_seconds)
+        self.writes = WriteBatch.for_store(self.store, self.batch_size, self.batch_seconds)
         if backfilled := self.store.backfill_stories():  # a store from before stories
             logger.info("%d stored articles given a story", backfilled)
 

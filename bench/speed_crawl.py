@@ -10,7 +10,8 @@ RSS feed and section listings. The site is served by LocalSite on 127.0.0.1 and 
      bare `trafilatura.bare_extraction` over the same pages in one process; also by CPU time
      (the crawl's processes' CPU seconds against bare trafilatura's), which a shared machine
      does not skew;
-  c. the same crawl with RADIOSCRAPE_EXTRACT_WORKERS=1 and =2: pages/s and the scaling ratio;
+  c. the same crawl with RADIOSCRAPE_EXTRACT_WORKERS=1 and =2: pages/s, the scaling ratio and
+     the pages the crawl process cleaned itself (the pool behind, nothing downloading);
   b and c are each the median of --rounds runs (the configurations taking turns), once on the
      machine as it is ("quiet") and once with a CPU-bound process running beside them ("busy",
      the shared machine of issue 21), unless --load picks one;
@@ -245,7 +246,8 @@ def tree_rss_kib(pid: int) -> int:
 class CrawlRun:
     """One crawl child process: wall seconds (and the crawl's own, from its report, without
     process start-up), CPU seconds of the crawl process and its workers, pages stored,
-    requests served, peak RSS, requests answered 304."""
+    requests served, peak RSS, requests answered 304, and (with extraction workers) the pages
+    the crawl process cleaned itself."""
 
     seconds: float
     cpu_seconds: float
@@ -255,6 +257,7 @@ class CrawlRun:
     peak_rss_mib: float
     exit_code: int
     not_modified: int  # requests the server answered 304
+    cleaned_in_process: int  # with workers: pages the crawl process cleaned (the pool behind)
 
 
 def crawl(
@@ -277,6 +280,8 @@ def crawl(
         "-s", f"RADIOSCRAPE_EXTRACT_WORKERS={workers}",
         "-s", "RADIOSCRAPE_PROGRESS=False",
     ]  # fmt: skip
+    if workers:  # ExtractPipeline's INFO line says where the pages were cleaned
+        cmd += ["--log-level", "INFO"]
     for setting in settings:
         cmd += ["-s", setting]
     started = time.perf_counter()
@@ -294,6 +299,7 @@ def crawl(
         raise SystemExit(f"crawl failed with exit code {child.returncode}")
     report = out.decode("utf-8", "replace")
     own = re.search(r"finished, ([\d.]+)s\)", report)
+    helped = re.search(rb"cleaned \d+ pages in workers, (\d+) in the crawl process", err)
     return CrawlRun(
         seconds,
         cpu,
@@ -303,6 +309,7 @@ def crawl(
         peak / 1024,
         child.returncode,
         sum(r.status == 304 for r in site.log[before:]),
+        int(helped.group(1)) if helped else 0,
     )
 
 
@@ -420,8 +427,11 @@ def crawl_figures(
             f" [without start-up: {own:6.1f}/s = {own / bare:.2f}x]"
             f" [CPU time: {cpu_pps:6.1f}/s = {cpu_pps / bare_cpu:.2f}x]"
             f" ({min(r.stored for r in done)} stored, peak RSS"
-            f" {max(r.peak_rss_mib for r in done):.0f} MiB)"
-        )
+            f" {max(r.peak_rss_mib for r in done):.0f} MiB"
+            + (f", {statistics.median(r.cleaned_in_process for r in done):.0f} cleaned by the"
+               " crawl process" if workers else "")
+            + ")"
+        )  # fmt: skip
     w0, w1, w2 = (statistics.median(r.stored / r.seconds for r in runs[w]) for w in (0, 1, 2))
     print(f"scaling, 2 workers / 1 worker: {w2 / w1:.2f}x; 2 workers / in process: {w2 / w0:.2f}x")
     return runs

@@ -55,6 +55,9 @@ INLINE, LEAD, BLOCK, CARD = 0, 1, 2, 3  # link shapes (_link_shape)
 _SENTENCE_WORDS = 6  # a link of this many words ending in a full stop is a sentence, not a title
 _SENTENCE_END = re.compile(r"[.!?\"”’»)]$")
 SPARE_MIN_PROSE = 200  # below this much paragraph text a page has no article to protect
+# bare_extraction renders the body as text (Document.text) only for its default "python" output;
+# with any other it returns the body tree all the same, which is all _paragraphs_of reads.
+_BODY_TREE_ONLY = "txt"
 _NODE_INDEX = SelectorIndex([rule.css for rule in NODE_RULES])
 
 
@@ -308,6 +311,7 @@ def trafilatura_paragraphs(
             include_tables=True,
             with_metadata=False,
             favor_recall=True,
+            output_format=_BODY_TREE_ONLY,
         )
     )
 
@@ -316,16 +320,20 @@ def baseline_paragraphs(root: html.HtmlElement, url: str | None) -> list[str]:
     """Bare trafilatura's paragraphs on the untouched page (its default settings, comments
     left out): what the cleaner falls back to when its own pass found far less."""
     return _paragraphs_of(
-        trafilatura.bare_extraction(root, url=url, include_comments=False, with_metadata=False)
+        trafilatura.bare_extraction(
+            root,
+            url=url,
+            include_comments=False,
+            with_metadata=False,
+            output_format=_BODY_TREE_ONLY,
+        )
     )
 
 
 def _paragraphs_of(doc) -> list[str]:
-    """The paragraphs of a trafilatura result, in order (none for None)."""
+    """The paragraphs of a trafilatura result's body tree, in order (none for None)."""
     if doc is None:
         return []
-    if doc.body is None:  # a fallback extractor won: only its plain text is there
-        return [line for line in (squash(t) for t in (doc.text or "").splitlines()) if line]
     out: list[str] = []
     _walk_output(doc.body, out)
     return out

@@ -16,7 +16,7 @@ import random
 
 import pytest
 
-from pipelines.clean.clutter import MAX_CLUTTER_CHARS, TEXT_RULES, _shared_rule, match_text
+from pipelines.clean.clutter import MAX_CLUTTER_CHARS, TEXT_RULES, _shared_rules, match_text
 from pipelines.core.hostile_lines import hostile_lines, seconds
 from tests.test_clutter_rules import PROFILE_RULES
 
@@ -30,7 +30,7 @@ PROFILE_TEXT_RULES = [rule for _, rule in PROFILE_RULES if rule.text]
 
 def uncached_match_text(line: str):
     """match_text as on a line it has not seen: its memory of earlier lines emptied first."""
-    _shared_rule.cache_clear()
+    _shared_rules.cache_clear()
     return match_text(line)
 
 

@@ -117,18 +117,23 @@ def match_text(
     """
     if not text or len(text) > MAX_CLUTTER_CHARS:
         return None
-    if (rule := _shared_rule(text, bool(embed_follows))) is not None:
+    if (rule := _shared_rules(text)[bool(embed_follows)]) is not None:
         return rule
     return next((rule for rule in extra if _fires(rule, text, embed_follows)), None)
 
 
 @lru_cache(maxsize=8192)
-def _shared_rule(text: str, embed_follows: bool) -> Rule | None:
-    """match_text over the shared rules alone, remembered: a page's nested blocks, its
-    extracted paragraphs and a station's pages ask about the same lines again and again."""
+def _shared_rules(text: str) -> tuple[Rule | None, Rule | None]:
+    """match_text over the shared rules alone, when no embed follows `text` and when one does,
+    remembered: a page's nested blocks (where whether an embed follows is known), its extracted
+    paragraphs (where it is not) and a station's pages ask about the same lines again and again."""
     if not _ANY_TEXT_RULE.fullmatch(text):
-        return None
-    return next((rule for rule in TEXT_RULES if _fires(rule, text, embed_follows)), None)
+        return None, None
+
+    def first(embed_follows: bool) -> Rule | None:
+        return next((rule for rule in TEXT_RULES if _fires(rule, text, embed_follows)), None)
+
+    return first(False), first(True)
 
 
 def _fires(rule: Rule, text: str, embed_follows: bool | None) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.clean import NotAnArticle, build_record
-from pipelines.clean.classify import CART, PRICE, url_kind
+from pipelines.clean.classify import CART, PRICE, PRICE_TAG, url_kind
 from pipelines.core.items import Page
 from pipelines.core.refusals import REFUSAL_KINDS
 
@@ -290,3 +290,22 @@ def test_a_home_page_of_a_score_of_dated_posts_is_refused_however_long_they_are(
     news = "".join(f"<li>Nov {i + 1}, 2026: version {i} released</li>" for i in range(5))
     home = page(f"<main><h1>Radio app</h1>{paragraphs(5)}<ul>{news}</ul></main>", "/")
     assert len(build_record(home).body) >= 5
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("$49.99", True),
+        ("$599+", True),
+        ("R299", True),
+        ("12,50 €", True),
+        ("лв872,08 - лв1182,81", True),
+        ("1 299 Kč", True),
+        ("R$ 89,90", True),
+        ("2024", False),
+        ("2024 - 2025", False),
+        ("Tickets from R150 at the door.", False),
+    ],
+)
+def test_a_price_shown_on_its_own_in_several_currencies(text, tag):
+    assert bool(PRICE_TAG.fullmatch(text)) is tag

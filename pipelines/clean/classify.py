@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from statistics import median_high
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -152,7 +152,7 @@ class PageShape:
     teasers: int  # headline links (h2-h4 holding a link) outside nav and footer
     prose: int  # characters of unlinked paragraph text outside nav and footer
     link_density: float  # share of the page's text that is link text
-    prices: int  # prices and "add to cart" buttons in the page's text
+    text: str  # the page's text runs, joined (see `prices`)
     claims_article: bool  # og:type "article": WordPress gives it to every page
     cards: str  # the texts of repeated teaser cards (see _repeated_cards), one a line
     shop_type: bool  # og:type "product" or "product.group": a shop's page
@@ -160,8 +160,13 @@ class PageShape:
     grid: str  # the texts of its largest grid of teasers for its own pages (_teaser_grid)
     product_tiles: int  # cards in its largest grid of product tiles (_product_tiles)
     listed_pages: int  # distinct own pages its JSON-LD ItemLists name (Metadata.listed_urls)
-    dated: bool  # it shows a date: a <time> element or an article:published_time tag
+    dated: bool  # with listed pages: it shows a date (<time>, article:published_time)
     dates: int  # on a site's home page only: its text runs holding a date (TEASER_DATE)
+
+    @cached_property
+    def prices(self) -> int:
+        """Prices and "add to cart" buttons in the page's text (read when a rule asks)."""
+        return len(PRICE.findall(self.text)) + len(CART.findall(self.text))
 
 
 @dataclass(frozen=True)
@@ -181,7 +186,7 @@ class BodyShape:
 # each, measured on wcxb-dev (bench/quality.py), where none of them matches an article page.
 LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] = (
     # a shop's grid: prices and "add to cart" all over a link-heavy page, little sentence prose
-    ("shop-grid", lambda p, b: p.prices >= 45 and p.link_density >= 0.35 and b.sentences < 0.6),
+    ("shop-grid", lambda p, b: p.link_density >= 0.35 and b.sentences < 0.6 and p.prices >= 45),
     # three quarters of the page's text is link text and it has little paragraph prose
     ("link-page", lambda p, b: p.link_density >= 0.75 and p.prose <= 1500 and b.sentences < 0.5),
     # a body of short lines (titles, labels, prices) with almost no sentences
@@ -222,7 +227,7 @@ def teaser_structure(root: html.HtmlElement, meta: Metadata, url: str) -> PageSh
         teasers=len(_HEADLINE_LINKS(root)),
         prose=sum(len(squash(p.text_content())) for p in _PROSE(root)),
         link_density=linked / max(1, sum(map(len, texts))),
-        prices=len(PRICE.findall(text)) + len(CART.findall(text)),
+        text=text,
         claims_article=says_article(meta),
         cards="\n".join(card for _, card_texts in groups for card in card_texts),
         shop_type=(meta.og_type or "").lower() in ("product", "product.group"),
@@ -231,8 +236,8 @@ def teaser_structure(root: html.HtmlElement, meta: Metadata, url: str) -> PageSh
         ),
         grid=max((_teaser_grid(*group, url) for group in groups), key=len, default=""),
         product_tiles=max((_product_tiles(*group, url) for group in groups), default=0),
-        listed_pages=_own_pages(meta.listed_urls, url),
-        dated=bool(_DATED(root)),
+        listed_pages=(listed := _own_pages(meta.listed_urls, url)),
+        dated=listed > 0 and bool(_DATED(root)),
         dates=sum(1 for t in texts if TEASER_DATE.search(t)) if url_kind(url) == "home" else 0,
     )
 
@@ -444,10 +449,11 @@ def _dated_teasers(cards: list[html.HtmlElement], texts: list[str]) -> bool:
 # few labels, nine in ten of them with a picture and a price shown as a text of its own, three
 # quarters leading to distinct own pages. A review or a listing of services is longer.
 TILE_MAX_CHARS = 300
-# A price shown on its own: "$49.99", "R299", "€ 12", "12,50 €", "45 zł", "CHF 120"
-PRICE_TAG = re.compile(
-    r"(?:[$€£¥₹]|USD|EUR|GBP|ZAR|CHF|R) ?\d[\d.,]*|\d[\d.,]* ?(?:€|zł|kr|Kč|EUR|CHF)"
-)
+# A price shown on its own, "from" prices and ranges too: "$49.99", "$599+", "R299", "€ 12",
+# "12,50 €", "45 zł", "CHF 120", "лв872,08 - лв1182,81", "1 299 Kč", "R$ 89,90"
+_CURRENCY = r"[$€£¥₹₽₺₩]|R\$|USD|EUR|GBP|ZAR|CHF|AUD|CAD|SEK|NOK|DKK|PLN|CZK|R|лв|zł|kr|Kč|Ft|lei"
+_AMOUNT = rf"(?:(?:{_CURRENCY}) ?\d[\d., ]*|\d[\d., ]* ?(?:{_CURRENCY}))"
+PRICE_TAG = re.compile(rf"{_AMOUNT}(?: ?[-–] ?{_AMOUNT})?\+?")
 
 
 def _product_tiles(cards: list[html.HtmlElement], texts: list[str], url: str) -> int:

@@ -60,7 +60,6 @@ _CREDIT_WORDS = ("credit", "copyright", "source", "photographer", "attribution")
 _CAPTION_CREDIT_WORDS = tuple(w for w in _CREDIT_WORDS if w != "source")
 
 
-_H1 = etree.XPath(f"//h1[not({_CHROME})]")
 # A standfirst: a p/div/h2/span/h3 with a summary-like class, after the h1, outside chrome and
 # cards. The class test runs in Python (as an XPath regex it costs a callback per element),
 # the structural tests only on the few elements whose class passes it.
@@ -78,7 +77,7 @@ _STANDFIRST_PLACE = etree.XPath(
 # A paragraph beside the headline that is not the start of running text (the next block with
 # text is not a paragraph, list, quote or table).
 _STANDFIRST_SHOWN_PLACES = etree.XPath(
-    f"//p[not({_CHROME}) and preceding-sibling::h1 and not(following-sibling::*[normalize-space()]"
+    f"//h1/following-sibling::p[not({_CHROME}) and not(following-sibling::*[normalize-space()]"
     "[1][self::p or self::ul or self::ol or self::blockquote or self::table or self::dl])]"
 )
 # A byline node: rel/itemprop "author" or a byline/author class, outside chrome and cards
@@ -129,17 +128,14 @@ _TAG_PATH_WORDS = re.compile("tag|etiqueta|schlagwort|stichwort|-cle|trefwoord")
 # rare block whose text reads like a byline.
 _OTHER_INITIALS = "".join(c for c in map(chr, range(0x21, 0x7F)) if c not in "uUpPwWsSbBaArRtT")
 _SHORT_BLOCKS = etree.XPath(
-    f"//*[self::div or self::p or self::span][not({_CHROME})]"
-    "[not(contains($other_initials, substring(normalize-space(.), 1, 1)))]"
+    "//*[self::div or self::p or self::span]"
+    f"[not(contains($other_initials, substring(normalize-space(.), 1, 1)))][not({_CHROME})]"
 )
 _NOT_IN_CARD = etree.XPath(f"not({_CARD})")
 # The breadcrumb trail: the first element (document order) whose class or aria-label says
 # "breadcrumb", or that holds only links, at least two, the first to "/" (outside <nav>).
 # (Found from its first link: counting every element's links costs more.)
-_LINK_ROW = etree.XPath(
-    "(//a[@href = '/'][not(preceding-sibling::*)]/parent::*"
-    "[count(a) >= 2 and count(*) = count(a)][not(ancestor::nav)])[1]"
-)
+_NOT_IN_NAV = etree.XPath("not(ancestor::nav)")
 _BREADCRUMB_WORD = re.compile("breadcrumb", re.I)
 # A show link: a link with a show class (tested in Python: an XPath class test on every link
 # costs more), outside chrome and cards.
@@ -147,7 +143,6 @@ _SHOW_CLASS = re.compile(
     r"(^|[\s_-])(show|episode-show|show-name|show-link|show-title)([\s_-]|$)|__show|--show", re.I
 )
 _SHOW_LINKS = etree.XPath(f"//a[@href][not({_CHROME})]")
-_TIME = etree.XPath("//time[@datetime]")
 _UPDATE_MARK = re.compile(r"updat|modif", re.I)
 _IMAGES = etree.XPath(f".//img[@src][not({_CHROME})][not({_CARD})]")
 _BY_PREFIX = re.compile(r"^(?:.*(?:\||\s))?(?:written |words |story |report )?by\s+", re.I)
@@ -196,6 +191,19 @@ _BYLINE_TEXT = re.compile(
     re.I,
 )
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+")
+# The clutter rules' credit lines: photo-credit (first) and agency-credit.
+_CREDIT_LINE_PATTERNS = tuple(rule_by_name(n).pattern for n in ("photo-credit", "agency-credit"))
+# Leading blanks: what squash() drops at the start of a text (whitespace, zero-width spaces).
+_BLANKS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]*")
+
+
+def _first_letter(text: str) -> str:
+    """The first character of `text` after blanks ('' when none): the first of squash(text)
+    too, unless Unicode normalisation composes it with the marks after it (into a letter that
+    is not ASCII) or it is one of the three that normalise to ASCII (U+037E, U+1FEF, U+212A)."""
+    start = _BLANKS.match(text).end()
+    return text[start : start + 1]
+
 
 # What one walk over the page's elements looks for, as bits: a byline, standfirst, breadcrumb,
 # Drupal tags field or tags-classed element (by its class, or by its rel/itemprop/property or
@@ -450,10 +458,9 @@ def _text_skipping(el, skip=()) -> str:
     return squash("".join(parts))
 
 
-def _headline_variants(h1) -> list[str]:
-    """What an h1 may say: its whole text, and its text without a kicker glued in front (a
+def _headline_variants(h1, whole: str) -> list[str]:
+    """What an h1 may say: its `whole` text, and its text without a kicker glued in front (a
     kicker-classed child, or a short first element child followed by the rest)."""
-    whole = _text_skipping(h1)
     kids = [c for c in h1 if isinstance(c.tag, str) and c.tag != "br"]
     kickers = [c for c in kids if _KICKER_CLASS.search(c.get("class") or "")]
     if not kickers and len(kids) >= 2 and not squash(h1.text) and not squash(kids[0].tail):
@@ -556,12 +563,12 @@ def _title(
     page_title = _without_site_name(squash(root.findtext(".//title")), site_names)
     reference = strong or page_title
     skip = {fold(s) for s in (*site_names, *banners) if s}
-    h1s = [h for h in h1_nodes if _text_skipping(h) and not in_widget(h)]
-    stories = [h for h in h1s if fold(_text_skipping(h)) not in skip]
+    h1s = [(h, text) for h in h1_nodes if (text := _text_skipping(h)) and not in_widget(h)]
+    stories = [(h, text) for h, text in h1s if fold(text) not in skip]
     if h1s and not stories and not strong:
-        return _text_skipping(h1s[0])  # nothing says the banner is not the headline
+        return h1s[0][1]  # nothing says the banner is not the headline
     if stories:
-        variants = [v for h in stories for v in _headline_variants(h)]
+        variants = [v for h, text in stories for v in _headline_variants(h, text)]
         if not reference:
             return variants[0]
         best, ratio = _most_similar(variants, reference)  # reference is strong when strong
@@ -817,7 +824,9 @@ def _page_times(root) -> tuple[str | None, str | None]:
     """The datetime of the page's first <time> outside chrome and cards, and of the first
     such one that its class, itemprop or parent's text marks as an update (None: none)."""
     first = None
-    for node in _TIME(root):
+    for node in root.iter("time"):
+        if node.get("datetime") is None:
+            continue
         marked = _UPDATE_MARK.search(
             " ".join(
                 (
@@ -869,8 +878,8 @@ def _tag_links(root, marked: _Marked) -> list:
     holders = marked.tag_fields | marked.tag_classes
     out = []
     for link in root.iter("a"):
-        rel = link.get("rel") or ""
-        found = " tag " in f" {rel} " and "category" not in rel
+        rel = link.get("rel")
+        found = bool(rel) and " tag " in f" {rel} " and "category" not in rel
         if not found and holders:
             parent = link.getparent()
             grandparent = parent.getparent() if parent is not None else None
@@ -929,7 +938,7 @@ def _is_credit_text(text: str) -> bool:
     """Whether a caption's child reads as its credit: a credit label, or a credit line."""
     if len(text) < 120 and _CREDIT_PREFIX.match(text):
         return True
-    return any(rule_by_name(n).pattern.fullmatch(text) for n in ("photo-credit", "agency-credit"))
+    return any(p.fullmatch(text) for p in _CREDIT_LINE_PATTERNS)
 
 
 def _caption_and_credit(holder: etree._Element) -> tuple[str | None, str | None]:
@@ -1057,7 +1066,7 @@ def _credit_beside(img: etree._Element) -> str | None:
 
 
 def _credit_line(container) -> str | None:
-    photo_credit = rule_by_name("photo-credit").pattern
+    photo_credit = _CREDIT_LINE_PATTERNS[0]
     for node in container.iter("p", "div", "span", "em", "small"):
         raw = node.text_content()
         # 61 or more words squash to 121 characters or more: too long (squash only splits)
@@ -1082,17 +1091,18 @@ def _language(root, meta: dict, profile) -> str | None:
 
 
 def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) -> Metadata:
-    """Read every metadata field of an article page (the tree is not modified)."""
+    """Read every metadata field of an article page, `root` its root element (the tree is
+    not modified)."""
     objects = _ld_objects(root)
     ld = next((o for o in objects if _types(o) & ARTICLE_TYPES), {})
     meta = _meta_tags(root)
     tz = profile.timezone if profile else None
     site_name = _first(*meta.get("og:site_name", []), profile.name if profile else None)
     published, updated = _dates(root, profile, ld, meta, tz, objects)
-    row = next(iter(_LINK_ROW(root)), None)
+    row = _link_row(root)
     marked = _marked(root, row)
-    crumbs = _breadcrumb_links(marked, row)
-    h1s = _H1(root)
+    crumbs = _breadcrumb_links(marked, row, url)
+    h1s = [h for h in root.iter("h1") if _OUTSIDE_CHROME(h)]
     show = _show(root, profile, url, ld, crumbs, h1s)
     section = _first(
         _selected_text(profile, "section", root),
@@ -1220,24 +1230,46 @@ def page_kind(
     return None
 
 
-def _breadcrumb_links(marked: _Marked, row) -> list:
-    """The links (with href) under the breadcrumb trail, in order; [] when there is none. The
-    trail is the first element (see _marked) whose class or aria-label says "breadcrumb", or
-    the link `row` when it comes first."""
+def _link_row(root) -> etree._Element | None:
+    """The first element that holds only links, at least two, the first to "/", outside
+    <nav> (see _marked: a breadcrumb trail without a breadcrumb class)."""
+    for link in root.iter("a"):
+        if link.get("href") != "/":
+            continue
+        before = link.getprevious()
+        while before is not None and not isinstance(before.tag, str):
+            before = before.getprevious()
+        if before is not None:
+            continue  # not the row's first element
+        row = link.getparent()
+        children = [c for c in row if isinstance(c.tag, str)]
+        if len(children) >= 2 and all(c.tag == "a" for c in children) and _NOT_IN_NAV(row):
+            return row
+    return None
+
+
+def _breadcrumb_links(marked: _Marked, row, url: str) -> list[tuple[str, str]]:
+    """(path without its last "/", text) of each link (with href) under the breadcrumb trail,
+    in order; [] when there is none. The trail is the first element (see _marked) whose class
+    or aria-label says "breadcrumb", or the link `row` when it comes first."""
     trail = marked.crumb
     if trail is None or in_widget(trail) or (trail is row and len(row) > 6):
         return []
-    return [a for a in trail.iterdescendants("a") if a.get("href") is not None]
+    return [
+        (url_path(absolute_url(url, a.get("href"))).rstrip("/"), squash(a.text_content()))
+        for a in trail.iterdescendants("a")
+        if a.get("href") is not None
+    ]
 
 
-def _breadcrumb_section(crumbs: list, url: str) -> str | None:
+def _breadcrumb_section(crumbs: list[tuple[str, str]], url: str) -> str | None:
     """The last breadcrumb link above the page that is neither Home nor a show page."""
-    names = []
-    for link in crumbs:
-        path = url_path(absolute_url(url, link.get("href"))).rstrip("/")
-        text = squash(link.text_content())
-        if path and text and not _SHOW_PATH.search(path) and path != url_path(url).rstrip("/"):
-            names.append(text)
+    page = url_path(url).rstrip("/")
+    names = [
+        text
+        for path, text in crumbs
+        if path and text and not _SHOW_PATH.search(path) and path != page
+    ]
     return names[-1] if names else None
 
 
@@ -1255,6 +1287,7 @@ _WIDGET_LABEL = re.compile(
     r"|coming up|currently playing|playing now)\b",
     re.I,
 )
+_WIDGET_LABEL_INITIALS = frozenset("oOnNlLuUcCpP")  # what a widget label starts with
 _SHOW_PATH = re.compile(r"/(?:shows?|programmes?|programs?|podcasts?)/[^/]+/?$", re.I)
 _SHOW_URL = re.compile(r"^(.*/(?:shows?|programmes?|programs?|podcasts?)/[^/]+/)[^/]+", re.I)
 SERIES_TYPES = frozenset(
@@ -1274,7 +1307,11 @@ def in_widget(node) -> bool:
         for mark in [*(el.get("class") or "").split(), el.get("id") or ""]:
             if mark and (mark.lower() in _WIDGET_TOKENS or _WIDGET_CLASS.search(mark)):
                 return True
-        if depth < 2 and _WIDGET_LABEL.match(text := squash(el.text_content())):
+        if (
+            depth < 2
+            and _first_letter(raw := el.text_content()) in _WIDGET_LABEL_INITIALS
+            and _WIDGET_LABEL.match(text := squash(raw))
+        ):
             return len(text) < 200  # a labelled widget is small; a page wrapper is not
     return False
 
@@ -1297,12 +1334,11 @@ def _ld_series(ld: dict) -> str | None:
     return None
 
 
-def _breadcrumb_show(crumbs: list, url: str) -> str | None:
+def _breadcrumb_show(crumbs: list[tuple[str, str]], url: str) -> str | None:
     """The show a breadcrumb trail files the page under: a crumb linking to a show's page."""
     page = url_path(url).rstrip("/")
-    for link in reversed(crumbs):
-        path = url_path(absolute_url(url, link.get("href"))).rstrip("/")
-        if path != page and _SHOW_PATH.search(path) and (text := squash(link.text_content())):
+    for path, text in reversed(crumbs):
+        if path != page and _SHOW_PATH.search(path) and text:
             return text
     return None
 
@@ -1320,7 +1356,9 @@ def _show_links(root):
             yield link
 
 
-def _show(root, profile, url: str, ld: dict, crumbs: list, h1s: list) -> str | None:
+def _show(
+    root, profile, url: str, ld: dict, crumbs: list[tuple[str, str]], h1s: list
+) -> str | None:
     """The show the story belongs to, from the story's own context (profile selector, a show
     link in the story, JSON-LD series, breadcrumb, URL path), never from station widgets;
     None when the page names no show."""

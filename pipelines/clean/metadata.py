@@ -163,18 +163,18 @@ _COMPOUND_CREDIT_LABELS = (
     "bildquelle", "bildnachweis", "crédit photo", "crédits photo", "foto crédito",
 )
 # fmt: on
-_LABEL = "|".join(
+_CREDIT_LABEL_WORDS = "|".join(
     re.escape(w) for w in sorted({*_CREDIT_LABELS, *_COMPOUND_CREDIT_LABELS}, key=len)[::-1]
 )
 _COMPOUND = "|".join(re.escape(w) for w in sorted(_COMPOUND_CREDIT_LABELS, key=len)[::-1])
 _CREDIT_PREFIX = re.compile(
-    rf"^(?:(?:{_LABEL})\s*:\s*|(?:{_COMPOUND})\s+"
+    rf"^(?:(?:{_CREDIT_LABEL_WORDS})\s*:\s*|(?:{_COMPOUND})\s+"
     r"|(?:image|photo|picture)s? (?:courtesy|supplied|via)(?: of)?:?\s*"
     r"|(?:photos?|pictures?|images?) by\s+)",
     re.I,
 )
 _CREDIT_IN_CAPTION = re.compile(
-    rf"\s*\(?(?<!\w)((?:{_LABEL})\s*:\s*[^)]+|(?:{_COMPOUND})\s+[^)]+"
+    rf"\s*\(?(?<!\w)((?:{_CREDIT_LABEL_WORDS})\s*:\s*[^)]+|(?:{_COMPOUND})\s+[^)]+"
     r"|(?:photos?|pictures?) by [^)]+)\)?\s*$",
     re.I,
 )

@@ -8,6 +8,7 @@ import pytest
 
 from crawler.fixtures import all_fixtures, diff_fields, format_diff
 from crawler.stations import registry
+from pipelines.clean import parse_html
 from pipelines.clean.clutter import match_text
 from pipelines.core.items import RECORD_FIELDS
 from pipelines.core.refusals import REFUSAL_KINDS
@@ -57,6 +58,21 @@ def test_article_expectations_are_complete(fixture):
         assert expected[key], f"{key} is empty"
     assert all(p.strip() == p and p for p in expected["body"])
     assert expected["word_count"] > 0
+
+
+def _body_selector(fixture):
+    """The body selector of the fixture's station profile (None: generic page or none set)."""
+    profile = next((p for p in registry() if p.key == fixture.meta["station"]), None)
+    return profile.selectors.get("body") if profile else None
+
+
+@pytest.mark.parametrize(
+    "fixture", [f for f in ARTICLES if _body_selector(f)], ids=lambda f: f.name
+)
+def test_the_station_body_selector_finds_the_article(fixture):
+    # A template the selector misses is cleaned as an unknown page: the whole page goes to
+    # trafilatura with its fallback extractors (slower), its clutter counted outside the story.
+    assert _body_selector(fixture)(parse_html(fixture.page())), "the body selector matches nothing"
 
 
 @pytest.mark.parametrize("fixture", ARTICLES, ids=lambda f: f.name)

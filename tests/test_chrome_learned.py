@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
@@ -128,6 +129,48 @@ def test_the_store_keeps_learned_lines_and_removes_them_in_place(target):
             assert store.save_record(again) == UNCHANGED
             assert len(store.versions(again.canonical_url)) == 1
         assert reclean(store).recleaned == []  # the stored records are the cleaner's
+
+
+def _stored(store, pages, chrome=None, suffix: str = "") -> None:
+    """Store each page cleaned with `chrome` (under its URL + `suffix`)."""
+    for page in pages:
+        record = clean_page(page, chrome=chrome)
+        url = record.canonical_url + suffix
+        assert store.save_record(replace(record, canonical_url=url, url=url)) == "new"
+
+
+def test_a_run_that_finds_no_chrome_in_the_stored_records_rewrites_none(tmp_path):
+    """A run whose records were cleaned with the learned chrome leaves none in the store: the
+    learner finds no line and updates no stored record (counted by a trigger)."""
+    pages = [with_promo(f.page()) for f in ARTICLES]
+    with open_store(tmp_path / "chrome.db") as store:
+        _stored(store, pages)
+        assert learn_station(store, "jacaranda")[1] >= 5
+        snapshot = store.chrome_snapshot()
+        _stored(store, pages, chrome=snapshot, suffix="?again")  # the next run's own records
+        store.conn.execute("CREATE TEMP TABLE updates (n INTEGER)")
+        store.conn.execute(
+            "CREATE TEMP TRIGGER counted AFTER UPDATE ON articles"
+            " BEGIN INSERT INTO updates VALUES (1); END"
+        )
+        assert learn_station(store, "jacaranda") == ([], 0)
+        assert store.conn.execute("SELECT COUNT(*) FROM updates").fetchone()[0] == 0
+
+
+def test_a_learned_line_goes_from_records_stored_without_it_though_nothing_new_is_learned(
+    tmp_path,
+):
+    """Records a run stored without the learned line (learning off, or a snapshot taken before
+    another run learned it) lose it at the next learning, which learns nothing new."""
+    pages = [with_promo(f.page()) for f in ARTICLES]
+    with open_store(tmp_path / "chrome.db") as store:
+        _stored(store, pages)
+        learn_station(store, "jacaranda")
+        _stored(store, pages, suffix="?unlearned")  # cleaned with no chrome: PROMO stays
+        assert sum(PROMO in r["body"] for r in store.records()) >= 5
+        learned, removed = learn_station(store, "jacaranda")
+        assert learned == [] and removed >= 5
+        assert not any(PROMO in r["body"] for r in store.records())
 
 
 def test_learning_does_not_depend_on_the_order_pages_were_stored(tmp_path):

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit
 
-from crawler import store_cli, stories_cli
 from crawler.config import Config, ConfigError, load_config
 from crawler.fixtures import (
     GENERIC,
@@ -39,7 +38,6 @@ from pipelines.core.dates import utc_now
 from pipelines.core.items import Page, dumps
 from pipelines.core.refusals import EXIT_OK, EXIT_SCHEME, REFUSALS, refusal
 from pipelines.core.urls import is_http_url
-from pipelines.store import POSTGRES_SCHEMES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -48,6 +46,9 @@ if TYPE_CHECKING:
 # Scrapy and Twisted load only for commands that fetch or crawl (crawler.fetch, crawler.crawl_cli
 # are imported where used): `radioscrape scrape FILE` starts in a fraction of the time.
 LIGHT_COMMANDS = ("scrape", "stations", "fixture", "config", "search", "show", "runs", "browse")
+# Nor the store's modules (SQLite, story matching, numpy...) for these: a one-off scrape without
+# --db opens no store.
+STORELESS_COMMANDS = ("scrape", "stations", "fixture", "config")
 EXIT_USAGE = 2  # usage, configuration or environment error (one line on stderr)
 
 _CANONICAL = re.compile(
@@ -255,9 +256,11 @@ def _store_chrome(db: str | None) -> ChromeSnapshot | None:
     """The learned chrome of the store `scrape --db` names (None without --db)."""
     if db is None:
         return None
+    from pipelines.store import POSTGRES_SCHEMES  # the store only when asked for
+    from pipelines.store.chrome import read_snapshot
+
     if not db.startswith(POSTGRES_SCHEMES) and not Path(db).is_file():
         raise ConfigError(f"--db {db}: no store there")
-    from pipelines.store.chrome import read_snapshot  # the store only when asked for
 
     try:
         return read_snapshot(db)
@@ -600,8 +603,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         add_config_options(each)
         each.set_defaults(func=func)
 
-    store_cli.register(sub)  # search, show, runs, browse
-    stories_cli.register(sub)
+    if command not in STORELESS_COMMANDS:
+        from crawler import store_cli, stories_cli
+
+        store_cli.register(sub)  # search, show, runs, browse
+        stories_cli.register(sub)
     if command not in LIGHT_COMMANDS:
         from crawler import chrome_cli, crawl_cli, reclean
 

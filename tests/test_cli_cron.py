@@ -148,13 +148,14 @@ assert settings.getdict("EXTENSIONS_BASE") == scrapy_base  # Scrapy's own, but f
     assert done.returncode == 0, done.stderr
 
 
-def test_a_one_off_scrape_does_not_load_scrapy():
+def test_a_one_off_scrape_does_not_load_scrapy_or_the_store():
     code = """
 import sys
 from crawler import cli
 cli.build_parser("scrape")
 cli.configure(cli.build_parser("scrape").parse_args(["scrape", "x.html"]))
-assert "scrapy" not in sys.modules and "twisted" not in sys.modules
+loaded = {"scrapy", "twisted", "pipelines.store", "sqlite3", "numpy"} & set(sys.modules)
+assert not loaded, loaded
 """
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -112,18 +112,23 @@ def test_a_dead_worker_is_replaced():
     assert [first.url, second.url] == [pages[0].url, pages[1].url]
 
 
-def test_the_crawl_process_cleans_when_the_pool_is_behind():
-    pipeline = ExtractPipeline(workers=1)
-    pipeline.open_spider()
-    pages = [f.page() for f in all_fixtures() if "body" in f.expected][:6]
+def clean_at_once(pipeline: ExtractPipeline, pages: list) -> list:
+    """Hand all `pages` to the opened `pipeline` at once; its records (the pipeline closed)."""
 
     async def clean_all():
         return await asyncio.gather(*(pipeline.process_item(page) for page in pages))
 
     try:
-        records = asyncio.run(clean_all())
+        return asyncio.run(clean_all())
     finally:
         pipeline.close_spider()
+
+
+def test_the_crawl_process_cleans_when_the_pool_is_behind():
+    pipeline = ExtractPipeline(workers=1)
+    pipeline.open_spider()
+    pages = [f.page() for f in all_fixtures() if "body" in f.expected][:6]
+    records = clean_at_once(pipeline, pages)
     # a page for the worker and one waiting for it; the others cleaned here meanwhile
     assert pipeline.cleaned == {"worker": 2, "crawl-process": len(pages) - 2}
     assert records == [clean_within(page, 0) for page in pages]
@@ -136,14 +141,7 @@ def test_the_crawl_process_leaves_pages_to_the_pool_while_downloading():
     pages = [f.page() for f in all_fixtures() if "body" in f.expected][:6]
     request = Request("https://example.org/slow")
     crawler.signals.send_catch_log(signals.request_reached_downloader, request=request)
-
-    async def clean_all():
-        return await asyncio.gather(*(pipeline.process_item(page) for page in pages))
-
-    try:
-        records = asyncio.run(clean_all())
-    finally:
-        pipeline.close_spider()
+    records = clean_at_once(pipeline, pages)
     # cleaning here would hold up the engine, and the workers' results with it
     assert pipeline.cleaned == {"worker": len(pages)}
     assert records == [clean_within(page, 0) for page in pages]

@@ -8,7 +8,7 @@ import pytest
 from lxml import html
 
 from pipelines.clean import build_record
-from pipelines.clean.body import find_container
+from pipelines.clean.body import locate_container
 from pipelines.clean.metadata import clean_byline, extract_metadata
 from pipelines.core.items import Page
 
@@ -20,7 +20,7 @@ STORY = "".join(
 
 def meta_of(markup: str, url: str = "https://radio.example/news/story/", profile=None):
     root = html.document_fromstring(markup)
-    return extract_metadata(root, find_container(root), url, profile)
+    return extract_metadata(root, locate_container(root)[0], url, profile)
 
 
 def record_of(markup: str, url: str = "https://radio.example/news/story/", profile=None):

@@ -66,15 +66,10 @@ def paragraph_chars(el: etree._Element) -> int:
     return sum(len(squash(p.text_content())) for p in el.iter("p"))
 
 
-def find_container(root: html.HtmlElement, selector=None) -> html.HtmlElement:
-    """Where the article is: the profile's body selector, else the generic candidate with the
-    most paragraph text, else <body>. Embeds and the lead image are looked for here."""
-    return locate_container(root, selector)[0]
-
-
 def locate_container(root: html.HtmlElement, selector=None) -> tuple[html.HtmlElement, int, bool]:
-    """find_container(root, selector), its paragraph_chars, and whether it is the profile's
-    body container (`selector` matched)."""
+    """Where the article is: the profile's body selector, else the generic candidate with the
+    most paragraph text, else <body> (embeds and the lead image are looked for here); with its
+    paragraph_chars, and whether it is the profile's body container (`selector` matched)."""
     if selector is not None and (hits := selector(root)):
         chars, container = max(((paragraph_chars(h), h) for h in hits), key=itemgetter(0))
         return container, chars, True

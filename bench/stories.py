@@ -37,7 +37,7 @@ from pipelines.store import open_store
 from pipelines.store.stories import matching_stories
 from pipelines.stories import (
     StoryOptions,
-    hashed_band_keys,
+    band_keys,
     shingle_hashes,
     shingles,
     similarity,
@@ -207,7 +207,7 @@ def cost(total: int, checkpoints: list[int]) -> list[dict]:
                 for each in batch[:SAMPLE]:
                     t = time.process_time()
                     hashes = shingle_hashes(shingles(each.body, options.shingle))
-                    keys = hashed_band_keys(hashes, options)
+                    keys = band_keys(hashes, options)
                     sketch += time.process_time() - t
                     t = time.process_time()
                     matching_stories(store.conn, "?", "-", hashes, keys, options)
@@ -231,7 +231,7 @@ def margins(pages: list[dict], records: list[ArticleRecord]) -> dict[str, float]
     sharing >= 80%, of the least alike copies at all, of the most alike different stories and
     of the most alike hard-negative pair: how far each side is from the threshold."""
     words = json.loads((CORPUS / "labels.json").read_text(encoding="utf-8"))["paragraph_words"]
-    grams = [shingles(r.body, StoryOptions.shingle) for r in records]
+    grams = [shingle_hashes(shingles(r.body, StoryOptions.shingle)) for r in records]
     found: dict[str, float] = {"copies_80": 1.0, "copies": 1.0, "different": 0.0, "hard": 0.0}
     for a, b in combinations(range(len(pages)), 2):
         value = similarity(grams[a], grams[b])

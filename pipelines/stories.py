@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -86,13 +86,9 @@ def shingle_hashes(grams: Iterable[str]) -> np.ndarray:
     return np.sort(np.frombuffer(digests, dtype="<u8"))
 
 
-def minhash(grams: Iterable[str], permutations: int) -> np.ndarray:
-    """The MinHash signature (uint32, one value per permutation) of a non-empty shingle set."""
-    return _signature(shingle_hashes(grams), permutations)
-
-
-def _signature(hashes: np.ndarray, permutations: int) -> np.ndarray:
-    """The MinHash signature of a non-empty shingle set given as its shingle_hashes."""
+def minhash(hashes: np.ndarray, permutations: int) -> np.ndarray:
+    """The MinHash signature (uint32, one value per permutation) of a non-empty shingle set
+    given as its shingle_hashes."""
     import numpy as np
 
     h = hashes.astype(np.uint32).reshape(-1, 1)  # the low 32 bits: SHA-1's first 4 bytes
@@ -111,17 +107,12 @@ def prepare(options: StoryOptions) -> None:
     _permutations(options.bands * options.rows)
 
 
-def band_keys(grams: frozenset[str], options: StoryOptions) -> list[str]:
-    """The LSH band keys of a shingle set: one short text per band, the band's number first
-    (so equal values in different bands never collide)."""
-    return hashed_band_keys(shingle_hashes(grams), options)
-
-
-def hashed_band_keys(hashes: np.ndarray, options: StoryOptions) -> list[str]:
-    """The LSH band keys of a shingle set given as its shingle_hashes (band_keys)."""
+def band_keys(hashes: np.ndarray, options: StoryOptions) -> list[str]:
+    """The LSH band keys of a shingle set given as its shingle_hashes: one short text per band,
+    the band's number first (so equal values in different bands never collide)."""
     if not hashes.size:
         return []
-    values = _signature(hashes, options.bands * options.rows).tobytes()
+    values = minhash(hashes, options.bands * options.rows).tobytes()
     width = options.rows * 4  # bytes of a band's values
     chunks = (values[band * width : (band + 1) * width] for band in range(options.bands))
     return [
@@ -130,16 +121,9 @@ def hashed_band_keys(hashes: np.ndarray, options: StoryOptions) -> list[str]:
     ]
 
 
-def similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    """Exact Jaccard similarity of two shingle sets (0 when either is empty)."""
-    if not a or not b:
-        return 0.0
-    common = len(a & b)
-    return common / (len(a) + len(b) - common)
-
-
-def hashed_similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Exact Jaccard similarity of two shingle sets given as their shingle_hashes (similarity)."""
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two shingle sets given as their shingle_hashes (0 when either
+    is empty)."""
     if not a.size or not b.size:
         return 0.0
     import numpy as np
@@ -157,8 +141,3 @@ def story_id_of(url_key: str) -> str:
 def original_order(published_utc: str | None, url_key: str) -> tuple[bool, str, str]:
     """Sort key for a story's copies: the earliest published first (undated last), then by key."""
     return (published_utc is None, published_utc or "", url_key)
-
-
-def same_story(grams: frozenset[str], others: Sequence[frozenset[str]], threshold: float):
-    """Indexes of the `others` whose similarity to `grams` reaches `threshold`."""
-    return [i for i, other in enumerate(others) if similarity(grams, other) >= threshold]

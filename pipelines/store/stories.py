@@ -24,11 +24,11 @@ from pipelines.core.dates import utc_iso
 from pipelines.store.base import marks
 from pipelines.stories import (
     StoryOptions,
-    hashed_band_keys,
-    hashed_similarity,
+    band_keys,
     original_order,
     shingle_hashes,
     shingles,
+    similarity,
     story_id_of,
 )
 
@@ -99,7 +99,7 @@ def matching_stories(
         if story is None or story in stories:
             continue
         other = stored_hashes(found, options.shingle)
-        if hashed_similarity(hashes, other) >= options.threshold:
+        if similarity(hashes, other) >= options.threshold:
             stories.add(story)
     return stories
 
@@ -119,7 +119,7 @@ def assign_story(
     (shingles_column) and index its band keys. Returns the story id. `lock` takes the band keys
     before they are read (PostgreSQL: concurrent workers)."""
     hashes = shingle_hashes(shingles(body, options.shingle))
-    keys = hashed_band_keys(hashes, options)
+    keys = band_keys(hashes, options)
     if lock is not None and keys:
         lock(keys)
     known = frozenset({own} - {None})

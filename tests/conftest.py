@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -46,6 +47,12 @@ def run_cli(*args: str, report: Path | None = None, timeout: float = 120) -> Run
     )
     loaded = json.loads(report.read_text()) if report and report.exists() else None
     return Run(done.returncode, done.stdout, done.stderr, loaded)
+
+
+def edited_lastmod() -> str:
+    """A lastmod for a page a test edits now: after every crawl so far (a fixed date would fall
+    before a first crawl that found the page undated, whose fetch time the crawler compares)."""
+    return (datetime.now(UTC) + timedelta(seconds=1)).isoformat(timespec="seconds")
 
 
 @pytest.fixture(scope="session")

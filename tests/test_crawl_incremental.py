@@ -24,7 +24,7 @@ from crawler.fixtures import all_fixtures
 from crawler.lock import store_lock
 from pipelines.core.fetch import DISCOVERY
 from pipelines.store import open_store
-from tests.conftest import FAST, ROOT
+from tests.conftest import FAST, ROOT, edited_lastmod
 
 FIXTURES = [f for f in all_fixtures("jacaranda") if "not_article" not in f.expected]
 PATHS = {urlsplit(f.meta["url"]).path: f for f in FIXTURES}
@@ -71,8 +71,9 @@ def test_edited_article_becomes_a_new_version(site, crawl):
     assert first.code == 0 and first.report["totals"]["new"] == len(FIXTURES)
     old = site.routes[THANDI]
     body = old.body.replace(b"five-city South African tour", b"six-city South African tour")
-    site.routes[THANDI] = page_resource(body, old.headers["Content-Type"], "2026-11-30T09:00:00")
-    edit_sitemap(site, rf"({re.escape(THANDI)}</loc><lastmod>)[^<]+", r"\g<1>2026-11-30T09:00:00")
+    lastmod = edited_lastmod()
+    site.routes[THANDI] = page_resource(body, old.headers["Content-Type"], lastmod)
+    edit_sitemap(site, rf"({re.escape(THANDI)}</loc><lastmod>)[^<]+", rf"\g<1>{lastmod}")
     mark = len(site.log)
     second = crawl(*crawl_args(site))
     assert second.code == 0
@@ -117,7 +118,7 @@ def test_articles_queued_a_few_at_a_time_are_all_fetched_once(site, crawl):
     assert first.code == 0 and first.report["totals"]["new"] == len(FIXTURES) > 4
     fetched = [urlsplit(r.path).path for r in articles_requested(site)]
     assert sorted(fetched) == sorted(PATHS)  # each article once, none left in the queue
-    edit_sitemap(site, rf"({re.escape(THANDI)}</loc><lastmod>)[^<]+", r"\g<1>2026-11-30T09:00:00")
+    edit_sitemap(site, rf"({re.escape(THANDI)}</loc><lastmod>)[^<]+", rf"\g<1>{edited_lastmod()}")
     mark = len(site.log)
     second = crawl(*crawl_args(site), *batch)
     stats = second.report["stations"]["jacaranda"]

@@ -16,7 +16,7 @@ import pytest
 from crawler.demo_site import demo_sites, page_resource
 from pipelines.store import open_store
 from pipelines.store.sqlite import SQLiteStore
-from tests.conftest import FAST, run_cli
+from tests.conftest import FAST, edited_lastmod, run_cli
 
 THANDI = "/news/entertainment/thandi-mokoena-homecoming-tour-dates/"
 THANDI_URL = "https://www.jacarandafm.com" + THANDI
@@ -32,10 +32,10 @@ def edit_thandi(site, old: bytes, new: bytes) -> None:
     """Change the article's text and its sitemap date, so the next crawl fetches it, and, as a
     site does, the sitemap's own date in the sitemap index (the crawler does not read again a
     child sitemap whose lastmod in the index did not change)."""
-    page = site.routes[THANDI]
+    page, lastmod = site.routes[THANDI], edited_lastmod()
     assert old in page.body
     site.routes[THANDI] = page_resource(
-        page.body.replace(old, new), page.headers["Content-Type"], "2026-11-30T09:00:00"
+        page.body.replace(old, new), page.headers["Content-Type"], lastmod
     )
     for path, entry in (
         (THANDI, "/sitemap-articles.xml"),
@@ -44,7 +44,7 @@ def edit_thandi(site, old: bytes, new: bytes) -> None:
         sitemap = site.routes[entry]
         sitemap.body, edits = re.subn(
             rf"({re.escape(path)}</loc><lastmod>)[^<]+".encode(),
-            rb"\g<1>2026-11-30T09:00:00",
+            rb"\g<1>" + lastmod.encode(),
             sitemap.body,
         )
         assert edits == 1, entry

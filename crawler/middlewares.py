@@ -8,7 +8,9 @@ the refusal table (pipelines.core.refusals) that says how it is reported.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import ipaddress
+import sys
 import zlib
 from datetime import UTC, datetime
 
@@ -26,6 +28,27 @@ from twisted.internet.defer import Deferred
 
 from pipelines.core import signals
 from pipelines.core.dates import parse_date
+
+
+def _import_tls_modules() -> None:
+    """Import Scrapy's TLS modules (the downloader's context factory) with a cheap
+    inspect.stack and inspect.getmodule. Each defines a deprecated alias with
+    create_deprecated_class, which names it after the module that calls it: inspect.stack()
+    makes every frame of the stack with its source line, and inspect.getmodule looks the
+    caller's file up among every loaded module (their real paths). Imported by the downloader
+    deep in the engine's start, with ~900 modules loaded, those three calls cost ~0.1 s of CPU
+    at every crawl's start; here they get the caller's frame and its module straight away, so
+    the aliases are named as before (tests/test_crawl_generic.py)."""
+    stack, getmodule = inspect.stack, inspect.getmodule
+    inspect.stack = lambda context=1: [None, (sys._getframe(2),)]
+    inspect.getmodule = lambda frame, _filename=None: sys.modules[frame.f_globals["__name__"]]
+    try:
+        import scrapy.core.downloader.contextfactory  # noqa: F401
+    finally:
+        inspect.stack, inspect.getmodule = stack, getmodule
+
+
+_import_tls_modules()
 
 
 class Refused(IgnoreRequest):

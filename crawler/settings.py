@@ -95,9 +95,10 @@ EXTENSIONS_BASE = {
 }  # fmt: skip
 
 # --- items ---------------------------------------------------------------------------------
-# Scrapy starts this many item tasks for each response. An article response gives one item;
-# the default (100 tasks a response) cost a fifth of a crawl's CPU time (bench/speed_crawl.py).
-CONCURRENT_ITEMS = 4
+# Scrapy starts this many tasks for the output of each response (items and requests). Every
+# callback gives one item (a Page) or a few requests: one task is enough. The default (100 tasks
+# a response) cost a fifth of a crawl's CPU time, 4 tasks ~0.09 ms a response more than one.
+CONCURRENT_ITEMS = 1
 # Scrapy's check for a callback that is a generator returning a value reads and parses the
 # callback's source for every response (its cache is keyed by the short-lived bound method):
 # ~0.15 ms a page. It checks the spider's code, which does not change during a crawl.

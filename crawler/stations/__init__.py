@@ -466,7 +466,13 @@ def _registry_of(dirs: tuple[Path, ...]) -> Registry:
     return build_registry(station_files(list(dirs)), strict=False)
 
 
+@cache
+def _registry_for(setting: str | None) -> Registry:
+    return _registry_of(tuple(station_dirs()))
+
+
 def registry() -> Registry:
     """The registry of the shipped station files and the user's folders (loaded once per set
-    of folders). A broken file does not stop the others: see Registry.broken."""
-    return _registry_of(tuple(station_dirs()))
+    of folders, looked up by the RADIOSCRAPE_STATIONS value: a crawl asks for it per page).
+    A broken file does not stop the others: see Registry.broken."""
+    return _registry_for(os.environ.get(STATIONS_ENV))

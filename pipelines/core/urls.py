@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 _TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "dclid", "mc_", "_ga", "ref_", "igshid", "cmpid")
@@ -109,6 +110,7 @@ def _port(parts) -> int | None:
         return None
 
 
+@lru_cache(maxsize=1024)  # a crawl asks for the same page's key several times
 def url_key(url: str) -> str:
     """The identity of a story's URL for de-duplication: canonical form without `www.` and
     without a trailing slash."""

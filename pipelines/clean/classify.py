@@ -4,12 +4,13 @@ Two steps. Before extraction, `page_kind_reason` refuses players, searches and s
 their URL. Every other kind (archive, author, show, presenter, podcast, competition, event,
 contact, home: the URL words are data below, in several languages; or what the metadata
 says) is a candidate that `listing_reason` decides on after extraction. First by what the page
-is built of (LISTING_SHAPES: prices and cart buttons, link density, a body of short lines or of
-headline links, a grid of product tiles, a JSON-LD index of its own pages), whatever prose it
-has, and a home page by the dates it shows; then by the prose extraction found: a page whose
-body reads as an article is one, whatever its URL. A page whose JSON-LD says it is an article is
-never refused on structure; one whose og:type says so (WordPress gives it to every page) only
-by LISTING_SHAPES.
+is built of (LISTING_SHAPES: prices and cart buttons, link density, a body of short lines, of
+headline links, of table rows or of its repeated cards, a grid of product tiles, a JSON-LD
+index of its own pages, a few words amid a site's links), whatever prose it has, and a home
+page by the dates it shows; then by the prose extraction found: a page whose body reads as an
+article is one, whatever its URL. A page whose JSON-LD says it is an article is never refused
+on structure; one whose og:type says so (WordPress gives it to every page) only by
+LISTING_SHAPES.
 """
 
 from __future__ import annotations
@@ -96,12 +97,22 @@ SORT_CONTROL_CHARS = 40
 _INLINE = frozenset(["p", "a", "span", "b", "i", "em", "strong", "br", "script", "style"])
 _ROWS = frozenset(["li", "article", "tr"])
 SHORT_LINE = 60  # characters: a body line shorter than this is a title, label or price
+# A thin page (LISTING_SHAPES "thin-page"), measured on every corpus: the listing pages it
+# refuses give 19 to 70 words and 65 or more links; no article page that does not say it is
+# one gives fewer than 75 words, and the one with 75 has 49 links.
+THIN_MAX_WORDS = 80
+THIN_MIN_LINKS = 50
+THIN_MAX_SHARE = 0.12
 LISTING_MIN_TEASERS = 6
 LISTING_MAX_PROSE_CHARS = 600
 # A site's home page showing this many dates is a front page of dated posts (measured on
 # wcxb-dev: news and blog fronts show 20 to 107; product and service home pages at most 10,
 # a blog's home that shows one post 5).
 FRONT_MIN_DATES = 20
+# ... or whose body holds this many dated headlines (short lines holding a date: "Go 1.26 is
+# released, 10 February 2026"; no other home page of wcxb-dev's 66 shows more than 5).
+FRONT_MIN_DATED_LINES = 6
+DATED_LINE_MAX_CHARS = 100
 # After extraction: prose that makes a page an article whatever its structure.
 ARTICLE_MIN_SENTENCE_PARAGRAPHS = 3  # paragraphs of >= 80 characters ending a sentence
 ARTICLE_MIN_WORDS = 400
@@ -152,6 +163,8 @@ class PageShape:
     teasers: int  # headline links (h2-h4 holding a link) outside nav and footer
     prose: int  # characters of unlinked paragraph text outside nav and footer
     link_density: float  # share of the page's text that is link text
+    links: int  # links (<a href>) on the page
+    text_chars: int  # characters of the page's text runs
     text: str  # the page's text runs, joined (see `prices`)
     claims_article: bool  # og:type "article": WordPress gives it to every page
     cards: str  # the texts of repeated teaser cards (see _repeated_cards), one a line
@@ -174,12 +187,14 @@ class BodyShape:
     """What the extracted body is made of (see body_shape)."""
 
     words: int
+    chars: int
     short: float  # share of its lines shorter than SHORT_LINE: titles, labels, prices
     links: float  # share of its lines that are the text of a link: headlines of other pages
     priced: float  # share of its lines that carry a price
     sentences: float  # share of its text in sentence paragraphs (80+ characters) that are not links
     in_cards: float  # share of its text found inside repeated teaser cards
     in_grid: float  # share of its text found inside the page's grid of teasers
+    table: float  # share of its text in table rows (cells joined by " | ")
 
 
 # Pages that are listings by what they are built of, whatever prose they have: one named line
@@ -195,16 +210,41 @@ LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] =
     ("price-list", lambda p, b: b.priced >= 0.2 and b.words <= 600 and b.sentences <= 0.25),
     # a body of headline links on a page of headline teasers
     ("headline-list", lambda p, b: b.links >= 0.4 and p.teasers >= 6 and b.sentences < 0.5),
-    # a short body found almost all inside repeated teaser cards (result rows, posts, tiles),
-    # little of it sentence prose (a lesson page keeps its cards' intro paragraph: wcxb 2157)
-    ("card-list", lambda p, b: b.in_cards >= 0.9 and b.words <= 500 and b.sentences < 0.6),
+    # a short body found almost all inside repeated teaser cards (result rows, posts, tiles,
+    # a directory's entries), not mostly sentence prose (a lesson page keeps its cards' intro
+    # paragraph: wcxb 2157, 87% sentences)
+    ("card-list", lambda p, b: b.in_cards >= 0.9 and b.words <= 500 and b.sentences < 0.7),
+    # six or more headline links and next to no paragraph prose beside them, the body found in
+    # repeated cards: an index of issues, reviews or courses (summaries under each headline)
+    (
+        "card-teasers",
+        lambda p, b: (
+            p.teasers >= LISTING_MIN_TEASERS
+            and p.prose < LISTING_MAX_PROSE_CHARS * p.teasers / 6
+            and b.in_cards >= 0.8
+        ),
+    ),
+    # a body of table rows with next to no sentences: standings, results, charts
+    ("table-page", lambda p, b: b.table >= 0.6 and b.sentences < 0.2),
+    # a page that does not say it is an article, whose body is a few lines (a shop or catalogue
+    # rendered by script, a landing page) amid a site's worth of links: under THIN_MAX_WORDS
+    # words, a tenth of the page's text or less, THIN_MIN_LINKS links or more
+    (
+        "thin-page",
+        lambda p, b: (
+            not p.claims_article
+            and b.words < THIN_MAX_WORDS
+            and p.links >= THIN_MIN_LINKS
+            and b.chars <= THIN_MAX_SHARE * p.text_chars
+        ),
+    ),
     # a shop's page by its own metadata (og:type product or product.group)
     ("shop-page", lambda p, b: p.shop_type),
     # a page of priced items with a "Sort by" control: a shop's category
     ("sorted-shop", lambda p, b: p.sort_controls >= 1 and p.prices >= 10),
-    # a body at least half the cards of a grid of teasers for the site's own pages (a section
-    # front, a topic page: see _teaser_grid)
-    ("teaser-grid", lambda p, b: b.in_grid >= 0.5),
+    # a body a quarter or more the cards of a grid of teasers for the site's own pages (a
+    # section front, a topic page: see _teaser_grid; no article's body is a ninth of one)
+    ("teaser-grid", lambda p, b: b.in_grid >= 0.25),
     # a grid of a dozen or more product tiles, whatever prose the page has around it (a shop's
     # category page with an SEO text: see _product_tiles)
     ("product-grid", lambda p, b: p.product_tiles >= GRID_MIN_CARDS),
@@ -221,12 +261,16 @@ def teaser_structure(root: html.HtmlElement, meta: Metadata, url: str) -> PageSh
         return None
     texts = _page_text(root)
     text = " ".join(texts)
-    linked = sum(len(t.strip()) for a in root.iter("a") for t in a.itertext())
+    text_chars = sum(map(len, texts))
+    anchors = list(root.iter("a"))
+    linked = sum(len(t.strip()) for a in anchors for t in a.itertext())
     groups = [(cards, [squash(c.text_content()) for c in cards]) for cards in _repeated_cards(root)]
     return PageShape(
         teasers=len(_HEADLINE_LINKS(root)),
         prose=sum(len(squash(p.text_content())) for p in _PROSE(root)),
-        link_density=linked / max(1, sum(map(len, texts))),
+        link_density=linked / max(1, text_chars),
+        links=sum(1 for a in anchors if a.get("href")),
+        text_chars=text_chars,
         text=text,
         claims_article=says_article(meta),
         cards="\n".join(card for _, card_texts in groups for card in card_texts),
@@ -252,7 +296,8 @@ def listing_reason(
     """After extraction: why the page is not an article, or None. A competition, contact or
     event page never is; a page built of teasers (`structure`, from teaser_structure; None
     for pages whose JSON-LD says "article") is a listing whatever prose it has, and a home
-    page showing FRONT_MIN_DATES dates a front page; any other page whose extracted body
+    page showing FRONT_MIN_DATES dates (or FRONT_MIN_DATED_LINES dated headlines in its
+    body) a front page; any other page whose extracted body
     reads as an article is one; otherwise the `candidate` kind
     (from candidate_kind), or 'listing' when it is built of headline links."""
     if candidate in SINGLE_PAGE_KINDS:
@@ -264,7 +309,7 @@ def listing_reason(
         return candidate or "listing"
     if structure is not None and structure.claims_article and candidate is None:
         return None
-    if candidate == "home" and structure is not None and structure.dates >= FRONT_MIN_DATES:
+    if candidate == "home" and structure is not None and _front_page(body, structure):
         return candidate  # a front page of dated posts, however long their summaries
     if _has_prose(body, links):
         return None
@@ -281,6 +326,14 @@ def listing_reason(
     if sum(len(p) for p in body if p in teasers_text) * 2 >= sum(map(len, body)):
         return "listing"  # what little text it has is mostly headlines and teasers of others
     return None
+
+
+def _front_page(body: list[str], page: PageShape) -> bool:
+    """Whether a home page shows a front page of dated posts (see FRONT_MIN_DATES)."""
+    if page.dates >= FRONT_MIN_DATES:
+        return True
+    dated = (p for p in body if len(p) <= DATED_LINE_MAX_CHARS and TEASER_DATE.search(p))
+    return sum(1 for _ in dated) >= FRONT_MIN_DATED_LINES
 
 
 def _built_of_teasers(body: list[str], page: PageShape, links: set[str]) -> bool:
@@ -337,12 +390,14 @@ def body_shape(body: list[str], links: set[str], cards: str = "", grid: str = ""
     sentences = [p for p in body if len(p) >= 80 and _SENTENCE_END.search(p) and p not in links]
     return BodyShape(
         words=sum(len(p.split()) for p in body),
+        chars=sum(map(len, body)),
         short=sum(1 for p in body if len(p) < SHORT_LINE) / count,
         links=sum(1 for p in body if p in links) / count,
         priced=sum(1 for p in body if PRICE.search(p)) / count,
         sentences=sum(map(len, sentences)) / chars,
         in_cards=sum(len(p) for p in body if cards and p in cards) / chars,
         in_grid=sum(len(p) for p in body if grid and p in grid) / chars,
+        table=sum(len(p) for p in body if p.count(" | ") >= 2) / chars,
     )
 
 

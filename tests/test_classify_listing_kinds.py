@@ -1,0 +1,145 @@
+"""Listing kinds told by what the page is built of (pipelines.clean.classify LISTING_SHAPES):
+each with a page that must be refused and an article like it that must be kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.clean import NotAnArticle, build_record, classify
+from pipelines.clean.classify import LISTING_SHAPES
+from pipelines.core.items import Page
+
+PROSE = (
+    "the singer told listeners on Friday morning that the new album had taken three years to"
+    " finish, and that most of it was written on the road between shows in small towns."
+)
+DAYS = ("On Monday", "On Tuesday", "On Wednesday", "On Thursday", "On Friday")
+OG_ARTICLE = "<meta property='og:type' content='article'>"
+# a site's navigation: 60 links to its own pages, in several languages
+NAV = "<nav><ul>{}</ul></nav>".format(
+    "".join(
+        f"<li><a href='/{slug}-{i}'>{label} {i}</a> <span>new this week</span></li>"
+        for i, (slug, label) in enumerate(
+            [("news", "Nachrichten"), ("music", "Musique"), ("shows", "Programma")] * 20
+        )
+    )
+)
+
+
+def paragraphs(n: int) -> str:
+    """`n` different paragraphs of story prose."""
+    return "".join(f"<p>{DAYS[i % 5]} ({i}) {PROSE}</p>" for i in range(n))
+
+
+def page(body: str, path: str = "/news/story", head: str = "") -> Page:
+    html = f"<html><head><title>T</title>{head}</head><body>{body}</body></html>"
+    return Page(url=f"https://radio.example{path}", body=html.encode(), headers={})
+
+
+def refused_kind(p: Page) -> str:
+    with pytest.raises(NotAnArticle) as refused:
+        build_record(p)
+    return refused.value.kind
+
+
+def refused_by(rule: str, p: Page, monkeypatch) -> bool:
+    """Whether `p` is refused as a listing, and kept once the named rule is taken away."""
+    kind = refused_kind(p)
+    with monkeypatch.context() as m:
+        m.setattr(classify, "LISTING_SHAPES", tuple(r for r in LISTING_SHAPES if r[0] != rule))
+        kept = bool(build_record(p).body)
+    return kind == "listing" and kept
+
+
+def test_the_rules_are_named_once():
+    names = [name for name, _ in LISTING_SHAPES]
+    assert len(names) == len(set(names))
+    assert {"card-teasers", "table-page", "thin-page"} <= set(names)
+
+
+def issue(i: int) -> str:
+    """An issue index's card: a headline link and a summary that is not a paragraph."""
+    return (
+        f"<div class='issue'><h2><a href='/issues/{i}'>Hotel deals of week {i}</a></h2>"
+        f"<div class='dek'>Five hotels changed hands in week {i} for a total of 47 million,"
+        " and three more projects broke ground, with openings due next spring.</div></div>"
+    )
+
+
+def test_an_index_of_headlines_with_summaries_and_no_paragraphs_is_a_listing(monkeypatch):
+    cards = "".join(issue(i) for i in range(8))
+    assert refused_by("card-teasers", page(f"<main><h1>Issues</h1>{cards}</main>"), monkeypatch)
+    # og:type "article" (WordPress gives it to every page) does not save it
+    with_og = page(f"<main><h1>Issues</h1>{cards}</main>", "/issues", OG_ARTICLE)
+    assert refused_by("card-teasers", with_og, monkeypatch)
+    # a story with the same cards in a rail beside it is one
+    rail = "".join(issue(i) for i in range(8))
+    story = f"<main><h1>Story</h1>{paragraphs(6)}</main><aside>{rail}</aside>"
+    assert len(build_record(page(story)).body) == 6
+
+
+def chart_row(i: int) -> str:
+    return f"<tr><td>{i}</td><td>Artist {i}</td><td>Song title {i}</td><td>{i % 7 + 1}</td></tr>"
+
+
+def test_a_chart_or_standings_table_is_a_listing_but_a_story_with_a_table_is_not(monkeypatch):
+    rows = "".join(chart_row(i) for i in range(1, 31))
+    chart = "<main><h1>Top 30</h1><table><tr><th>Pos</th><th>Artist</th><th>Song</th>"
+    chart += f"<th>Weeks</th></tr>{rows}</table></main>"
+    assert refused_by("table-page", page(chart, "/charts/top-30"), monkeypatch)
+    few = "".join(chart_row(i) for i in range(1, 6))
+    story = f"<main><h1>Chart news</h1>{paragraphs(5)}<table>{few}</table></main>"
+    record = build_record(page(story, "/news/chart-news"))
+    assert sum(1 for line in record.body if PROSE in line) == 5
+
+
+def test_a_page_of_a_few_words_amid_a_sites_links_is_not_an_article(monkeypatch):
+    # a shop or catalogue rendered by script: its own text is one line, the rest navigation
+    line = "Our tried-and-true fan favourites, picked by our listeners this year."
+    shell = f"{NAV}<main><h1>Bestsellers</h1><p>{line}</p></main>"
+    assert refused_by("thin-page", page(shell, "/bestsellers"), monkeypatch)
+    # a short story on the same site that says it is an article is kept
+    brief = f"{NAV}<main><h1>Storm</h1><p>{DAYS[0]} {PROSE}</p></main>"
+    assert build_record(page(brief, "/news/storm", OG_ARTICLE)).body == [f"{DAYS[0]} {PROSE}"]
+    # and so is a short story on a small site (few links)
+    small = f"<a href='/'>Home</a><main><h1>Storm</h1><p>{DAYS[0]} {PROSE}</p></main>"
+    assert build_record(page(small, "/news/storm")).body == [f"{DAYS[0]} {PROSE}"]
+
+
+def entry(i: int) -> str:
+    """A directory's entry: a linked name and a sentence about it."""
+    return (
+        f"<div class='entry'><a href='/podcasts/show-{i}'>The tech show number {i}</a>"
+        f"<div>Technology, {40 + i} min</div>"
+        f"<p>A weekly show about gadgets, apps and the people who make them, episode {i} of"
+        " many.</p>"
+        "</div>"
+    )
+
+
+def test_a_directory_of_entries_with_a_sentence_each_is_a_listing(monkeypatch):
+    directory = f"<main><h1>Technology</h1>{''.join(entry(i) for i in range(8))}</main>"
+    assert refused_by("card-list", page(directory, "/directory/technology"), monkeypatch)
+    # a story whose paragraphs each sit in a block of their own with a link is one
+    blocks = "".join(
+        f"<div class='para'><p>{DAYS[i % 5]} <a href='/news/s{i}'>({i})</a> {PROSE}</p></div>"
+        for i in range(6)
+    )
+    assert len(build_record(page(f"<main><h1>Story</h1>{blocks}</main>")).body) == 6
+
+
+def test_a_home_page_of_dated_headlines_is_a_front_page_in_several_languages(monkeypatch):
+    dates = ("5 février 2026", "12. Januar 2026", "3 de marzo de 2026", "Dec 5, 2025")
+    posts = "".join(
+        f"<div><h2><a href='/blog/post-{i}'>Release notes {i}, {dates[i % 4]}</a></h2>"
+        f"<p>{DAYS[i % 5]} ({i}) {PROSE}</p></div>"
+        for i in range(8)
+    )
+    front = page(f"<main><h1>The blog</h1>{posts}</main>", "/")
+    assert refused_kind(front) == "home"
+    monkeypatch.setattr(classify, "FRONT_MIN_DATED_LINES", 9)  # its 8 dated headlines decide
+    assert build_record(front).body
+    # a story at a site's root with a few dated lines is kept
+    few = "".join(f"<p>Release {i}, {dates[i % 4]}</p>" for i in range(4))
+    story = page(f"<main><h1>Our radio</h1>{paragraphs(5)}{few}</main>", "/")
+    assert len(build_record(story).body) == 9

@@ -76,6 +76,15 @@ def test_an_index_of_headlines_with_summaries_and_no_paragraphs_is_a_listing(mon
     rail = "".join(issue(i) for i in range(8))
     story = f"<main><h1>Story</h1>{paragraphs(6)}</main><aside>{rail}</aside>"
     assert len(build_record(page(story)).body) == 6
+    # and so is a story whose paragraphs are blocks of their own (no <p>) beside a rail of
+    # headline links: its blocks hold no headline
+    blocks = "".join(
+        f"<div class='para'>{DAYS[i % 5]} <a href='/news/s{i}'>({i})</a> {PROSE}</div>"
+        for i in range(6)
+    )
+    heads = "".join(f"<h3><a href='/news/other-{i}'>Other story {i}</a></h3>" for i in range(8))
+    story = f"<main><h1>Story</h1>{blocks}</main><aside>{heads}</aside>"
+    assert len(build_record(page(story)).body) == 6
 
 
 def chart_row(i: int) -> str:

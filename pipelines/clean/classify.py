@@ -168,6 +168,7 @@ class PageShape:
     text: str  # the page's text runs, joined (see `prices`)
     claims_article: bool  # og:type "article": WordPress gives it to every page
     cards: str  # the texts of repeated teaser cards (see _repeated_cards), one a line
+    headed_cards: str  # the texts of those that hold a headline link (h2-h4), one a line
     shop_type: bool  # og:type "product" or "product.group": a shop's page
     sort_controls: int  # "Sort by" controls (SORT_CONTROL)
     grid: str  # the texts of its largest grid of teasers for its own pages (_teaser_grid)
@@ -193,6 +194,7 @@ class BodyShape:
     priced: float  # share of its lines that carry a price
     sentences: float  # share of its text in sentence paragraphs (80+ characters) that are not links
     in_cards: float  # share of its text found inside repeated teaser cards
+    in_headed_cards: float  # share of its text found inside cards that hold a headline link
     in_grid: float  # share of its text found inside the page's grid of teasers
     table: float  # share of its text in table rows (cells joined by " | ")
 
@@ -215,13 +217,14 @@ LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] =
     # paragraph: wcxb 2157, 87% sentences)
     ("card-list", lambda p, b: b.in_cards >= 0.9 and b.words <= 500 and b.sentences < 0.7),
     # six or more headline links and next to no paragraph prose beside them, the body found in
-    # repeated cards: an index of issues, reviews or courses (summaries under each headline)
+    # repeated cards that hold them: an index of issues, reviews or courses (a summary under
+    # each headline; a forum thread's posts hold none)
     (
         "card-teasers",
         lambda p, b: (
             p.teasers >= LISTING_MIN_TEASERS
             and p.prose < LISTING_MAX_PROSE_CHARS * p.teasers / 6
-            and b.in_cards >= 0.8
+            and b.in_headed_cards >= 0.8
         ),
     ),
     # a body of table rows with next to no sentences: standings, results, charts
@@ -265,8 +268,10 @@ def teaser_structure(root: html.HtmlElement, meta: Metadata, url: str) -> PageSh
     anchors = list(root.iter("a"))
     linked = sum(len(t.strip()) for a in anchors for t in a.itertext())
     groups = [(cards, [squash(c.text_content()) for c in cards]) for cards in _repeated_cards(root)]
+    headlines = _HEADLINE_LINKS(root)
+    holders = {el for heading in headlines for el in heading.iterancestors()}
     return PageShape(
-        teasers=len(_HEADLINE_LINKS(root)),
+        teasers=len(headlines),
         prose=sum(len(squash(p.text_content())) for p in _PROSE(root)),
         link_density=linked / max(1, text_chars),
         links=sum(1 for a in anchors if a.get("href")),
@@ -274,6 +279,12 @@ def teaser_structure(root: html.HtmlElement, meta: Metadata, url: str) -> PageSh
         text=text,
         claims_article=says_article(meta),
         cards="\n".join(card for _, card_texts in groups for card in card_texts),
+        headed_cards="\n".join(
+            text
+            for cards, card_texts in groups
+            for card, text in zip(cards, card_texts, strict=True)
+            if card in holders
+        ),
         shop_type=(meta.og_type or "").lower() in ("product", "product.group"),
         sort_controls=sum(
             1 for t in texts if len(t) <= SORT_CONTROL_CHARS and SORT_CONTROL.fullmatch(t)
@@ -340,7 +351,7 @@ def _built_of_teasers(body: list[str], page: PageShape, links: set[str]) -> bool
     """Whether the page is a listing by what it is built of, whatever prose it has."""
     if not body:
         return False
-    shape = body_shape(body, links, page.cards, page.grid)
+    shape = body_shape(body, links, page.cards, page.grid, page.headed_cards)
     return any(rule(page, shape) for _, rule in LISTING_SHAPES)
 
 
@@ -383,9 +394,12 @@ def _page_text(root: html.HtmlElement) -> list[str]:
     return out
 
 
-def body_shape(body: list[str], links: set[str], cards: str = "", grid: str = "") -> BodyShape:
+def body_shape(
+    body: list[str], links: set[str], cards: str = "", grid: str = "", headed: str = ""
+) -> BodyShape:
     """How the extracted body reads (`links`: the page's link texts; `cards`: the texts of
-    its repeated teaser cards; `grid`: those of its grid of teasers)."""
+    its repeated teaser cards; `grid`: those of its grid of teasers; `headed`: those of its
+    cards that hold a headline link)."""
     count, chars = max(1, len(body)), max(1, sum(map(len, body)))
     sentences = [p for p in body if len(p) >= 80 and _SENTENCE_END.search(p) and p not in links]
     return BodyShape(
@@ -396,6 +410,7 @@ def body_shape(body: list[str], links: set[str], cards: str = "", grid: str = ""
         priced=sum(1 for p in body if PRICE.search(p)) / count,
         sentences=sum(map(len, sentences)) / chars,
         in_cards=sum(len(p) for p in body if cards and p in cards) / chars,
+        in_headed_cards=sum(len(p) for p in body if headed and p in headed) / chars,
         in_grid=sum(len(p) for p in body if grid and p in grid) / chars,
         table=sum(len(p) for p in body if p.count(" | ") >= 2) / chars,
     )

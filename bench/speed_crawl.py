@@ -407,7 +407,7 @@ def crawl_figures(
     run --rounds times taking turns (into {load}-w{workers}-r{round}.db); print the medians;
     return the runs by number of workers."""
     bares: list[Bare] = []
-    runs: dict[int, list[CrawlRun]] = {0: [], 1: [], 2: []}
+    runs: dict[int, list[CrawlRun]] = {w: [] for w in args.workers}
     with cpu_bound_process(load == "busy"):
         for round_ in range(args.rounds):
             bares.append(bare_trafilatura(routes, args.pages))
@@ -436,8 +436,12 @@ def crawl_figures(
                " crawl process" if workers else "")
             + ")"
         )  # fmt: skip
-    w0, w1, w2 = (statistics.median(r.stored / r.seconds for r in runs[w]) for w in (0, 1, 2))
-    print(f"scaling, 2 workers / 1 worker: {w2 / w1:.2f}x; 2 workers / in process: {w2 / w0:.2f}x")
+    pps = {w: statistics.median(r.stored / r.seconds for r in done) for w, done in runs.items()}
+    cpu = {w: statistics.median(r.stored / r.cpu_seconds for r in done) for w, done in runs.items()}
+    if 1 in pps and 2 in pps:
+        print(f"scaling, 2 workers / 1 worker: {pps[2] / pps[1]:.2f}x (CPU {cpu[2] / cpu[1]:.2f}x)")
+    if 0 in pps and 2 in pps:
+        print(f"scaling, 2 workers / in process: {pps[2] / pps[0]:.2f}x")
     return runs
 
 
@@ -506,6 +510,10 @@ def main() -> None:
         "--load", choices=("both", "quiet", "busy"), default="both",
         help="b and c as the machine is, with a CPU-bound process beside them, or both",
     )  # fmt: skip
+    parser.add_argument(
+        "--workers", default="0,1,2", type=lambda v: [int(w) for w in v.split(",")],
+        help="the crawls of b and c: extraction workers, comma-separated (0: in process)",
+    )  # fmt: skip
     parser.add_argument("--skip-recrawl", action="store_true", help="skip d")
     parser.add_argument("--skip-memory", action="store_true", help="skip e")
     parser.add_argument(
@@ -529,7 +537,7 @@ def main() -> None:
             args.skip_recrawl = args.skip_memory = True  # d, e and f are measured quiet
             args.breakdown = False
         runs = {load: crawl_figures(site, routes, args, tmp, load) for load in loads}[loads[0]]
-        if not args.skip_recrawl:
+        if not args.skip_recrawl and 0 in runs:
             first = runs[0][0]
             again = crawl(site, args.station, tmp / MAIN_DB, 0, args.concurrency)
             print(
@@ -550,7 +558,7 @@ def main() -> None:
     sizes = [int(n) for n in args.memory_pages.split(",") if n.strip()]
     points = []
     for n in sizes:
-        if n == args.pages:
+        if n == args.pages and 0 in runs:
             run = runs[0][0]
         else:
             site, _ = serve(args.station, n)

@@ -2,17 +2,17 @@
 
 Cleaning is the CPU-heavy step of a crawl. With RADIOSCRAPE_EXTRACT_WORKERS=N (N > 0) pages are
 cleaned in a pool of N worker processes while the Scrapy engine keeps downloading; with 0 (the
-default) they are cleaned in the crawl's own process. The workers start with the crawl, so
-they are ready by the time discovery yields pages. When the pool is behind (every worker busy
-and a page waiting for each) and no download is in flight, the crawl process cleans the next
-page itself instead of queueing it: it would otherwise only wait for the workers (on a machine
-whose cores others take, they get less than their share). While downloads are in flight it
-leaves every page to the workers: cleaning a page there holds up the engine and the hand-off
-of the workers' results for as long, so the workers would wait for it. Either way every page
-goes through the same
-build_record and gives the same record and the same refusals (the crawl report counts them,
-by station, from the item signals). A worker gets the run's chrome snapshot once, when it
-starts, and then only the pages.
+default) they are cleaned in the crawl's own process. The workers start with the crawl, forked
+from it (pipelines.core.workers: they start with the cleaner it has loaded, instead of
+importing it again), so they are ready by the time discovery yields pages. When the pool is
+behind (every worker busy and a page waiting for each) and no download is in flight, the crawl
+process cleans the next page itself instead of queueing it: it would otherwise only wait for
+the workers (on a machine whose cores others take, they get less than their share). While
+downloads are in flight it leaves every page to the workers: cleaning a page there holds up
+the engine and the hand-off of the workers' results for as long, so the workers would wait for
+it. Either way every page goes through the same build_record and gives the same record and the
+same refusals (the crawl report counts them, by station, from the item signals). A worker gets
+the run's chrome snapshot once, when it starts, and then only the pages.
 
 Cleaning one page has a CPU-time budget (RADIOSCRAPE_CLEAN_TIMEOUT): a page that takes longer is
 refused as `timeout`, so a hostile page cannot hold up the crawl. A page lost to a dead worker is
@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import multiprocessing
 import signal
 import threading
 from collections import Counter
@@ -39,6 +38,7 @@ from pipelines.clean import clean_page
 from pipelines.clean.chrome import ChromeSnapshot
 from pipelines.core.items import ArticleRecord, Page
 from pipelines.core.refusals import PAGE_KINDS
+from pipelines.core.workers import worker_context
 from pipelines.store.chrome import read_snapshot
 from pipelines.validate import PageFailed
 
@@ -113,9 +113,13 @@ _worker_timeout = 0.0
 
 def _start_worker(chrome: ChromeSnapshot, timeout: float) -> None:
     """Keep the run's chrome snapshot and clean budget in this worker; warm it, and keep what
-    it loaded out of the garbage collector's full collections (as the crawl process does)."""
+    it loaded out of the garbage collector's full collections (as the crawl process does). A
+    worker forked from the crawl process drops the crawl's SIGINT and SIGTERM handlers (they
+    would stop a reactor it does not run) for Python's defaults, a spawned worker's."""
     global _worker_chrome, _worker_timeout
     _worker_chrome, _worker_timeout = chrome, timeout
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _warm_worker()
     gc.freeze()
 
@@ -175,7 +179,7 @@ class ExtractPipeline:
         self.downloading -= 1
 
     def open_spider(self) -> None:
-        """Start the worker pool (spawned processes: no forked reactor or threads in them), or
+        """Start the worker pool (forked while the crawl runs no other thread, else spawned), or
         warm this process's cleaner when it cleans in process; take the chrome snapshot
         every page of the run is cleaned with."""
         if self.chrome_db:
@@ -196,7 +200,7 @@ class ExtractPipeline:
         none idle): the first pages do not wait for them."""
         pool = ProcessPoolExecutor(
             max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=worker_context(),
             initializer=_start_worker,
             initargs=(self.chrome, self.timeout),
         )

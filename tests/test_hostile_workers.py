@@ -31,15 +31,20 @@ from tests.test_hostile_store import count
 pytestmark = pytest.mark.slow  # worker processes killed and timed out
 
 
-def spawned_workers(pid: int) -> list[int]:
-    """The multiprocessing workers (spawn_main) among the children of process `pid`."""
+def worker_processes(pid: int) -> list[int]:
+    """The extraction workers among the children of process `pid`: spawned (spawn_main) or
+    forked from it (its own command line)."""
     found = []
+    try:
+        own = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # it has ended
+        return found
     for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
         try:
             cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"spawn_main" in cmdline:
+        if b"spawn_main" in cmdline or cmdline == own:
             found.append(int(child))
     return found
 
@@ -66,7 +71,7 @@ def test_killed_workers_lose_no_page_for_good(tmp_path):
                 served = sum(1 for r in site.log if "/worker-" in r.path)
                 if served >= 15:
                     return
-                for pid in spawned_workers(crawl.pid):
+                for pid in worker_processes(crawl.pid):
                     os.kill(pid, signal.SIGKILL)
                     killed.append(pid)
                 time.sleep(0.03)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -38,6 +39,7 @@ from pipelines.core.dates import utc_now
 from pipelines.core.items import Page, dumps
 from pipelines.core.refusals import EXIT_OK, EXIT_SCHEME, REFUSALS, refusal
 from pipelines.core.urls import is_http_url
+from pipelines.core.workers import worker_context
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -129,7 +131,11 @@ def _record(
     return result
 
 
-POOL_FROM = 40  # files: a batch this long repays starting worker processes (~0.7 s CPU each)
+# files: a batch this long repays starting worker processes, forked from this one, which has
+# loaded the cleaner (~10 ms of CPU each); or spawned, when it runs threads (after fetching URLs:
+# ~0.5 s each, importing the cleaner again)
+POOL_FROM = 8
+SPAWNED_POOL_FROM = 40
 
 
 def _file_outcome(
@@ -161,7 +167,7 @@ def scrape_targets(
     """Records (or errors) for each target in order; URLs are fetched in one Scrapy run.
     `progress(done, total)` is called as targets are cleaned; `any_page` extracts the main
     text of pages that are not articles instead of refusing them; a file or stdin larger than
-    `max_bytes` (0: no cap) is refused as too-large, unread. With `workers` > 1
+    `max_bytes` (0: no cap) is refused as too-large, unread. With `workers` > 0
     (RADIOSCRAPE_EXTRACT_WORKERS) a batch of POOL_FROM files or more is cleaned in that many
     worker processes and this one (which takes the last files no worker has started), with
     the same records in the same order; `chrome`: the stations' learned lines (a store's
@@ -190,11 +196,13 @@ def scrape_targets(
     args = (url, station, max_bytes, any_page, chrome)
     pool = None
     futures: list[Future | None] = [None] * len(files)
-    if workers > 1 and sum(t != "-" for _, t in files) >= POOL_FROM:
-        import multiprocessing
+    context = worker_context() if workers > 0 else None
+    least = POOL_FROM if context and context.get_start_method() == "fork" else SPAWNED_POOL_FROM
+    if context and sum(t != "-" for _, t in files) >= least:
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        registry()  # loaded once here, before the workers fork
+        pool = ProcessPoolExecutor(workers, mp_context=context)
         futures = [None if t == "-" else pool.submit(_file_outcome, t, *args) for _, t in files]
     outcomes = _in_order([t for _, t in files], futures, lambda t: _file_outcome(t, *args))
     try:
@@ -292,10 +300,14 @@ def cmd_scrape(args: argparse.Namespace) -> int:
     )  # fmt: skip
     batch = len(targets) > 1
     exit_code = EXIT_OK
-    from pipelines.store.export import atomic_output
+    if args.output is None:  # stdout: the store's modules stay unloaded (sqlite3, the schema)
+        output = contextlib.nullcontext(sys.stdout)
+    else:
+        from pipelines.store.export import atomic_output
 
+        output = atomic_output(args.output)
     try:
-        with atomic_output(args.output) as out:
+        with output as out:
             for target, result in zip(targets, results, strict=True):
                 if isinstance(result, TargetError):
                     print(f"radioscrape: {target}: {result}", file=sys.stderr)

@@ -39,11 +39,10 @@ from pipelines.core.dates import utc_now
 from pipelines.core.items import Page, dumps
 from pipelines.core.refusals import EXIT_OK, EXIT_SCHEME, REFUSALS, refusal
 from pipelines.core.urls import is_http_url
-from pipelines.core.workers import worker_context
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 # Scrapy and Twisted load only for commands that fetch or crawl (crawler.fetch, crawler.crawl_cli
 # are imported where used): `radioscrape scrape FILE` starts in a fraction of the time.
@@ -153,6 +152,22 @@ def _file_outcome(
         return exc
 
 
+def _batch_pool(workers: int, files: int) -> ProcessPoolExecutor | None:
+    """A pool of `workers` processes for a batch of `files` files, when the batch repays
+    starting them (POOL_FROM, SPAWNED_POOL_FROM); None to clean them all in this process."""
+    if workers <= 0 or files < POOL_FROM:
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipelines.core.workers import worker_context  # multiprocessing: only for a batch
+
+    context = worker_context()
+    if context.get_start_method() != "fork" and files < SPAWNED_POOL_FROM:
+        return None
+    registry()  # loaded once here, before the workers fork
+    return ProcessPoolExecutor(workers, mp_context=context)
+
+
 def scrape_targets(
     targets: list[str],
     url: str | None,
@@ -194,15 +209,9 @@ def scrape_targets(
         done = len(urls)
     files = [(i, t) for i, t in enumerate(targets) if results[i] is None]
     args = (url, station, max_bytes, any_page, chrome)
-    pool = None
     futures: list[Future | None] = [None] * len(files)
-    context = worker_context() if workers > 0 else None
-    least = POOL_FROM if context and context.get_start_method() == "fork" else SPAWNED_POOL_FROM
-    if context and sum(t != "-" for _, t in files) >= least:
-        from concurrent.futures import ProcessPoolExecutor
-
-        registry()  # loaded once here, before the workers fork
-        pool = ProcessPoolExecutor(workers, mp_context=context)
+    pool = _batch_pool(workers, sum(t != "-" for _, t in files))
+    if pool is not None:
         futures = [None if t == "-" else pool.submit(_file_outcome, t, *args) for _, t in files]
     outcomes = _in_order([t for _, t in files], futures, lambda t: _file_outcome(t, *args))
     try:

@@ -7,9 +7,10 @@
      `--parallel` workers; its default is used, and --parallel 1 is shown beside it).
 
   3. the 181 AEB pages as files: `radioscrape scrape --format jsonl F1 ... F181`, in process
-     and with RADIOSCRAPE_EXTRACT_WORKERS=2, vs a Python process looping
-     `trafilatura.bare_extraction(with_metadata=True)` over the same files (issue 21's batch
-     measure), by wall and by CPU time of the whole process (workers included); median.
+     and with RADIOSCRAPE_EXTRACT_WORKERS=1 and 2 (workers beside the process), vs a Python
+     process looping `trafilatura.bare_extraction(with_metadata=True)` over the same files
+     (issue 21's batch measure), by wall and by CPU time of the whole process (workers
+     included); median.
 
 The files of 1 and 2 are article fixtures with varied text (bench/speed_crawl.py's generator).
 
@@ -67,8 +68,8 @@ BARE_LOOP = (
 
 
 def aeb_batch(tmp: Path, runs: int) -> None:
-    """3: the AEB files through `radioscrape scrape` (in process, 2 workers) and through a
-    bare trafilatura loop, the three taking turns."""
+    """3: the AEB files through `radioscrape scrape` (in process, 1 and 2 workers) and through
+    a bare trafilatura loop, the four taking turns."""
     folder = tmp / "aeb"
     folder.mkdir()
     files = []
@@ -76,17 +77,21 @@ def aeb_batch(tmp: Path, runs: int) -> None:
         files.append(str(folder / f"{name}.html"))
         Path(files[-1]).write_bytes(page.body)
     ours_cmd = [str(BIN / "radioscrape"), "scrape", "--format", "jsonl", *files]
-    pool_cmd = [*ours_cmd, "-s", "RADIOSCRAPE_EXTRACT_WORKERS=2"]
-    bare_cmd = [sys.executable, "-c", BARE_LOOP, *files]
-    sides: dict[str, list[tuple[float, float]]] = {"in process": [], "2 workers": [], "bare": []}
+    commands = {
+        "in process": ours_cmd,
+        "1 worker": [*ours_cmd, "-s", "RADIOSCRAPE_EXTRACT_WORKERS=1"],
+        "2 workers": [*ours_cmd, "-s", "RADIOSCRAPE_EXTRACT_WORKERS=2"],
+        "bare": [sys.executable, "-c", BARE_LOOP, *files],
+    }
+    sides: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(runs):
-        for name, cmd in zip(sides, (ours_cmd, pool_cmd, bare_cmd), strict=True):
+        for name, cmd in commands.items():
             sides[name].append(timed(cmd))
     print(f"\n{len(files)} AEB files, one process each side, median of {runs} runs:")
     for i, clock in enumerate(("wall", "CPU")):
         bare = statistics.median(t[i] for t in sides["bare"])
         print(f"  {clock:<4} bare_extraction(with_metadata=True) loop {bare:6.2f}s")
-        for name in ("in process", "2 workers"):
+        for name in ("in process", "1 worker", "2 workers"):
             mine = statistics.median(t[i] for t in sides[name])
             print(
                 f"  {clock:<4} radioscrape scrape, {name:<10} {mine:6.2f}s ="

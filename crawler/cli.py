@@ -159,13 +159,13 @@ def _batch_pool(workers: int, files: int) -> ProcessPoolExecutor | None:
         return None
     from concurrent.futures import ProcessPoolExecutor
 
-    from pipelines.core.workers import worker_context  # multiprocessing: only for a batch
+    from pipelines.core.workers import end_with_parent, worker_context  # only for a batch
 
     context = worker_context()
     if context.get_start_method() != "fork" and files < SPAWNED_POOL_FROM:
         return None
     registry()  # loaded once here, before the workers fork
-    return ProcessPoolExecutor(workers, mp_context=context)
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=end_with_parent)
 
 
 def scrape_targets(

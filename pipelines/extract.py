@@ -24,11 +24,13 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import multiprocessing
 import signal
 import threading
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
@@ -38,7 +40,7 @@ from pipelines.clean import clean_page
 from pipelines.clean.chrome import ChromeSnapshot
 from pipelines.core.items import ArticleRecord, Page
 from pipelines.core.refusals import PAGE_KINDS
-from pipelines.core.workers import worker_context
+from pipelines.core.workers import end_with_parent, worker_context
 from pipelines.store.chrome import read_snapshot
 from pipelines.validate import PageFailed
 
@@ -113,11 +115,13 @@ _worker_timeout = 0.0
 
 def _start_worker(chrome: ChromeSnapshot, timeout: float) -> None:
     """Keep the run's chrome snapshot and clean budget in this worker; warm it, and keep what
-    it loaded out of the garbage collector's full collections (as the crawl process does). A
-    worker forked from the crawl process drops the crawl's SIGINT and SIGTERM handlers (they
-    would stop a reactor it does not run) for Python's defaults, a spawned worker's."""
+    it loaded out of the garbage collector's full collections (as the crawl process does). It
+    ends with the crawl process (end_with_parent). A worker forked from the crawl process
+    drops the crawl's SIGINT and SIGTERM handlers (they would stop a reactor it does not run)
+    for Python's defaults, a spawned worker's."""
     global _worker_chrome, _worker_timeout
     _worker_chrome, _worker_timeout = chrome, timeout
+    end_with_parent()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _warm_worker()
@@ -185,7 +189,7 @@ class ExtractPipeline:
         if self.chrome_db:
             self.chrome = read_snapshot(self.chrome_db)
         if self.workers:
-            self.pool = self._new_pool()
+            self.pool = self._new_pool(worker_context())
             logger.info("extracting in %d worker processes", self.workers)
         elif self.timeout:
             self._warm()
@@ -195,12 +199,12 @@ class ExtractPipeline:
             _warm_worker()
             self.warm = True
 
-    def _new_pool(self) -> ProcessPoolExecutor:
+    def _new_pool(self, context: BaseContext) -> ProcessPoolExecutor:
         """A pool whose workers start now (a pool starts a worker only for a call that finds
         none idle): the first pages do not wait for them."""
         pool = ProcessPoolExecutor(
             max_workers=self.workers,
-            mp_context=worker_context(),
+            mp_context=context,
             initializer=_start_worker,
             initargs=(self.chrome, self.timeout),
         )
@@ -254,5 +258,6 @@ class ExtractPipeline:
                 if self.pool is pool:
                     logger.error("an extraction worker died; starting a new pool")
                     pool.shutdown(wait=False, cancel_futures=True)
-                    self.pool = self._new_pool()
+                    # spawned: a fork now would hand the workers the downloads' open sockets
+                    self.pool = self._new_pool(multiprocessing.get_context("spawn"))
         raise PageFailed(page.url, "worker-died", "the extraction worker died twice on this page")

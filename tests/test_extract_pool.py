@@ -16,7 +16,9 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 from lxml import html
@@ -194,3 +196,38 @@ def test_workers_are_spawned_while_another_thread_runs():
     finally:
         stop.set()
         thread.join()
+
+
+KILLED_CRAWL = """
+import os, signal
+from pipelines.extract import ExtractPipeline
+
+pipeline = ExtractPipeline(workers=2)
+pipeline.open_spider()
+pipeline.pool.submit(os.getpid).result()
+print(*pipeline.pool._processes, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_workers_end_with_a_killed_crawl_process(tmp_path):
+    """A worker outliving its crawl would wait for pages for ever, holding what it inherited
+    (a forked worker: the store's lock file, so the next crawl of the store is refused)."""
+    out = tmp_path / "workers.txt"
+    with out.open("w") as stdout:  # a file: a pipe would stay open as long as a worker lives
+        done = subprocess.run([sys.executable, "-c", KILLED_CRAWL], stdout=stdout, cwd=ROOT,
+                              timeout=120)  # fmt: skip
+    assert done.returncode == -signal.SIGKILL
+    workers = [int(pid) for pid in out.read_text().split()]
+    assert len(workers) == 2
+    deadline = time.monotonic() + 10
+    while any(map(_running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(_running, workers)), workers

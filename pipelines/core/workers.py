@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
+import signal
 import sys
 import threading
 from multiprocessing.context import BaseContext
@@ -31,3 +33,21 @@ def worker_context() -> BaseContext:
                 stream.flush()
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
+
+
+_PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def end_with_parent() -> None:
+    """In a worker: have the kernel kill it when the process that started it ends (Linux). A
+    pool's workers otherwise outlive a parent killed with SIGKILL, waiting for tasks for ever
+    and keeping what they inherited: a worker forked by a crawl holds the store's lock file
+    (crawler.lock), so the next crawl of that store would be refused."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # it ended before the call
+        os._exit(1)

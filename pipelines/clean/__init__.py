@@ -129,8 +129,9 @@ def _drop_controls(text: str, page: Page, encoding: str) -> str:
     if (
         encoding in _BYTEWISE_CODECS
         and len(body.translate(None, _CONTROL_BYTES)) == len(body)
-        and b"\xef\xbf\xbe" not in body  # U+FFFE and U+FFFF in UTF-8
-        and b"\xef\xbf\xbf" not in body
+        # in the text: a search for a character wider than any of the text's is free
+        and "\ufffe" not in text
+        and "\uffff" not in text
     ):
         return text
     return _CONTROL.sub("", text)

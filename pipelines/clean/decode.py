@@ -51,12 +51,15 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     for bom, codec in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(codec, "replace").replace("\x00", ""), codec
-    body = body.replace(b"\x00", b"")
+    if b"\x00" in body:
+        body = body.replace(b"\x00", b"")
     if not body.isascii():
+        try:  # valid UTF-8 (the usual case): no stray byte to count
+            return body.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
         text = body.decode("utf-8", "replace")
         stray = text.count("\ufffd") - body.count("\ufffd".encode())
-        if not stray:  # valid UTF-8 (the usual case): no need to count the valid characters
-            return text, "utf-8"
         valid = len(text) - len(text.encode("ascii", "ignore")) - stray
         if stray <= valid:  # UTF-8, perhaps with a stray byte; windows-1252 text has no valid
             return text, "utf-8"

@@ -6,11 +6,14 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
+from copy import copy
 from operator import itemgetter
 from urllib.parse import urlsplit
 
 import trafilatura
+import trafilatura.core as trafilatura_core
 from lxml import etree, html
+from trafilatura.settings import Extractor
 
 from pipelines.clean.clutter import MAX_CLUTTER_CHARS, NODE_RULES, Rule, match_text
 from pipelines.clean.cssindex import SelectorIndex, class_tokens
@@ -297,18 +300,92 @@ def trafilatura_paragraphs(
     sub-headings and list items as entries of their own. In a `known_container` (a station
     profile's article body) trafilatura's fallback extractors, which search the tree for the
     main text again, are skipped: on station pages they never changed a record."""
-    return _paragraphs_of(
-        trafilatura.bare_extraction(
-            container,
-            url=url,
-            fast=known_container,
-            include_comments=False,
-            include_tables=True,
-            with_metadata=False,
-            favor_recall=True,
-            output_format=_BODY_TREE_ONLY,
-        )
+    return _paragraphs_of(recall_extraction(container, url, fast=known_container))
+
+
+# What the cleaner asks trafilatura for (bare_extraction's arguments), built once: making an
+# Extractor reads its configuration each time.
+_RECALL_OPTIONS = {
+    fast: Extractor(
+        output_format=_BODY_TREE_ONLY, fast=fast, recall=True, comments=False, tables=True
     )
+    for fast in (False, True)
+}
+# recall_extraction follows bare_extraction step by step as trafilatura 2.3.1 takes them; with
+# any other version it calls bare_extraction itself.
+_STEPS_OF = "2.3.1"
+_TRAFILATURA = trafilatura.__version__
+# The first test of each of trafilatura's raw-tree prunes (RAW_TREE_PRUNE_XPATH, then
+# REMOVE_COMMENTS_AND_LISTS_XPATH): the tags it looks at, and words one of their id or class
+# attributes holds wherever its regex (or contains()) matches it. When no element has them, the
+# XPath (whose regex tests call back into Python for each element) has nothing to prune.
+_RAW_PRUNE_HINTS = (
+    (("div", "section", "aside"), ("mvp-post-add-", "scroll"), ("mvp-post-add-", "scroll")),
+    (("div", "section", "aside"), (), ("elementor-share-buttons",)),
+)
+_COMMENTS_PRUNE_HINT = (
+    ("div", "list", "section", "details", "ol", "ul"),
+    ("omment", "comol", "disqus_thread"),
+    ("omment",),
+)
+
+
+def recall_extraction(tree: html.HtmlElement, url: str | None, fast: bool):
+    """bare_extraction(tree, url=url, fast=fast, favor_recall=True, include_comments=False,
+    include_tables=True, with_metadata=False, output_format="txt"): the same Document (its
+    body), with less work: a prune XPath runs only where an element could match it, the tree
+    is copied for the external extractors only when they run, and the options are built once."""
+    options = copy(_RECALL_OPTIONS[fast])
+    options.url = url
+    options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+    if _TRAFILATURA != _STEPS_OF:
+        return trafilatura.bare_extraction(tree, options=options)
+    try:
+        tree = copy(tree)
+        body, text = _recall_sequence(tree, options, url)
+        if options.max_tree_size:  # bare_extraction's tree size check
+            if len(body) > options.max_tree_size:
+                etree.strip_tags(body, "hi")
+            if len(body) > options.max_tree_size:
+                raise ValueError
+        if len(text) < options.min_output_size and options.min_output_comm_size > 0:
+            raise ValueError  # too short (no comments asked for)
+    except (TypeError, ValueError):
+        return None
+    return trafilatura_core.Document(body=body)
+
+
+def _recall_sequence(tree: html.HtmlElement, options: Extractor, url: str | None):
+    """trafilatura_sequence(tree, options, url)[:2] for recall without comments (2.3.1)."""
+    core = trafilatura_core
+    is_forum = core._forum_thread_page(tree)
+    for xpath, hint in zip(core.RAW_TREE_PRUNE_XPATH, _RAW_PRUNE_HINTS, strict=True):
+        if _may_match(tree, *hint):
+            core.prune_unwanted_nodes(tree, [xpath])
+    if not is_forum and _may_match(tree, *_COMMENTS_PRUNE_HINT):
+        tree = core.prune_unwanted_nodes(tree, core.REMOVE_COMMENTS_AND_LISTS_XPATH)
+    cleaned_tree, cleaned_tree_backup = core._prepare_tree(tree, options, url)
+    body, text = core.extract_content(cleaned_tree, options)
+    # compare_extraction returns at once in recall mode when the text is this long: the raw
+    # tree it would hand readability need not be copied
+    if not options.fast and len(text) <= options.min_extracted_size * 10:
+        body, text = core.compare_extraction(cleaned_tree_backup, copy(tree), body, text, options)
+    if len(text) < options.min_extracted_size:  # the baseline rescue
+        b_body, b_text, b_len = core.baseline(tree)
+        if b_len > len(text):
+            body, text = b_body, b_text
+    return body, text
+
+
+def _may_match(tree: etree._Element, tags: tuple, id_words: tuple, class_words: tuple) -> bool:
+    """Whether an element under `tree` with one of `tags` has one of `id_words` in its id or
+    one of `class_words` in its class."""
+    for el in tree.iterdescendants(*tags):
+        if id_words and (value := el.get("id")) and any(w in value for w in id_words):
+            return True
+        if (value := el.get("class")) and any(w in value for w in class_words):
+            return True
+    return False
 
 
 def baseline_paragraphs(root: html.HtmlElement, url: str | None) -> list[str]:

@@ -209,53 +209,78 @@ class SelectorIndex:
                     self.by_tag.setdefault(subject.tag, []).append(entry)
                 else:
                     self.anywhere.append(entry)
+        # a tag's selectors each once (hits reads them without a set)
+        self.tag_only = {tag: [*dict.fromkeys(found)] for tag, found in self.tag_only.items()}
         for name, tests in self.attrib_only.items():
             if all(op != "exists" and value for _, op, value in tests):
                 values = sorted({value for _, _, value in tests if value})
                 self.attrib_hint[name] = re.compile("|".join(map(re.escape, values)))
 
+    def _class_hits(self, value: str) -> tuple[frozenset[str], set[int], list]:
+        """What a class attribute's value alone decides: its classes, the selectors it
+        matches (class_only, and attrib_only tests of "class") and the candidates it adds."""
+        classes = class_tokens(value)
+        matched: set[int] = set()
+        candidates: list = []
+        for token in classes:
+            if token in self.class_only:
+                matched.update(self.class_only[token])
+            if token in self.by_class:
+                candidates += self.by_class[token]
+        hint = self.attrib_hint.get("class")
+        if "class" in self.attrib_only and (hint is None or hint.search(value)):
+            for index, op, wanted in self.attrib_only["class"]:
+                if index not in matched and _attrib_ok(value, op, wanted):
+                    matched.add(index)
+        candidates += self.by_attrib.get("class", ())
+        return classes, matched, candidates
+
     def hits(self, context: etree._Element) -> list[list[etree._Element]]:
         """For each selector, the matching elements under `context` (inclusive), in order."""
         out: list[list[etree._Element]] = [[] for _ in range(self.count)]
-        tag_only, class_only, id_only = self.tag_only, self.class_only, self.id_only
+        tag_only, id_only = self.tag_only, self.id_only
         attrib_only, attrib_hint = self.attrib_only, self.attrib_hint
-        by_tag, by_class, by_id, by_attrib = self.by_tag, self.by_class, self.by_id, self.by_attrib
+        by_tag, by_id, by_attrib = self.by_tag, self.by_id, self.by_attrib
         anywhere = self.anywhere
         named = tag_only.keys() | by_tag.keys()  # the tags a selector can match by alone
+        # a page repeats its class attributes: what each decides is worked out once
+        class_hits: dict[str, tuple[frozenset[str], set[int], list]] = {}
         for el in context.iter(etree.Element):  # elements only: no comments or PIs
             tag = el.tag
             attributes = el.items()
             if not attributes and tag not in named and not anywhere:
                 continue  # no selector can match it
-            matched: set[int] = set(tag_only.get(tag, ()))
-            candidates = by_tag.get(tag, [])
+            matched = tag_only.get(tag, ())
+            candidates = by_tag.get(tag, ())
             if anywhere:
-                candidates = candidates + anywhere
+                candidates = [*candidates, *anywhere]
             classes = None
             for name, value in attributes:
                 if name == "class":
-                    classes = class_tokens(value)
-                    for token in classes:
-                        if token in class_only:
-                            matched.update(class_only[token])
-                        if token in by_class:
-                            candidates = candidates + by_class[token]
-                elif name == "id":
+                    if (decided := class_hits.get(value)) is None:
+                        decided = class_hits[value] = self._class_hits(value)
+                    classes = decided[0]
+                    if decided[1]:
+                        matched = decided[1].union(matched)
+                    if decided[2]:
+                        candidates = [*candidates, *decided[2]]
+                    continue
+                if name == "id":
                     if value in id_only:
-                        matched.update(id_only[value])
+                        matched = {*matched, *id_only[value]}
                     if value in by_id:
-                        candidates = candidates + by_id[value]
+                        candidates = [*candidates, *by_id[value]]
                 if name in attrib_only and (
                     name not in attrib_hint or attrib_hint[name].search(value)
                 ):
                     for index, op, wanted in attrib_only[name]:
                         if index not in matched and _attrib_ok(value, op, wanted):
-                            matched.add(index)
+                            matched = {*matched, index}
                 if name in by_attrib:
-                    candidates = candidates + by_attrib[name]
+                    candidates = [*candidates, *by_attrib[name]]
             for index, sel in candidates:
                 if index not in matched and sel.matches(el, classes, context):
-                    matched.add(index)
+                    matched = {*matched, index}
             for index in matched:  # per selector, elements still come in document order
                 out[index].append(el)
         for index, selector in self.fallback.items():

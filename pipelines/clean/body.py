@@ -315,19 +315,31 @@ _RECALL_OPTIONS = {
 # any other version it calls bare_extraction itself.
 _STEPS_OF = "2.3.1"
 _TRAFILATURA = trafilatura.__version__
-# The first test of each of trafilatura's raw-tree prunes (RAW_TREE_PRUNE_XPATH, then
-# REMOVE_COMMENTS_AND_LISTS_XPATH): the tags it looks at, and words one of their id or class
-# attributes holds wherever its regex (or contains()) matches it. When no element has them, the
-# XPath (whose regex tests call back into Python for each element) has nothing to prune.
-_RAW_PRUNE_HINTS = (
-    (("div", "section", "aside"), ("mvp-post-add-", "scroll"), ("mvp-post-add-", "scroll")),
-    (("div", "section", "aside"), (), ("elementor-share-buttons",)),
-)
-_COMMENTS_PRUNE_HINT = (
-    ("div", "list", "section", "details", "ol", "ul"),
-    ("omment", "comol", "disqus_thread"),
-    ("omment",),
-)
+# The first test of each of trafilatura's raw-tree prunes (RAW_TREE_PRUNE_XPATH's two, then
+# REMOVE_COMMENTS_AND_LISTS_XPATH) as words one of the id or class attributes it reads holds
+# wherever its regex (or contains()) matches, on elements of the tags it looks at. When no
+# element has them, the XPath (whose regex tests call back into Python for each element) has
+# nothing to prune. Looked for once, before the first prune: a prune only takes elements away.
+_PRUNE_TAGS = ("div", "section", "aside", "list", "details", "ol", "ul")
+_RAW_PRUNE_TAGS = frozenset(["div", "section", "aside"])
+_INFINITE_SCROLL = re.compile("mvp-post-add-|scroll")  # both attributes
+_SHARE_BUTTONS = "elementor-share-buttons"  # the class
+_COMMENTS_ID = re.compile("omment|comol|disqus_thread")
+_COMMENTS_CLASS = "omment"
+
+
+def _prunes_to_run(tree: etree._Element) -> list[bool]:
+    """Whether each of the three raw-tree prunes may find something under `tree`."""
+    scroll = share = comments = False
+    for el in tree.iterdescendants(*_PRUNE_TAGS):
+        ident, cls = el.get("id") or "", el.get("class") or ""
+        if el.tag in _RAW_PRUNE_TAGS:
+            scroll = scroll or bool(_INFINITE_SCROLL.search(ident) or _INFINITE_SCROLL.search(cls))
+            share = share or _SHARE_BUTTONS in cls
+        comments = comments or _COMMENTS_CLASS in cls or bool(_COMMENTS_ID.search(ident))
+        if scroll and share and comments:
+            break
+    return [scroll, share, comments]
 
 
 def recall_extraction(tree: html.HtmlElement, url: str | None, fast: bool):
@@ -359,10 +371,11 @@ def _recall_sequence(tree: html.HtmlElement, options: Extractor, url: str | None
     """trafilatura_sequence(tree, options, url)[:2] for recall without comments (2.3.1)."""
     core = trafilatura_core
     is_forum = core._forum_thread_page(tree)
-    for xpath, hint in zip(core.RAW_TREE_PRUNE_XPATH, _RAW_PRUNE_HINTS, strict=True):
-        if _may_match(tree, *hint):
+    *raw, comments = _prunes_to_run(tree)
+    for xpath, may_match in zip(core.RAW_TREE_PRUNE_XPATH, raw, strict=True):
+        if may_match:
             core.prune_unwanted_nodes(tree, [xpath])
-    if not is_forum and _may_match(tree, *_COMMENTS_PRUNE_HINT):
+    if not is_forum and comments:
         tree = core.prune_unwanted_nodes(tree, core.REMOVE_COMMENTS_AND_LISTS_XPATH)
     cleaned_tree, cleaned_tree_backup = core._prepare_tree(tree, options, url)
     body, text = core.extract_content(cleaned_tree, options)
@@ -375,17 +388,6 @@ def _recall_sequence(tree: html.HtmlElement, options: Extractor, url: str | None
         if b_len > len(text):
             body, text = b_body, b_text
     return body, text
-
-
-def _may_match(tree: etree._Element, tags: tuple, id_words: tuple, class_words: tuple) -> bool:
-    """Whether an element under `tree` with one of `tags` has one of `id_words` in its id or
-    one of `class_words` in its class."""
-    for el in tree.iterdescendants(*tags):
-        if id_words and (value := el.get("id")) and any(w in value for w in id_words):
-            return True
-        if (value := el.get("class")) and any(w in value for w in class_words):
-            return True
-    return False
 
 
 def baseline_paragraphs(root: html.HtmlElement, url: str | None) -> list[str]:

@@ -45,7 +45,8 @@ _BODY_CLASSES = (
     frozenset(["entry-content"]),
     frozenset(["article-body", "article--body", "article__body", "post-content", "story-body"]),
 )
-_BODY_CLASS_HINT = re.compile("|".join(sorted(_BODY_CLASSES[0] | _BODY_CLASSES[1])))
+_BODY_CLASS_WORDS = ("body", "content")  # each of those classes holds one (a cheap first test)
+_BODY_WORD, _CONTENT_WORD = _BODY_CLASS_WORDS
 REPEATED_METADATA = "repeated-metadata"
 LINK_LIST = "link-list"  # clutter key: a run of headlines inside the body, each a whole link
 MIN_LINK_RUN = 3  # this many link lines in a row are a rail, not the article's own list
@@ -96,7 +97,7 @@ def _container_candidates(root: html.HtmlElement) -> list[list[html.HtmlElement]
             ranks[4].append(el)
         if el.get("itemprop") == "articleBody":
             ranks[0].append(el)
-        if (cls := el.get("class")) and _BODY_CLASS_HINT.search(cls):
+        if (cls := el.get("class")) and (_BODY_WORD in cls or _CONTENT_WORD in cls):
             tokens = class_tokens(cls)
             if not _BODY_CLASSES[0].isdisjoint(tokens):
                 ranks[1].append(el)

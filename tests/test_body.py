@@ -1,4 +1,5 @@
-"""The cleaner's trafilatura call (recall_extraction) gives what bare_extraction gives."""
+"""pipelines.clean.body: the trafilatura call (recall_extraction gives what bare_extraction
+gives) and the container search."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from lxml import etree
 
 from crawler.fixtures import all_fixtures
 from pipelines.clean import parse_html
-from pipelines.clean.body import recall_extraction
+from pipelines.clean.body import _BODY_CLASS_WORDS, _BODY_CLASSES, recall_extraction
 from pipelines.core.items import Page
 
 STORY = "".join(
@@ -81,3 +82,8 @@ def _parsed(markup: str):
 def test_another_trafilatura_version_is_called_as_bare_extraction(monkeypatch):
     monkeypatch.setattr("pipelines.clean.body._TRAFILATURA", "2.3.2")
     _same(_parsed(_page(PRUNED[0])).find("body"), "https://radio.example/news/tour")
+
+
+def test_every_body_class_holds_one_of_the_words_looked_for_first():
+    for cls in _BODY_CLASSES[0] | _BODY_CLASSES[1]:
+        assert any(word in cls for word in _BODY_CLASS_WORDS), cls

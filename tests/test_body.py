@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import trafilatura
 from lxml import etree
+from trafilatura.settings import Extractor
 
 from crawler.fixtures import all_fixtures
 from pipelines.clean import parse_html
@@ -87,3 +88,20 @@ def test_another_trafilatura_version_is_called_as_bare_extraction(monkeypatch):
 def test_every_body_class_holds_one_of_the_words_looked_for_first():
     for cls in _BODY_CLASSES[0] | _BODY_CLASSES[1]:
         assert any(word in cls for word in _BODY_CLASS_WORDS), cls
+
+
+def test_the_options_are_those_bare_extraction_builds(monkeypatch):
+    # (date_params holds the day the options were built: read only with metadata, not asked for)
+    seen = []
+    monkeypatch.setattr("pipelines.clean.body._TRAFILATURA", "2.3.2")
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda tree, options: seen.append(options))
+    tree = _parsed(_page("")).find("body")
+    for fast in (False, True):
+        for url in (None, "", "https://radio.example/news/tour"):
+            recall_extraction(tree, url, fast)
+            built = Extractor(
+                output_format="txt", fast=fast, recall=True, comments=False, tables=True, url=url
+            )
+            for name in Extractor.__slots__:
+                if name != "date_params":
+                    assert getattr(seen[-1], name) == getattr(built, name), (fast, url, name)

@@ -350,7 +350,8 @@ def recall_extraction(tree: html.HtmlElement, url: str | None, fast: bool):
     is copied for the external extractors only when they run, and the options are built once."""
     options = copy(_RECALL_OPTIONS[fast])
     options.url = url
-    options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+    source = url or None  # as Extractor(url=url) sets it (read only in log messages)
+    options.source = source and source.encode("utf-8", "replace").decode("utf-8")
     if _TRAFILATURA != _STEPS_OF:
         return trafilatura.bare_extraction(tree, options=options)
     try:

@@ -55,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import trafilatura
 
+from bench.common import bytecode_env
 from crawler.demo_site import (
     DemoArticle,
     LocalSite,
@@ -478,13 +479,10 @@ def breakdown(site: LocalSite, args, tmp: Path) -> None:
 
 
 def bytecode_cache(tmp: Path, station: str) -> None:
-    """Let the crawl child processes keep compiled bytecode (under `tmp`) and warm it with a
-    crawl of a 1-page site, as an installed radioscrape runs (pip compiles it). With
-    PYTHONDONTWRITEBYTECODE set (as in some shells and CI runners), every crawl would compile
-    radioscrape's own modules from source again: ~0.1 s of CPU of each crawl's start-up."""
+    """Let the crawl child processes keep compiled bytecode (bench.common.bytecode_env) and
+    warm it with a crawl of a 1-page site."""
     global CHILD_ENV
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    CHILD_ENV = {**env, "PYTHONPYCACHEPREFIX": str(tmp / "pycache")}
+    CHILD_ENV = bytecode_env(tmp)
     tiny, _ = serve(station, 1)
     try:
         crawl(tiny, station, tmp / "warm-up.db", 0, 1)

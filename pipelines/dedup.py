@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from crawler.stations import StationProfile, registry
+from crawler.stations import registry
 from pipelines.core.items import ArticleRecord
 from pipelines.core.urls import canonicalize, url_key
 from pipelines.validate import RecordDropped
@@ -15,18 +14,15 @@ def _bare(url: str) -> str:
     return (urlsplit(url).hostname or "").lower().removeprefix("www.")
 
 
-def story_url(
-    record: ArticleRecord, profiles: Mapping[str, StationProfile] | None = None
-) -> tuple[str, bool]:
-    """The URL a record is kept under, and whether its canonical URL was foreign (`profiles`:
-    the registry's profiles by key, when the caller holds them).
+def story_url(record: ArticleRecord) -> tuple[str, bool]:
+    """The URL a record is kept under, and whether its canonical URL was foreign.
 
     A page's canonical URL is only believed when it is on its station's hosts: the profile's
     domains, or the host the page was fetched from (a site with no profile, a local mirror).
     A page naming another site's story as its canonical (a copy, or a hostile mirror) is kept
     under its own URL instead, so it can never replace that story.
     """
-    profile = (registry().by_key if profiles is None else profiles).get(record.station)
+    profile = registry().by_key.get(record.station)
     own = {
         _bare(record.url),
         *(d.removeprefix("www.") for d in (profile.domains if profile else ())),
@@ -43,13 +39,12 @@ class DedupPipeline:
 
     def __init__(self):
         self.seen: set[str] = set()
-        self.profiles = registry().by_key  # read once: registry() looks its folders up
 
     def process_item(self, item):
         """Pass the first record of each story; drop the others as 'duplicate'."""
         if not isinstance(item, ArticleRecord):
             return item
-        key = url_key(story_url(item, self.profiles)[0])
+        key = url_key(story_url(item)[0])
         if key in self.seen:
             raise RecordDropped(item, "duplicate", log_level="DEBUG")
         self.seen.add(key)

@@ -24,13 +24,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from pipelines.core.dates import utc_iso
 from pipelines.core.fetch import FetchState
 from pipelines.core.items import ArticleRecord, Page
-from pipelines.core.urls import url_key
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 INTERRUPTED = "interrupted"  # finish_reason of a run row the next run found unfinished
@@ -48,13 +46,6 @@ class SchemaTooNew(StoreUnusable):
         super().__init__(
             f"schema version {found} is newer than this radioscrape knows ({known}): upgrade"
         )
-
-
-@lru_cache(maxsize=64)
-def stored_key(canonical_url: str) -> str:
-    """url_key(canonical_url), remembered for the last few URLs: storing a record wants its key
-    three times (the record, its story's size, its page), and a url_key costs ~10 µs."""
-    return url_key(canonical_url)
 
 
 def record_filters(since: datetime | None, station: str | None, mark: str) -> tuple[str, list[str]]:

@@ -36,7 +36,7 @@ from pipelines.core.stats import STATIONS, inc_stat, station_stats
 from pipelines.core.urls import url_key
 from pipelines.dedup import story_url
 from pipelines.store import open_store
-from pipelines.store.base import NEW, UNCHANGED, UPDATED, RunOutcome, StationRun, stored_key
+from pipelines.store.base import NEW, UNCHANGED, UPDATED, RunOutcome, StationRun
 from pipelines.store.batch import WriteBatch
 from pipelines.store.quality import RecordFigures, measure, quality_warnings, refusal_warning
 from pipelines.store.sql import SQLStore
@@ -118,7 +118,6 @@ class StorePipeline:
         self.warnings: dict[str, list[str]] = {}
         self.outcome = RunOutcome()  # the report's status and exit code, once it is out
         self.signals = None  # the crawler's SignalManager: the warnings are sent with it
-        self.profiles = registry().by_key  # read once: registry() looks its folders up
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -160,7 +159,7 @@ class StorePipeline:
         its station; raise PageFailed (errors/store) when the store cannot keep it."""
         if not isinstance(item, ArticleRecord):
             return item
-        url, foreign = story_url(item, self.profiles)
+        url, foreign = story_url(item)
         if foreign:
             logger.warning(
                 "%s: canonical URL %s is not its station's", item.url, item.canonical_url
@@ -191,13 +190,13 @@ class StorePipeline:
     def _keep_page(self, record: ArticleRecord, response) -> None:
         """Keep the page a record was cleaned from, as the spider's Page of it (its fetch time
         the record's), with the next batch; a store error is logged and costs only that page."""
-        station = record.station if record.station in self.profiles else None
+        station = record.station if record.station in registry().by_key else None
         page = replace(response_to_page(response, station), fetched_at=record.fetched_at)
 
         def lost(exc: Exception) -> None:
             logger.error("%s: page not kept: %s", record.url, exc)
 
-        self.writes.save_page(stored_key(record.canonical_url), page, lost)
+        self.writes.save_page(url_key(record.canonical_url), page, lost)
 
     def item_dropped(self, item, response, exception) -> None:
         """Save the fetch state of a refused page, so an unchanged one is not fetched again;

@@ -34,7 +34,6 @@ from pipelines.store.base import (
     Store,
     marks,
     record_filters,
-    stored_key,
     upsert,
 )
 from pipelines.store.chrome import Rewrite
@@ -105,7 +104,7 @@ class SQLStore(Store):
         self, record: ArticleRecord, run_id: int | None = None, reason: str = FETCHED
     ) -> str:
         """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED."""
-        key, mark, now = stored_key(record.canonical_url), self.mark, utc_now()
+        key, mark, now = url_key(record.canonical_url), self.mark, utc_now()
         data = {name: getattr(record, name) for name in RECORD_FIELDS}  # to_dict, not deep-copied
         values = {
             "url_key": key,
@@ -274,7 +273,7 @@ class SQLStore(Store):
 
     def story_of(self, canonical_url: str) -> tuple[str | None, int]:
         """The stored article's story id and how many copies that story has."""
-        return story_of(self.conn, self.mark, stored_key(canonical_url))
+        return story_of(self.conn, self.mark, url_key(canonical_url))
 
     def backfill_stories(self) -> int:
         """Give a story to every stored article without one; return how many."""

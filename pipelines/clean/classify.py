@@ -400,11 +400,12 @@ def body_shape(
     """How the extracted body reads (`links`: the page's link texts; `cards`: the texts of
     its repeated teaser cards; `grid`: those of its grid of teasers; `headed`: those of its
     cards that hold a headline link)."""
-    count, chars = max(1, len(body)), max(1, sum(map(len, body)))
+    total = sum(map(len, body))
+    count, chars = max(1, len(body)), max(1, total)
     sentences = [p for p in body if len(p) >= 80 and _SENTENCE_END.search(p) and p not in links]
     return BodyShape(
         words=sum(len(p.split()) for p in body),
-        chars=sum(map(len, body)),
+        chars=total,
         short=sum(1 for p in body if len(p) < SHORT_LINE) / count,
         links=sum(1 for p in body if p in links) / count,
         priced=sum(1 for p in body if PRICE.search(p)) / count,

@@ -133,6 +133,26 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return common / (a.size + b.size - common)
 
 
+def distinct(hashes: np.ndarray) -> bool:
+    """Whether sorted shingle_hashes hold no number twice (a shingle set's numbers are
+    distinct unless two of its shingles share 64 bits of SHA-1)."""
+    return not (hashes[1:] == hashes[:-1]).any()
+
+
+def overlap(a: np.ndarray, b: np.ndarray) -> float:
+    """similarity(a, b) of two shingle_hashes each without a number twice (distinct), by
+    merging them: the numbers in common are the equal neighbours of the two merged (a stable
+    sort of two sorted runs is one merge), in half the time of looking each one up."""
+    if not a.size or not b.size:
+        return 0.0
+    import numpy as np
+
+    merged = np.concatenate((a, b))
+    merged.sort(kind="stable")
+    common = int(np.count_nonzero(merged[1:] == merged[:-1]))
+    return common / (a.size + b.size - common)
+
+
 def story_id_of(url_key: str) -> str:
     """The id a new story takes from the key of the article that founded it."""
     return "s" + hashlib.blake2b(url_key.encode(), digest_size=8).hexdigest()

@@ -21,7 +21,9 @@ from pipelines.stories import (
     MINHASH_SEED,
     StoryOptions,
     band_keys,
+    distinct,
     minhash,
+    overlap,
     shingle_hashes,
     shingles,
     similarity,
@@ -78,6 +80,24 @@ def test_shingles_and_similarity():
     assert similarity(hashes, hashes) == 1.0
     assert similarity(hashes, shingle_hashes(shingles(["one two three four"], 4))) == 0.5
     assert similarity(hashes, shingle_hashes(frozenset())) == 0.0
+
+
+def test_overlap_is_similarity_of_distinct_numbers():
+    """The merge the matcher compares candidates by gives similarity's figure to the last bit;
+    numbers held twice (two shingles sharing 64 bits of SHA-1) are told apart, and compared
+    by similarity instead (pipelines.store.stories.matching_stories)."""
+    rng = np.random.default_rng(17)
+    pool = rng.integers(0, 2**64, 600, dtype=np.uint64, endpoint=False)
+    empty = shingle_hashes(frozenset())
+    for _ in range(200):
+        a = np.sort(rng.choice(pool, rng.integers(1, 300), replace=False)).astype("<u8")
+        b = np.sort(rng.choice(pool, rng.integers(1, 300), replace=False)).astype("<u8")
+        assert distinct(a) and distinct(b)
+        assert overlap(a, b) == similarity(a, b) and overlap(b, a) == similarity(b, a)
+    assert overlap(a, empty) == similarity(a, empty) == 0.0 == overlap(empty, empty)
+    bodies = [shingle_hashes(shingles(r.body, 4)) for r in (SOURCE, *copies_of(SOURCE), OTHER)]
+    assert {overlap(x, y) == similarity(x, y) for x in bodies for y in bodies} == {True}
+    assert not distinct(np.array([1, 2, 2, 3], dtype="<u8")) and distinct(empty)
 
 
 def test_band_keys_are_stable_and_one_per_band():

@@ -25,7 +25,9 @@ from pipelines.store.base import marks
 from pipelines.stories import (
     StoryOptions,
     band_keys,
+    distinct,
     original_order,
+    overlap,
     shingle_hashes,
     shingles,
     similarity,
@@ -73,33 +75,31 @@ def matching_stories(
 ) -> set[str]:
     """The stories of the stored articles (other than `key`) that share a band key with these
     and whose body is similar enough (its shingle_hashes against `hashes`), plus the `known`
-    ones: read through the band index only. A candidate is compared only when its story is not
-    matched yet (one similar copy settles a story; on a site of near-copies that spares most
-    comparisons), with no story it cannot add one."""
+    ones: read through the band index only, in one query. A candidate is compared only when its
+    story is not matched yet (one similar copy settles a story; on a site of near-copies that
+    spares most comparisons), with no story it cannot add one."""
     stories = set(known)
     if not keys:
         return stories
-    candidates = [
-        found["url_key"]
+    rows = [
+        found
         for found in conn.execute(
-            f"SELECT DISTINCT url_key FROM story_bands WHERE band IN ({marks(mark, len(keys))})"
-            f" AND url_key <> {mark} ORDER BY url_key LIMIT {int(options.max_candidates)}",
+            "SELECT story_id, shingles, CASE WHEN shingles IS NULL THEN body END AS body"
+            " FROM articles WHERE url_key IN (SELECT DISTINCT url_key FROM story_bands"
+            f" WHERE band IN ({marks(mark, len(keys))}) AND url_key <> {mark}"
+            f" ORDER BY url_key LIMIT {int(options.max_candidates)})",
             [*keys, key],
         )
+        if found["story_id"] is not None and found["story_id"] not in stories
     ]
-    if not candidates:
-        return stories
-    rows = conn.execute(
-        "SELECT story_id, shingles, CASE WHEN shingles IS NULL THEN body END AS body"
-        f" FROM articles WHERE url_key IN ({marks(mark, len(candidates))})",
-        candidates,
-    )
+    exact = distinct(hashes)  # else every pair is compared by looking each number up
     for found in rows:
         story = found["story_id"]
-        if story is None or story in stories:
+        if story in stories:
             continue
         other = stored_hashes(found, options.shingle)
-        if similarity(hashes, other) >= options.threshold:
+        measure = overlap if exact and distinct(other) else similarity
+        if measure(hashes, other) >= options.threshold:
             stories.add(story)
     return stories
 

@@ -65,7 +65,6 @@ class ValidatePipeline:
             return item
         if reason := invalid_reason(item):
             raise RecordDropped(item, f"invalid/{reason}")
-        published = parse_date(item.published)
-        if self.since and published and published < self.since:
+        if self.since and (published := parse_date(item.published)) and published < self.since:
             raise RecordDropped(item, "before-since", log_level="DEBUG")
         return item

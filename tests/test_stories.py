@@ -192,14 +192,16 @@ def test_an_edited_article_keeps_its_story_and_its_band_rows_are_replaced(tmp_pa
 def test_a_new_article_is_matched_through_the_band_index_not_a_scan(tmp_path):
     with open_store(tmp_path / "plan.db") as store:
         keys = band_keys(shingle_hashes(shingles(SOURCE.body, 4)), StoryOptions())
-        plan = store.conn.execute(
-            "EXPLAIN QUERY PLAN SELECT DISTINCT url_key FROM story_bands"
+        plan = store.conn.execute(  # the query of pipelines.store.stories.matching_stories
+            "EXPLAIN QUERY PLAN SELECT story_id, shingles FROM articles WHERE url_key IN"
+            " (SELECT DISTINCT url_key FROM story_bands"
             f" WHERE band IN ({', '.join('?' * len(keys))}) AND url_key <> ?"
-            " ORDER BY url_key LIMIT 200",
+            " ORDER BY url_key LIMIT 200)",
             [*keys, "x"],
         ).fetchall()
         details = " ".join(row["detail"] for row in plan)
         assert "SEARCH story_bands USING" in details and "SCAN story_bands" not in details
+        assert "SEARCH articles USING" in details and "SCAN articles" not in details
         plan = store.conn.execute(
             "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM articles WHERE story_id = ?", ("s",)
         ).fetchall()
@@ -266,6 +268,22 @@ def test_articles_from_before_shingles_are_compared_by_their_body(target):
             conn.execute("UPDATE articles SET shingles = NULL")
         store.save_record(copies_of(SOURCE)[0])
         assert store.story_of(SOURCE.canonical_url)[1] == 2
+
+
+def test_a_candidate_whose_shingles_hold_a_number_twice_is_compared_number_by_number(tmp_path):
+    """Two shingles sharing 64 bits of SHA-1 (a column holding a number twice): the matcher
+    compares that candidate by similarity, whose figure counts the new body's numbers found."""
+    with open_store(tmp_path / "twice.db") as store:
+        store.save_record(SOURCE)
+        numbers = np.array(stored_shingles(store, SOURCE), dtype="<u8")
+        twice = np.sort(np.concatenate((numbers, numbers[:1]))).astype("<u8")
+        assert not distinct(twice)
+        with store.transaction() as conn:
+            conn.execute("UPDATE articles SET shingles = ?", (twice.tobytes(),))
+        near = copies_of(SOURCE)[0]
+        expected = similarity(shingle_hashes(shingles(near.body, 4)), twice) >= 0.5
+        store.save_record(near)
+        assert store.story_of(SOURCE.canonical_url)[1] == (2 if expected else 1)
 
 
 def test_a_body_rewritten_without_chrome_gets_its_shingles_anew(target):

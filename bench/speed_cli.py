@@ -6,11 +6,11 @@
      vs `trafilatura --input-dir DIR --output-dir OUT` (its own batch mode, which runs
      `--parallel` workers; its default is used, and --parallel 1 is shown beside it).
 
-  3. the 181 AEB pages as files: `radioscrape scrape --format jsonl F1 ... F181`, in process
-     and with RADIOSCRAPE_EXTRACT_WORKERS=1 and 2 (workers beside the process), vs a Python
-     process looping `trafilatura.bare_extraction(with_metadata=True)` over the same files
-     (issue 21's batch measure), by wall and by CPU time of the whole process (workers
-     included); median.
+  3. the 181 AEB pages as files: `radioscrape scrape --format jsonl F1 ... F181` as a user
+     runs it (RADIOSCRAPE_EXTRACT_WORKERS unset: a worker for each core but one), in process
+     (=0) and with =1 and =2 (workers beside the process), vs a Python process looping
+     `trafilatura.bare_extraction(with_metadata=True)` over the same files (issue 21's batch
+     measure), by wall and by CPU time of the whole process (workers included); median.
 
 The files of 1 and 2 are article fixtures with varied text (bench/speed_crawl.py's generator).
 The commands keep their compiled bytecode (bench.common.bytecode_env), warmed by one run first.
@@ -35,6 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import bytecode_env
 from bench.corpora import aeb_pages
 from bench.speed_crawl import GeneratedSite, machine
+from crawler.cli import batch_workers
+from crawler.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -71,8 +73,8 @@ BARE_LOOP = (
 
 
 def aeb_batch(tmp: Path, runs: int) -> None:
-    """3: the AEB files through `radioscrape scrape` (in process, 1 and 2 workers) and through
-    a bare trafilatura loop, the four taking turns."""
+    """3: the AEB files through `radioscrape scrape` (its default, in process, 1 and 2
+    workers) and through a bare trafilatura loop, the five taking turns."""
     folder = tmp / "aeb"
     folder.mkdir()
     files = []
@@ -81,7 +83,8 @@ def aeb_batch(tmp: Path, runs: int) -> None:
         Path(files[-1]).write_bytes(page.body)
     ours_cmd = [str(BIN / "radioscrape"), "scrape", "--format", "jsonl", *files]
     commands = {
-        "in process": ours_cmd,
+        "default": ours_cmd,
+        "in process": [*ours_cmd, "-s", "RADIOSCRAPE_EXTRACT_WORKERS=0"],
         "1 worker": [*ours_cmd, "-s", "RADIOSCRAPE_EXTRACT_WORKERS=1"],
         "2 workers": [*ours_cmd, "-s", "RADIOSCRAPE_EXTRACT_WORKERS=2"],
         "bare": [sys.executable, "-c", BARE_LOOP, *files],
@@ -90,11 +93,16 @@ def aeb_batch(tmp: Path, runs: int) -> None:
     for _ in range(runs):
         for name, cmd in commands.items():
             sides[name].append(timed(cmd))
-    print(f"\n{len(files)} AEB files, one process each side, median of {runs} runs:")
+    cores, default = len(os.sched_getaffinity(0)), batch_workers(load_config())
+    print(
+        f"\n{len(files)} AEB files, one process each side, median of {runs} runs"
+        f" ({cores} cores: the default is {default} worker{'s' * (default != 1)};"
+        f" load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}):"
+    )
     for i, clock in enumerate(("wall", "CPU")):
         bare = statistics.median(t[i] for t in sides["bare"])
         print(f"  {clock:<4} bare_extraction(with_metadata=True) loop {bare:6.2f}s")
-        for name in ("in process", "1 worker", "2 workers"):
+        for name in ("default", "in process", "1 worker", "2 workers"):
             mine = statistics.median(t[i] for t in sides[name])
             print(
                 f"  {clock:<4} radioscrape scrape, {name:<10} {mine:6.2f}s ="

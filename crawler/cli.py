@@ -168,6 +168,17 @@ def _batch_pool(workers: int, files: int) -> ProcessPoolExecutor | None:
     return ProcessPoolExecutor(workers, mp_context=context, initializer=end_with_parent)
 
 
+def batch_workers(config: Config) -> int:
+    """The extraction workers of a `scrape` batch: RADIOSCRAPE_EXTRACT_WORKERS when it is set
+    (to 0: in this process), else one for each core this process may run on but one (this
+    process cleans beside them, so every core is used and none is shared by two cleaners)."""
+    value, source = config.values["extract_workers"]
+    if source != "default":
+        return int(value)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max((cores or 1) - 1, 0)
+
+
 def scrape_targets(
     targets: list[str],
     url: str | None,
@@ -304,7 +315,7 @@ def cmd_scrape(args: argparse.Namespace) -> int:
     results = scrape_targets(
         targets, args.url, args.station, overrides, _progress_line if show else None,
         any_page=args.any_page, max_bytes=int(args.config_values.get("max_page_bytes")),
-        workers=int(args.config_values.get("extract_workers")),
+        workers=batch_workers(args.config_values),
         chrome=_store_chrome(args.db),
     )  # fmt: skip
     batch = len(targets) > 1

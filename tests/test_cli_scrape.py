@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from concurrent.futures import Future
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import POOL_FROM, _in_order
+from crawler.cli import POOL_FROM, _in_order, batch_workers
+from crawler.config import load_config
 from crawler.fixtures import all_fixtures
 from tests.servers import LocalSite, Resource
 
@@ -213,6 +215,18 @@ def test_a_batch_of_files_in_workers_gives_the_same_output(tmp_path):
     assert outputs[0][0] != 0 and "no such file" in "".join(outputs[0][1])
     assert len(outputs[0][2]) > POOL_FROM // 2
     assert outputs[0] == outputs[1]
+
+
+def test_a_batch_uses_a_worker_for_each_core_but_one_unless_told():
+    """RADIOSCRAPE_EXTRACT_WORKERS unset: a batch uses the cores this process may run on (this
+    process cleans too); set, even to 0, it is obeyed."""
+    cores = len(os.sched_getaffinity(0))
+    assert batch_workers(load_config(environ={})) == cores - 1
+    for value in ("0", "3"):
+        told = load_config(sets=[("RADIOSCRAPE_EXTRACT_WORKERS", value)], environ={})
+        assert batch_workers(told) == int(value)
+        env = load_config(environ={"RADIOSCRAPE_EXTRACT_WORKERS": value})
+        assert batch_workers(env) == int(value)
 
 
 def test_scrapy_crawl_page_gives_the_same_record(site, tmp_path):

@@ -5,6 +5,7 @@ Pure: no Scrapy objects, no I/O. The one-off scrape, the fixture tests and the c
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 from collections import Counter
@@ -258,7 +259,15 @@ def clean_page(
     if profile:
         check_station_rules(profile, registry().origins[profile.key])
     learned = chrome.get(profile.key, frozenset()) if chrome and profile else frozenset()
+    # The garbage collector waits while a page is cleaned: its tree's thousands of element
+    # proxies (build_record) would set off collections that find no cycle in them; what one page
+    # leaves behind is collected after it, as before. (CPU time of the AEB pages: -3 to -7%.)
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return build_record(page, profile, any_page, learned)
     except CleanError as exc:
         return exc.kind, str(exc)
+    finally:
+        if collecting:
+            gc.enable()

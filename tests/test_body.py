@@ -52,8 +52,11 @@ def _bare(tree, url: str, fast: bool):
 
 
 def _same(tree, url: str) -> None:
+    before = etree.tostring(tree)
     for fast in (False, True):
-        ours, theirs = recall_extraction(tree, url, fast), _bare(tree, url, fast)
+        ours = recall_extraction(tree, url, fast)
+        assert etree.tostring(tree) == before  # the caller's tree is left as it was
+        theirs = _bare(tree, url, fast)
         assert (ours is None) == (theirs is None)
         if ours is not None:
             assert etree.tostring(ours.body) == etree.tostring(theirs.body)

@@ -347,7 +347,8 @@ def recall_extraction(tree: html.HtmlElement, url: str | None, fast: bool):
     """bare_extraction(tree, url=url, fast=fast, favor_recall=True, include_comments=False,
     include_tables=True, with_metadata=False, output_format="txt"): the same Document (its
     body), with less work: a prune XPath runs only where an element could match it, the tree
-    is copied for the external extractors only when they run, and the options are built once."""
+    is copied only where a prune changes it and for the external extractors only when they run,
+    and the options are built once."""
     options = copy(_RECALL_OPTIONS[fast])
     options.url = url
     source = url or None  # as Extractor(url=url) sets it (read only in log messages)
@@ -355,7 +356,6 @@ def recall_extraction(tree: html.HtmlElement, url: str | None, fast: bool):
     if _TRAFILATURA != _STEPS_OF:
         return trafilatura.bare_extraction(tree, options=options)
     try:
-        tree = copy(tree)
         body, text = _recall_sequence(tree, options, url)
         if options.max_tree_size:  # bare_extraction's tree size check
             if len(body) > options.max_tree_size:
@@ -370,14 +370,18 @@ def recall_extraction(tree: html.HtmlElement, url: str | None, fast: bool):
 
 
 def _recall_sequence(tree: html.HtmlElement, options: Extractor, url: str | None):
-    """trafilatura_sequence(tree, options, url)[:2] for recall without comments (2.3.1)."""
+    """trafilatura_sequence(tree, options, url)[:2] for recall without comments (2.3.1), on
+    a copy of `tree` when a prune may change it (every later step copies what it changes)."""
     core = trafilatura_core
     is_forum = core._forum_thread_page(tree)
     *raw, comments = _prunes_to_run(tree)
+    comments = comments and not is_forum
+    if any(raw) or comments:
+        tree = copy(tree)
     for xpath, may_match in zip(core.RAW_TREE_PRUNE_XPATH, raw, strict=True):
         if may_match:
             core.prune_unwanted_nodes(tree, [xpath])
-    if not is_forum and comments:
+    if comments:
         tree = core.prune_unwanted_nodes(tree, core.REMOVE_COMMENTS_AND_LISTS_XPATH)
     cleaned_tree, cleaned_tree_backup = core._prepare_tree(tree, options, url)
     body, text = core.extract_content(cleaned_tree, options)

@@ -479,18 +479,16 @@ def _text_with_breaks(el: etree._Element) -> str:
     return "".join(parts)
 
 
-def dom_headings(container: etree._Element) -> list[tuple[str, bool, bool]]:
-    """(text, is_heading, is_link) for every innermost block element under `container`, in
-    page order, split at <br> like trafilatura's output; is_link: all its text is link text."""
-    blocks: list[tuple[str, bool, bool]] = []
+def dom_headings(container: etree._Element) -> list[tuple[str, bool, etree._Element]]:
+    """(text, is_heading, element) for every innermost block element under `container`, in
+    page order, split at <br> like trafilatura's output."""
+    blocks: list[tuple[str, bool, etree._Element]] = []
     for el in container.iter(*_LEAF_BLOCKS):
         if next(el.iterdescendants(*_LEAF_BLOCKS), None) is not None:  # not innermost
             continue
         heading = el.tag in _HEADINGS
         lines = [t for t in (squash(line) for line in _text_with_breaks(el).split("\n")) if t]
-        if lines:
-            link = _all_link_text(el)
-            blocks.extend((t, heading, link) for t in lines)
+        blocks.extend((t, heading, el) for t in lines)
     return blocks
 
 
@@ -502,10 +500,11 @@ def _all_link_text(el: etree._Element) -> bool:
     return linked > 0 and linked >= len(squash(el.text_content()))
 
 
-def fill_gaps(extracted: list[str], blocks: list[tuple[str, bool, bool]]) -> list[str]:
+def fill_gaps(extracted: list[str], blocks: list[tuple[str, bool, etree._Element]]) -> list[str]:
     """Put back sub-headings trafilatura dropped (a heading before a list, say): a heading
     that sits right before a paragraph it kept, after another it kept, goes back in, unless
-    that paragraph is a link (a rail heading before its headlines stays out)."""
+    that paragraph is a link (a rail heading before its headlines stays out). `blocks`:
+    dom_headings of the tree trafilatura read, as it still is."""
     places: dict[str, list[int]] = {}  # each block key's positions, in order
     for i, (text, _, _) in enumerate(blocks):
         places.setdefault(fold(text), []).append(i)
@@ -516,17 +515,17 @@ def fill_gaps(extracted: list[str], blocks: list[tuple[str, bool, bool]]) -> lis
         k = bisect_right(at, last)  # the first place after the last paragraph found
         found = at[k] if k < len(at) else None
         if found is not None:
-            if last >= 0 and not blocks[found][2]:
-                start = found
-                while start - 1 > last and blocks[start - 1][1]:
-                    start -= 1
+            start = found
+            while last >= 0 and start - 1 > last and blocks[start - 1][1]:
+                start -= 1
+            if start < found and not _all_link_text(blocks[found][2]):
                 out.extend(text for text, _, _ in blocks[start:found])
             last = found
         out.append(para)
     return out
 
 
-def heading_indexes(body: list[str], blocks: list[tuple[str, bool, bool]]) -> list[int]:
+def heading_indexes(body: list[str], blocks: list[tuple[str, bool, etree._Element]]) -> list[int]:
     """Positions in `body` of its sub-headings: paragraphs that are the whole text of a heading
     element (h1-h6) among `blocks` (dom_headings of the extraction scope)."""
     keys = {fold(text) for text, heading, _ in blocks if heading}

@@ -161,7 +161,8 @@ def build_record(
     # building (and class-looking-up) new ones every time: a large saving, same tree.
     proxies = list(root.iter())  # noqa: F841
     body_selector = profile.selectors.get("body") if profile else None
-    container, article_prose, known_container = locate_container(root, body_selector)
+    lengths: dict = {}  # each paragraph's paragraph_chars, read once while the tree is unchanged
+    container, article_prose, known_container = locate_container(root, body_selector, lengths)
     meta = extract_metadata(root, container, page.url, profile)
     if not any_page and (reason := page_kind_reason(page.url, meta)):
         raise NotAnArticle(reason, f"not an article ({reason} page)")
@@ -173,7 +174,7 @@ def build_record(
     clutter: Counter[str] = Counter()
     # the tree is unchanged so far
     scope = extraction_scope(root, container, known_container)
-    prose = article_prose if container is scope else paragraph_chars(scope)
+    prose = article_prose if container is scope else paragraph_chars(scope, lengths)
     harm_threshold = max(HARM_RATIO * article_prose, HARM_RATIO_PAGE * prose)
     own_rules = profile.clutter if profile else ()  # the station's own clutter rules
     remove_clutter(scope, embed_nodes, clutter, prose, own_rules)

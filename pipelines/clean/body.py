@@ -65,26 +65,39 @@ _BODY_TREE_ONLY = "txt"
 _NODE_INDEX = SelectorIndex([rule.css for rule in NODE_RULES])
 
 
-def paragraph_chars(el: etree._Element) -> int:
-    """Characters of paragraph (<p>) text under `el`."""
-    return sum(len(squash(p.text_content())) for p in el.iter("p"))
+def paragraph_chars(el: etree._Element, lengths: dict | None = None) -> int:
+    """Characters of paragraph (<p>) text under `el`; `lengths`: each paragraph's as far as
+    known, filled in as they are read (nested candidates and the page share their paragraphs),
+    for as long as the tree is unchanged."""
+    if lengths is None:
+        return sum(len(squash(p.text_content())) for p in el.iter("p"))
+    total = 0
+    for p in el.iter("p"):
+        if (chars := lengths.get(p)) is None:
+            chars = lengths[p] = len(squash(p.text_content()))
+        total += chars
+    return total
 
 
-def locate_container(root: html.HtmlElement, selector=None) -> tuple[html.HtmlElement, int, bool]:
+def locate_container(
+    root: html.HtmlElement, selector=None, lengths: dict | None = None
+) -> tuple[html.HtmlElement, int, bool]:
     """Where the article is: the profile's body selector, else the generic candidate with the
     most paragraph text, else <body> (embeds and the lead image are looked for here); with its
-    paragraph_chars, and whether it is the profile's body container (`selector` matched)."""
+    paragraph_chars (`lengths` as there), and whether it is the profile's body container
+    (`selector` matched)."""
     if selector is not None and (hits := selector(root)):
-        chars, container = max(((paragraph_chars(h), h) for h in hits), key=itemgetter(0))
+        scored = ((paragraph_chars(h, lengths), h) for h in hits)
+        chars, container = max(scored, key=itemgetter(0))
         return container, chars, True
     for hits in _container_candidates(root):
-        scored = [(chars, h) for h in hits if (chars := paragraph_chars(h)) > 0]
+        scored = [(chars, h) for h in hits if (chars := paragraph_chars(h, lengths)) > 0]
         if scored:
             chars, container = max(scored, key=itemgetter(0))  # the first of the longest
             return container, chars, False
     body = root.find("body")
     container = body if body is not None else root
-    return container, paragraph_chars(container), False
+    return container, paragraph_chars(container, lengths), False
 
 
 def _container_candidates(root: html.HtmlElement) -> list[list[html.HtmlElement]]:

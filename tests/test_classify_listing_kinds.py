@@ -152,3 +152,78 @@ def test_a_home_page_of_dated_headlines_is_a_front_page_in_several_languages(mon
     few = "".join(f"<p>Release {i}, {dates[i % 4]}</p>" for i in range(4))
     story = page(f"<main><h1>Our radio</h1>{paragraphs(5)}{few}</main>", "/")
     assert len(build_record(story).body) == 9
+
+
+def test_a_few_words_on_a_page_with_next_to_no_text_is_a_shell_not_an_article(monkeypatch):
+    # a shop or catalogue its scripts fill in: the HTML as served holds a line and no more
+    app = "<script>window.__STATE__ = {}</script><div id='app'><p>Fan favourites</p></div>"
+    assert refused_by("bare-page", page(app, "/bestsellers"), monkeypatch)
+    # a short story on a small site is kept: it has more words than a shell's line
+    brief = f"<main><h1>Storm</h1><p>{DAYS[0]} {PROSE}</p></main>"
+    assert build_record(page(brief, "/news/storm")).body == [f"{DAYS[0]} {PROSE}"]
+    # and so is a one-line story whose JSON-LD says it is an article
+    ld = '<script type=\'application/ld+json\'>{"@type": "NewsArticle"}</script>'
+    line = "<main><h1>Storm</h1><p>Roads are closed in the north.</p></main>"
+    assert build_record(page(line, "/news/storm", ld)).body == ["Roads are closed in the north."]
+
+
+def promo(i: int) -> str:
+    """A section front's card: a linked headline and a dek that is no sentence."""
+    return (
+        f"<div class='promo'><p><a href='/tech/story-{i}'>Phone {i} review</a> cheaper, tougher"
+        " and longer-lasting than last year's model</p></div>"
+    )
+
+
+def test_a_short_body_of_card_lines_without_sentences_is_a_listing(monkeypatch):
+    promos = "".join(promo(i) for i in range(8))
+    # labels outside the cards: a quarter of its text or less (card-list takes a body nearly
+    # all in cards)
+    labels = "".join(
+        f"<p>{label}</p>"
+        for label in (
+            "Spotlight on phones this week",
+            "Paid content from our partners",
+            "About this section of the site",
+        )
+    )
+    front = f"<main><h1>Technology</h1>{labels}<div class='grid'>{promos}</div></main>"
+    assert refused_by("card-lines", page(front, "/technology"), monkeypatch)
+    # a story whose paragraphs sit in repeated blocks holding a link is one
+    blocks = "".join(
+        f"<div class='para'><p>{DAYS[i % 5]} <a href='/news/s{i}'>({i})</a> {PROSE}</p></div>"
+        for i in range(6)
+    )
+    story = page(f"<main><h1>Story</h1>{labels}{blocks}</main>")
+    assert sum(1 for line in build_record(story).body if PROSE in line) == 6
+
+
+SORT = "<div class='sort'><span>Sort by: Relevance</span></div>"
+
+
+def result(i: int) -> str:
+    return f"<li>University number {i} of the world ranking | score {90 - i} of 100</li>"
+
+
+def test_a_sorted_list_without_sentences_is_a_listing_in_several_languages(monkeypatch):
+    results = "".join(result(i) for i in range(12))
+    for control in ("Sort by: Relevance", "Sortieren nach: Relevanz", "Ordenar por: Relevancia"):
+        ranking = f"<main><h1>Rankings</h1><span>{control}</span><ul>{results}</ul></main>"
+        assert refused_by("sorted-list", page(ranking, "/rankings/computer-science"), monkeypatch)
+    # a story with a comment section's sort control is one
+    story = f"<main><h1>Story</h1>{paragraphs(5)}</main><section>{SORT}<p>No comments</p></section>"
+    assert len(build_record(page(story)).body) >= 5
+
+
+def test_a_short_body_on_a_page_of_many_prices_is_a_shop_not_an_article(monkeypatch):
+    prices = "".join(f"<li>Festival cap {i} R{199 + i}.00</li>" for i in range(32))
+    intro = "<p>Feeders, caps and add-ons for the season, shipped from our studio.</p>"
+    shop = f"<main><h1>Shop</h1>{intro}</main><aside><ul class='deals'>{prices}</ul></aside>"
+    assert refused_by("priced-page", page(shop, "/shop"), monkeypatch)
+    # a story beside the same prices is one
+    story = f"<main><h1>Tour</h1>{paragraphs(6)}</main><aside><ul>{prices}</ul></aside>"
+    assert len(build_record(page(story, "/news/tour")).body) == 6
+    # and so is a short story beside a few prices
+    few = "".join(f"<li>Festival cap {i} R{199 + i}.00</li>" for i in range(8))
+    brief = f"<main><h1>Tour</h1>{paragraphs(1)}</main><aside><ul>{few}</ul></aside>"
+    assert build_record(page(brief, "/news/tour")).body[0].endswith(PROSE)

@@ -105,6 +105,16 @@ THIN_MIN_LINKS = 50
 THIN_MAX_SHARE = 0.12
 LISTING_MIN_TEASERS = 6
 LISTING_MAX_PROSE_CHARS = 600
+# A bare page (LISTING_SHAPES "bare-page"): a shell its scripts fill in, a few words of body on
+# a page of under BARE_MAX_TEXT characters of text (measured on every corpus: the shop shells
+# of wcxb-dev give 4 and 9 words on 34 and 249 characters; no article page gives fewer than
+# 18 words, and the one with 18 shows 1,574 characters).
+BARE_MAX_WORDS = 20
+BARE_MAX_TEXT = 500
+# A short body on a page showing this many prices (LISTING_SHAPES "priced-page": a shop's
+# front or category; no article page of under 300 words shows more than 5).
+PRICED_PAGE_MIN_PRICES = 30
+PRICED_PAGE_MAX_WORDS = 150
 # A site's home page showing this many dates is a front page of dated posts (measured on
 # wcxb-dev: news and blog fronts show 20 to 107; product and service home pages at most 10,
 # a blog's home that shows one post 5).
@@ -254,6 +264,21 @@ LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] =
     # an undated page whose own JSON-LD is an index of the site's pages (an ItemList of
     # ListItem urls: a topic, category or recipe collection), whatever prose it has
     ("item-list", lambda p, b: p.listed_pages >= LISTING_MIN_TEASERS and not p.dated),
+    # a few words of body on a page with next to no text at all: a shell its scripts fill in
+    # (see BARE_MAX_TEXT)
+    ("bare-page", lambda p, b: b.words < BARE_MAX_WORDS and p.text_chars < BARE_MAX_TEXT),
+    # a short body three quarters in repeated cards with next to no sentences (a front of
+    # headlines and labels); see card-list for one nearly all in cards
+    ("card-lines", lambda p, b: b.in_cards >= 0.75 and b.words <= 500 and b.sentences < 0.2),
+    # a "Sort by" control and next to no sentence prose: a list of results (the one article
+    # of wcxb-dev with such a control has 98% sentences)
+    ("sorted-list", lambda p, b: p.sort_controls >= 1 and b.sentences < 0.3),
+    # a short body on a page showing many prices: a shop's front or category page (see
+    # PRICED_PAGE_MIN_PRICES)
+    (
+        "priced-page",
+        lambda p, b: b.words < PRICED_PAGE_MAX_WORDS and p.prices >= PRICED_PAGE_MIN_PRICES,
+    ),
 )
 
 

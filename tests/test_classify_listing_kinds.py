@@ -227,3 +227,21 @@ def test_a_short_body_on_a_page_of_many_prices_is_a_shop_not_an_article(monkeypa
     few = "".join(f"<li>Festival cap {i} R{199 + i}.00</li>" for i in range(8))
     brief = f"<main><h1>Tour</h1>{paragraphs(1)}</main><aside><ul>{few}</ul></aside>"
     assert build_record(page(brief, "/news/tour")).body[0].endswith(PROSE)
+
+
+def test_the_first_page_of_an_archive_of_headlines_is_a_listing_whatever_its_intro(monkeypatch):
+    heads = "".join(
+        f"<h3><a href='/recipes/dish-{i}'>Air fryer dish {i}</a></h3>" for i in range(8)
+    )
+    intro = f"<p>{DAYS[0]} {PROSE}</p><p>{DAYS[1]} {PROSE}</p><p>{DAYS[2]} {PROSE}</p>"
+    for more in ("/category/recipes/air-fryer/page/2/", "?page=2", "?seite=2"):
+        front = f"<main><h1>Air fryer</h1>{intro}{heads}<a href='{more}'>Next</a></main>"
+        paged = page(front, "/category/recipes/air-fryer/", OG_ARTICLE)
+        assert refused_by("paged-teasers", paged, monkeypatch)
+    # the same page without a further page of its own is kept (its intro reads as prose)
+    front = f"<main><h1>Air fryer</h1>{intro}{heads}<a href='/recipes/page/2/'>Next</a></main>"
+    assert len(build_record(page(front, "/category/recipes/air-fryer/", OG_ARTICLE)).body) >= 3
+    # and so is a story paged in two, with as many headlines in a rail beside it
+    story = f"<main><h1>Story</h1>{paragraphs(6)}<a href='?page=2'>Next page</a></main>"
+    story += f"<aside>{heads}</aside>"
+    assert sum(1 for line in build_record(page(story)).body if PROSE in line) == 6

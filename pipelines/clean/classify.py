@@ -186,6 +186,7 @@ class PageShape:
     listed_pages: int  # distinct own pages its JSON-LD ItemLists name (Metadata.listed_urls)
     dated: bool  # with listed pages: it shows a date (<time>, article:published_time)
     dates: int  # on a site's home page only: its text runs holding a date (TEASER_DATE)
+    paged: bool  # it links to a further page of itself as an archive does (_paged)
 
     @cached_property
     def prices(self) -> int:
@@ -264,6 +265,19 @@ LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] =
     # an undated page whose own JSON-LD is an index of the site's pages (an ItemList of
     # ListItem urls: a topic, category or recipe collection), whatever prose it has
     ("item-list", lambda p, b: p.listed_pages >= LISTING_MIN_TEASERS and not p.dated),
+    # the first page of an archive (it links to its own /page/2 or ?page=2) of six or more
+    # headline links with little paragraph prose for them: a category or topic front with an
+    # intro, whatever its og:type says (measured on every corpus: the one article that links
+    # to further pages of itself and shows as many headlines has 160 characters of prose
+    # for each, these under 30)
+    (
+        "paged-teasers",
+        lambda p, b: (
+            p.paged
+            and p.teasers >= LISTING_MIN_TEASERS
+            and p.prose < LISTING_MAX_PROSE_CHARS * p.teasers / 6
+        ),
+    ),
     # a few words of body on a page with next to no text at all: a shell its scripts fill in
     # (see BARE_MAX_TEXT)
     ("bare-page", lambda p, b: b.words < BARE_MAX_WORDS and p.text_chars < BARE_MAX_TEXT),
@@ -319,7 +333,32 @@ def teaser_structure(root: html.HtmlElement, meta: Metadata, url: str) -> PageSh
         listed_pages=(listed := _own_pages(meta.listed_urls, url)),
         dated=listed > 0 and bool(_DATED(root)),
         dates=sum(1 for t in texts if TEASER_DATE.search(t)) if url_kind(url) == "home" else 0,
+        paged=_paged(anchors, url),
     )
+
+
+_PAGE_WORDS = ("page", *_QUERY_KINDS["archive"])
+_PAGE_PATH = re.compile(r"/page/\d+")
+
+
+def _paged(anchors: list[html.HtmlElement], url: str) -> bool:
+    """Whether a link leads to a further page of this one as an archive's do: its own path
+    followed by /page/2, or with ?page=2 (the archive query words of _QUERY_KINDS)."""
+    here = urlsplit(url).path.rstrip("/")
+    for a in anchors:
+        href = a.get("href") or ""
+        if not any(word in href.lower() for word in _PAGE_WORDS):
+            continue
+        try:
+            link = urlsplit(urljoin(url, href.strip()))
+        except ValueError:  # a malformed URL names no page
+            continue
+        path = link.path.rstrip("/")
+        if path.startswith(f"{here}/page/") and _PAGE_PATH.fullmatch(path[len(here) :]):
+            return True
+        if path == here and set(parse_qs(link.query)) & _QUERY_KINDS["archive"]:
+            return True
+    return False
 
 
 def listing_reason(

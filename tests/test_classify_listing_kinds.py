@@ -245,3 +245,27 @@ def test_the_first_page_of_an_archive_of_headlines_is_a_listing_whatever_its_int
     story = f"<main><h1>Story</h1>{paragraphs(6)}<a href='?page=2'>Next page</a></main>"
     story += f"<aside>{heads}</aside>"
     assert sum(1 for line in build_record(page(story)).body if PROSE in line) == 6
+
+
+def podcast(i: int) -> str:
+    """A directory's entry of a sentence or two: a linked name and what the show is."""
+    return (
+        f"<div class='show'><a href='/shows/view/show-{i}'>Tech show {i}</a>"
+        f"<p>{DAYS[i % 5]} ({i}) {PROSE}</p></div>"
+    )
+
+
+def test_the_first_page_of_a_directory_of_entries_is_a_listing_whatever_its_sentences(
+    monkeypatch,
+):
+    shows = "".join(podcast(i) for i in range(8))
+    for more in ("/directory/technology/page/2", "?pagina=2"):
+        directory = f"<main><h1>Technology</h1>{shows}<a href='{more}'>2</a></main>"
+        paged = page(directory, "/directory/technology")
+        assert refused_by("paged-cards", paged, monkeypatch)
+    # without a further page of its own, its entries read as prose: it is kept
+    directory = f"<main><h1>Technology</h1>{shows}</main>"
+    assert len(build_record(page(directory, "/directory/technology")).body) >= 8
+    # and a story paged in two whose paragraphs are not in cards is one
+    story = f"<main><h1>Story</h1>{paragraphs(6)}<a href='?page=2'>Next page</a></main>"
+    assert len(build_record(page(story)).body) == 6

@@ -265,11 +265,10 @@ LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] =
     # an undated page whose own JSON-LD is an index of the site's pages (an ItemList of
     # ListItem urls: a topic, category or recipe collection), whatever prose it has
     ("item-list", lambda p, b: p.listed_pages >= LISTING_MIN_TEASERS and not p.dated),
-    # the first page of an archive (it links to its own /page/2 or ?page=2) of six or more
-    # headline links with little paragraph prose for them: a category or topic front with an
-    # intro, whatever its og:type says (measured on every corpus: the one article that links
-    # to further pages of itself and shows as many headlines has 160 characters of prose
-    # for each, these under 30)
+    # the first page of an archive (it links to its own /page/2 or ?page=2: no article page
+    # of any corpus does, whatever JSON-LD does not call an article) of six or more headline
+    # links with little paragraph prose for them: a category or topic front with an intro,
+    # whatever its og:type says
     (
         "paged-teasers",
         lambda p, b: (
@@ -278,6 +277,9 @@ LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] =
             and p.prose < LISTING_MAX_PROSE_CHARS * p.teasers / 6
         ),
     ),
+    # the first page of an archive whose body is found in its repeated cards: a directory's
+    # entries of a sentence or two each (a forum thread's first page of posts too)
+    ("paged-cards", lambda p, b: p.paged and b.in_cards >= 0.9),
     # a few words of body on a page with next to no text at all: a shell its scripts fill in
     # (see BARE_MAX_TEXT)
     ("bare-page", lambda p, b: b.words < BARE_MAX_WORDS and p.text_chars < BARE_MAX_TEXT),

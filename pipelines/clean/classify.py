@@ -6,7 +6,8 @@ contact, home: the URL words are data below, in several languages; or what the m
 says) is a candidate that `listing_reason` decides on after extraction. First by what the page
 is built of (LISTING_SHAPES: prices and cart buttons, link density, a body of short lines, of
 headline links, of table rows or of its repeated cards, a grid of product tiles, a JSON-LD
-index of its own pages, a few words amid a site's links), whatever prose it has, and a home
+index of its own pages, a few words amid a site's links or on a page of next to no text, a
+"Sort by" control, the first page of an archive), whatever prose it has, and a home
 page by the dates it shows; then by the prose extraction found: a page whose body reads as an
 article is one, whatever its URL. A page whose JSON-LD says it is an article is never refused
 on structure; one whose og:type says so (WordPress gives it to every page) only by

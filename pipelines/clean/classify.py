@@ -340,7 +340,8 @@ def teaser_structure(root: html.HtmlElement, meta: Metadata, url: str) -> PageSh
     )
 
 
-_PAGE_WORDS = ("page", *_QUERY_KINDS["archive"])
+# a link that may lead to a further page: "page" or an archive query word of _QUERY_KINDS
+_PAGE_HREF = re.compile(r"page|pagina|seite", re.I)
 _PAGE_PATH = re.compile(r"/page/\d+")
 
 
@@ -350,7 +351,7 @@ def _paged(anchors: list[html.HtmlElement], url: str) -> bool:
     here = urlsplit(url).path.rstrip("/")
     for a in anchors:
         href = a.get("href") or ""
-        if not any(word in href.lower() for word in _PAGE_WORDS):
+        if not _PAGE_HREF.search(href):
             continue
         try:
             link = urlsplit(urljoin(url, href.strip()))

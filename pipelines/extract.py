@@ -95,6 +95,9 @@ def clean_within(
         finally:
             signal.setitimer(signal.ITIMER_PROF, 0)
     except CleanTimeout:
+        # clean_page turns the garbage collector off while it cleans; a timeout landing in its
+        # finally, before it turns it back on, must not leave it off for the whole process
+        gc.enable()
         return "timeout", f"cleaning took more than {seconds:g}s of CPU time"
     finally:
         signal.signal(signal.SIGPROF, previous)

@@ -520,7 +520,7 @@ def _card_groups(parent: html.HtmlElement) -> Iterable[list[html.HtmlElement]]:
 
 def _first_link(block: html.HtmlElement) -> html.HtmlElement | None:
     """The first link (<a href>) inside `block` (what `.//a[@href]` finds)."""
-    return next((a for a in block.iter("a") if a is not block and a.get("href") is not None), None)
+    return next((a for a in block.iterdescendants("a") if a.get("href") is not None), None)
 
 
 # A grid of teasers (measured on wcxb-dev, AEB and fundus-eval, where no article has one
@@ -596,8 +596,7 @@ def _dated_teasers(cards: list[html.HtmlElement], texts: list[str]) -> bool:
     dated = sum(
         1
         for card, text in zip(cards, texts, strict=True)
-        if next((t for t in card.iter("time") if t is not card), None) is not None
-        or TEASER_DATE.search(text)
+        if next(card.iterdescendants("time"), None) is not None or TEASER_DATE.search(text)
     )
     return dated >= 0.5 * len(cards)
 

@@ -17,6 +17,7 @@ from pipelines.core.items import ArticleRecord
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UPDATED
 from pipelines.store.export import export
+from pipelines.store.stories import similar
 from pipelines.stories import (
     MINHASH_SEED,
     StoryOptions,
@@ -98,6 +99,28 @@ def test_overlap_is_similarity_of_distinct_numbers():
     bodies = [shingle_hashes(shingles(r.body, 4)) for r in (SOURCE, *copies_of(SOURCE), OTHER)]
     assert {overlap(x, y) == similarity(x, y) for x in bodies for y in bodies} == {True}
     assert not distinct(np.array([1, 2, 2, 3], dtype="<u8")) and distinct(empty)
+
+
+def test_similar_says_what_similarity_says_with_numbers_held_twice_or_not():
+    """The matcher's test (pipelines.store.stories.similar) takes overlap as an upper bound of
+    similarity: a candidate holding a number twice must not pass on the repeat."""
+    rng = np.random.default_rng(21)
+    pool = rng.integers(0, 2**64, 400, dtype=np.uint64, endpoint=False)
+    twice = 0
+    for _ in range(400):
+        a = np.sort(rng.choice(pool, rng.integers(1, 200), replace=False)).astype("<u8")
+        b = np.sort(rng.choice(pool, rng.integers(1, 200), replace=True)).astype("<u8")
+        twice += not distinct(b)
+        for threshold in (0.1, 0.3, 0.5, 0.7):
+            assert overlap(a, b) >= similarity(a, b)
+            expected = similarity(a, b) >= threshold
+            assert similar(a, b, threshold, exact=distinct(a)) == expected
+            assert similar(a, b, threshold, exact=False) == expected
+    assert twice > 100  # the case that matters was met
+    held_twice = np.array([1, 2, 2, 3], dtype="<u8")
+    one = np.array([1, 2, 4, 5], dtype="<u8")
+    assert overlap(one, held_twice) >= 0.5 > similarity(one, held_twice)
+    assert not similar(one, held_twice, 0.5, exact=True)
 
 
 def test_band_keys_are_stable_and_one_per_band():
@@ -193,15 +216,17 @@ def test_a_new_article_is_matched_through_the_band_index_not_a_scan(tmp_path):
     with open_store(tmp_path / "plan.db") as store:
         keys = band_keys(shingle_hashes(shingles(SOURCE.body, 4)), StoryOptions())
         plan = store.conn.execute(  # the query of pipelines.store.stories.matching_stories
-            "EXPLAIN QUERY PLAN SELECT story_id, shingles FROM articles WHERE url_key IN"
-            " (SELECT DISTINCT url_key FROM story_bands"
+            "EXPLAIN QUERY PLAN SELECT url_key, story_id FROM articles"
+            " WHERE story_id IS NOT NULL AND url_key IN (SELECT DISTINCT url_key FROM story_bands"
             f" WHERE band IN ({', '.join('?' * len(keys))}) AND url_key <> ?"
             " ORDER BY url_key LIMIT 200)",
             [*keys, "x"],
         ).fetchall()
         details = " ".join(row["detail"] for row in plan)
         assert "SEARCH story_bands USING" in details and "SCAN story_bands" not in details
-        assert "SEARCH articles USING" in details and "SCAN articles" not in details
+        # the candidates' stories come from the index alone, not from their rows
+        assert "SEARCH articles USING COVERING INDEX articles_key_story" in details
+        assert "SCAN articles" not in details
         plan = store.conn.execute(
             "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM articles WHERE story_id = ?", ("s",)
         ).fetchall()

@@ -309,6 +309,11 @@ MIGRATIONS: list[tuple[Step, ...]] = [
     (
         AddColumn("articles", Column("shingles", BLOB)),
     ),
+    # 9: each article's story beside its key, so the story matcher reads its candidates'
+    # stories from this index alone, not from their rows
+    (
+        Index("articles_key_story", "articles", ("url_key", "story_id")),
+    ),
 ]  # fmt: skip
 
 

@@ -56,6 +56,9 @@ class SQLStore(Store):
     dialect: Dialect
     mark: str  # the driver's parameter placeholder
     row_lock = ""  # added to the read of an article about to get its next version
+    # Whether the story matcher reads a candidate's shingles only when it compares it, a query
+    # each (pipelines.store.stories.matching_stories): cheaper in process, not a round trip away.
+    lazy_story_reads = False
     conn: Any
     story_options: StoryOptions
 
@@ -139,7 +142,8 @@ class SQLStore(Store):
                     f" WHERE url_key = {mark}",
                     [*changed.values(), key],
                 )
-            assign_story(conn, mark, key, record.body, self.story_options, self.lock_bands, story)
+            assign_story(conn, mark, key, record.body, self.story_options, self.lock_bands, story,
+                         self.lazy_story_reads)  # fmt: skip
             conn.execute(
                 "INSERT INTO article_versions (url_key, version, content_hash, fetched_at, run_id,"
                 f" record, reason) VALUES ({marks(mark, 7)})",

@@ -26,6 +26,7 @@ class SQLiteStore(SQLStore):
     errors = (sqlite3.Error, OSError)
     dialect = SQLITE
     mark = "?"
+    lazy_story_reads = True
 
     def __init__(
         self, path: str | Path, timeout: float = 30.0, stories: StoryOptions | None = None

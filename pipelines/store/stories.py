@@ -3,7 +3,8 @@
 Tables (migration 3 of pipelines/store/schema.py): `articles.story_id` (indexed) and
 `story_bands (band, url_key)`, one row per LSH band key of an article's body, looked up by band;
 (migration 8) `articles.shingles`, the body's shingles as numbers (shingles_column), kept with the
-body they were made from (a body rewritten without chrome gets them anew).
+body they were made from (a body rewritten without chrome gets them anew); (migration 9) the
+index `articles_key_story (url_key, story_id)`, from which the candidates' stories are read.
 A new or changed article is matched through its band keys only (never a scan: the cost is the
 candidates', not the store's), each candidate confirmed by exact similarity of the two bodies,
 read from its `shingles` (its body is read and shingled only in a store from before them).
@@ -72,36 +73,60 @@ def matching_stories(
     keys: Sequence[str],
     options: StoryOptions,
     known: frozenset[str] = frozenset(),
+    lazy: bool = False,
 ) -> set[str]:
     """The stories of the stored articles (other than `key`) that share a band key with these
     and whose body is similar enough (its shingle_hashes against `hashes`), plus the `known`
-    ones: read through the band index only, in one query. A candidate is compared only when its
-    story is not matched yet (one similar copy settles a story; on a site of near-copies that
-    spares most comparisons), with no story it cannot add one."""
+    ones: read through the band index only. A candidate is compared only when its story is not
+    matched yet (one similar copy settles a story; on a site of near-copies that spares most
+    comparisons), with no story it cannot add one. `lazy` (an in-process store, SQLite): the
+    candidates' stories are read first (the index articles_key_story holds them) and a
+    candidate's shingles only when it is compared; else (a store a round trip away) one query
+    reads every candidate's story and shingles."""
     stories = set(known)
     if not keys:
         return stories
+    columns = "url_key, story_id" if lazy else f"url_key, story_id, {_SHINGLES}"
     rows = [
         found
         for found in conn.execute(
-            "SELECT story_id, shingles, CASE WHEN shingles IS NULL THEN body END AS body"
-            " FROM articles WHERE url_key IN (SELECT DISTINCT url_key FROM story_bands"
-            f" WHERE band IN ({marks(mark, len(keys))}) AND url_key <> {mark}"
-            f" ORDER BY url_key LIMIT {int(options.max_candidates)})",
+            f"SELECT {columns} FROM articles WHERE story_id IS NOT NULL AND url_key IN"
+            f" (SELECT DISTINCT url_key FROM story_bands WHERE band IN ({marks(mark, len(keys))})"
+            f" AND url_key <> {mark} ORDER BY url_key LIMIT {int(options.max_candidates)})",
             [*keys, key],
-        )
-        if found["story_id"] is not None and found["story_id"] not in stories
+        ).fetchall()
+        if found["story_id"] not in stories
     ]
     exact = distinct(hashes)  # else every pair is compared by looking each number up
     for found in rows:
         story = found["story_id"]
         if story in stories:
             continue
+        if lazy:
+            found = conn.execute(
+                f"SELECT {_SHINGLES} FROM articles WHERE url_key = {mark}", (found["url_key"],)
+            ).fetchone()
         other = stored_hashes(found, options.shingle)
-        measure = overlap if exact and distinct(other) else similarity
-        if measure(hashes, other) >= options.threshold:
+        if similar(hashes, other, options.threshold, exact):
             stories.add(story)
     return stories
+
+
+# A candidate's shingles, and its body only when they are NULL (a store from before them).
+_SHINGLES = "shingles, CASE WHEN shingles IS NULL THEN body END AS body"
+
+
+def similar(hashes: np.ndarray, other: np.ndarray, threshold: float, exact: bool) -> bool:
+    """Whether two shingle sets (shingle_hashes; `exact`: `hashes` holds no number twice) are
+    at least `threshold` alike, as similarity says. With `hashes` distinct, overlap (a merge)
+    is similarity when `other` is distinct too, and never below it when `other` holds a number
+    twice (each repeat counts as one more in common): a pair overlap puts under the threshold
+    is under it, and only one that reaches it needs `other` checked for repeats."""
+    if not exact:
+        return similarity(hashes, other) >= threshold
+    if overlap(hashes, other) < threshold:
+        return False
+    return distinct(other) or similarity(hashes, other) >= threshold
 
 
 def assign_story(
@@ -112,18 +137,19 @@ def assign_story(
     options: StoryOptions,
     lock: Callable[[Sequence[str]], None] | None = None,
     own: str | None = None,
+    lazy: bool = False,
 ) -> str:
     """Give the stored article `key` (its row already written in this transaction, its clean
     `body`, its story so far `own`) its story: match its body's band keys against the index,
     confirm each candidate exactly, join (or merge) the matching stories, keep its shingles
     (shingles_column) and index its band keys. Returns the story id. `lock` takes the band keys
-    before they are read (PostgreSQL: concurrent workers)."""
+    before they are read (PostgreSQL: concurrent workers); `lazy`: matching_stories'."""
     hashes = shingle_hashes(shingles(body, options.shingle))
     keys = band_keys(hashes, options)
     if lock is not None and keys:
         lock(keys)
     known = frozenset({own} - {None})
-    stories = matching_stories(conn, mark, key, hashes, keys, options, known)
+    stories = matching_stories(conn, mark, key, hashes, keys, options, known, lazy)
     story = min(stories) if stories else story_id_of(key)
     if merged := sorted(stories - {story}):
         conn.execute(
@@ -153,7 +179,7 @@ def backfill(store, mark: str, lock: Callable[[Sequence[str]], None] | None = No
         for row in rows:
             with store.transaction() as conn:
                 assign_story(conn, mark, row["url_key"], _body(row["body"]), store.story_options,
-                             lock)  # fmt: skip
+                             lock, lazy=store.lazy_story_reads)  # fmt: skip
             done += 1
     return done
 

@@ -17,7 +17,7 @@ from pipelines.core.items import ArticleRecord
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UPDATED
 from pipelines.store.export import export
-from pipelines.store.stories import similar
+from pipelines.store.stories import matching_stories, similar
 from pipelines.stories import (
     MINHASH_SEED,
     StoryOptions,
@@ -201,6 +201,36 @@ def test_a_bridging_copy_merges_two_stories_into_the_smaller_id(tmp_path):
         assert store.story_of(tail.canonical_url) == (min(apart), 3)
 
 
+def test_the_matcher_finds_the_same_stories_reading_shingles_lazily_or_at_once(tmp_path):
+    """SQLite's matcher reads the shingles of a story's first candidate, then of its others
+    only when the first was not alike: the stories found are those of reading them all."""
+    half = len(SOURCE.body) // 2
+    head = copy(SOURCE, "headcopy", SOURCE.body[: half + 1])
+    tail = copy(SOURCE, "tailcopy", SOURCE.body[half - 1 :])
+    options = StoryOptions(threshold=0.45)
+    with open_store(tmp_path / "lazy.db", stories=options) as store:
+        for record in (head, tail, SOURCE, OTHER, THIRD, *copies_of(OTHER)):
+            store.save_record(record)
+        probes = [
+            copy(SOURCE, "zzcopy", SOURCE.body[half:]),
+            copy(SOURCE, "aacopy", SOURCE.body),
+            copy(OTHER, "mmcopy", [INTRO, *OTHER.body]),
+            copy(THIRD, "x", [PROMO]),
+        ]
+        found = []
+        for probe in probes:
+            hashes = shingle_hashes(shingles(probe.body, options.shingle))
+            keys = band_keys(hashes, options)
+            lazily, at_once = (
+                matching_stories(store.conn, "?", "-", hashes, keys, options, lazy=lazy)
+                for lazy in (True, False)
+            )
+            assert lazily == at_once
+            found.append(lazily)
+        assert found[0] == found[1] == {store.story_of(SOURCE.canonical_url)[0]}
+        assert found[2] == {store.story_of(OTHER.canonical_url)[0]} and found[3] == set()
+
+
 def test_an_edited_article_keeps_its_story_and_its_band_rows_are_replaced(tmp_path):
     with open_store(tmp_path / "edit.db") as store:
         store.save_record(SOURCE)
@@ -216,7 +246,7 @@ def test_a_new_article_is_matched_through_the_band_index_not_a_scan(tmp_path):
     with open_store(tmp_path / "plan.db") as store:
         keys = band_keys(shingle_hashes(shingles(SOURCE.body, 4)), StoryOptions())
         plan = store.conn.execute(  # the query of pipelines.store.stories.matching_stories
-            "EXPLAIN QUERY PLAN SELECT url_key, story_id FROM articles"
+            "EXPLAIN QUERY PLAN SELECT rowid AS id, story_id FROM articles"
             " WHERE story_id IS NOT NULL AND url_key IN (SELECT DISTINCT url_key FROM story_bands"
             f" WHERE band IN ({', '.join('?' * len(keys))}) AND url_key <> ?"
             " ORDER BY url_key LIMIT 200)",
@@ -226,6 +256,14 @@ def test_a_new_article_is_matched_through_the_band_index_not_a_scan(tmp_path):
         assert "SEARCH story_bands USING" in details and "SCAN story_bands" not in details
         # the candidates' stories come from the index alone, not from their rows
         assert "SEARCH articles USING COVERING INDEX articles_key_story" in details
+        assert "SCAN articles" not in details
+        plan = store.conn.execute(  # and of its reads of the candidates' shingles (SQLite)
+            "EXPLAIN QUERY PLAN SELECT rowid AS id, shingles FROM articles"
+            " WHERE rowid IN (SELECT value FROM json_each(?))",
+            ("[1, 2]",),
+        ).fetchall()
+        details = " ".join(row["detail"] for row in plan)
+        assert "SEARCH articles USING INTEGER PRIMARY KEY" in details
         assert "SCAN articles" not in details
         plan = store.conn.execute(
             "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM articles WHERE story_id = ?", ("s",)

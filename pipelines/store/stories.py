@@ -79,14 +79,15 @@ def matching_stories(
     and whose body is similar enough (its shingle_hashes against `hashes`), plus the `known`
     ones: read through the band index only. A candidate is compared only when its story is not
     matched yet (one similar copy settles a story; on a site of near-copies that spares most
-    comparisons), with no story it cannot add one. `lazy` (an in-process store, SQLite): the
-    candidates' stories are read first (the index articles_key_story holds them) and a
-    candidate's shingles only when it is compared; else (a store a round trip away) one query
-    reads every candidate's story and shingles."""
+    comparisons), with no story it cannot add one. Without `lazy` (a store a round trip away)
+    one query reads every candidate's story and shingles; with it (SQLite, in process) the
+    candidates' stories are read from the index articles_key_story alone, then the shingles of
+    the first candidate of each story, then of the other candidates of the stories not matched
+    yet (two more queries at most: a query costs more than the row it reads)."""
     stories = set(known)
     if not keys:
         return stories
-    columns = "url_key, story_id" if lazy else f"url_key, story_id, {_SHINGLES}"
+    columns = "rowid AS id, story_id" if lazy else f"story_id, {_SHINGLES}"
     rows = [
         found
         for found in conn.execute(
@@ -98,18 +99,36 @@ def matching_stories(
         if found["story_id"] not in stories
     ]
     exact = distinct(hashes)  # else every pair is compared by looking each number up
-    for found in rows:
-        story = found["story_id"]
-        if story in stories:
-            continue
+    rounds = [rows]
+    if lazy:
+        first: dict[str, Any] = {}
+        for found in rows:
+            first.setdefault(found["story_id"], found)
+        rounds = [
+            list(first.values()),
+            [found for found in rows if found is not first[found["story_id"]]],
+        ]
+    for candidates in rounds:
         if lazy:
-            found = conn.execute(
-                f"SELECT {_SHINGLES} FROM articles WHERE url_key = {mark}", (found["url_key"],)
-            ).fetchone()
-        other = stored_hashes(found, options.shingle)
-        if similar(hashes, other, options.threshold, exact):
-            stories.add(story)
+            ids = [found["id"] for found in candidates if found["story_id"] not in stories]
+            shingled = _shingles_of(conn, mark, ids) if ids else {}
+        for found in candidates:
+            story = found["story_id"]
+            if story in stories:
+                continue
+            other = stored_hashes(shingled[found["id"]] if lazy else found, options.shingle)
+            if similar(hashes, other, options.threshold, exact):
+                stories.add(story)
     return stories
+
+
+def _shingles_of(conn, mark: str, ids: list[int]) -> dict[int, Any]:
+    """The rows (their shingles, or body: _SHINGLES) of these SQLite articles, by rowid: one
+    query, the same text for any number of them (a JSON array of the rowids)."""
+    query = f"SELECT rowid AS id, {_SHINGLES} FROM articles WHERE rowid IN"
+    return {row["id"]: row for row in conn.execute(
+        f"{query} (SELECT value FROM json_each({mark}))", (json.dumps(ids),)
+    )}  # fmt: skip
 
 
 # A candidate's shingles, and its body only when they are NULL (a store from before them).

@@ -30,3 +30,30 @@ def test_scrapys_tls_aliases_are_named_as_scrapy_names_them():
         "scrapy.core.downloader.contextfactory",
         "scrapy.core.downloader.tls",
     ]
+
+
+COOKIES_OFF = """
+import sys
+from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+from scrapy.utils.reactor import install_reactor
+from scrapy.utils.test import get_crawler
+from crawler import settings
+from crawler.spiders.station import StationSpider
+install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+crawler = get_crawler(StationSpider, {{"ADDONS": settings.ADDONS, "COOKIES_ENABLED": {enabled}}})
+manager = DownloaderMiddlewareManager.from_crawler(crawler)
+names = [type(mw).__name__ for mw in manager.middlewares]
+print("CookiesMiddleware" in names, "tldextract" in sys.modules)
+"""
+
+
+def test_the_cookies_middleware_is_not_even_imported_while_cookies_are_off():
+    """COOKIES_ENABLED off (the default): Scrapy's cookies middleware, which would raise
+    NotConfigured, is not imported (tldextract with it); on, it is there as Scrapy sets it."""
+    for enabled, expected in ((False, ["False", "False"]), (True, ["True", "True"])):
+        code = COOKIES_OFF.format(enabled=enabled)
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == expected

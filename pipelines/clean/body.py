@@ -15,6 +15,7 @@ import trafilatura.core as trafilatura_core
 from lxml import etree, html
 from trafilatura.settings import Extractor
 
+from pipelines.clean import trafxpath
 from pipelines.clean.clutter import MAX_CLUTTER_CHARS, NODE_RULES, Rule, match_text
 from pipelines.clean.cssindex import SelectorIndex, class_tokens
 from pipelines.clean.text import fold, squash
@@ -397,7 +398,7 @@ def _recall_sequence(tree: html.HtmlElement, options: Extractor, url: str | None
     if comments:
         tree = core.prune_unwanted_nodes(tree, core.REMOVE_COMMENTS_AND_LISTS_XPATH)
     cleaned_tree, cleaned_tree_backup = core._prepare_tree(tree, options, url)
-    body, text = core.extract_content(cleaned_tree, options)
+    body, text = trafxpath.extract_content(cleaned_tree, options)
     # compare_extraction returns at once in recall mode when the text is this long: the raw
     # tree it would hand readability need not be copied
     if not options.fast and len(text) <= options.min_extracted_size * 10:

@@ -261,6 +261,24 @@ class CrawlRun:
     exit_code: int
     not_modified: int  # requests the server answered 304
     cleaned_in_process: int  # with workers: pages the crawl process cleaned (the pool behind)
+    worker_cpu: float = 0.0  # CPU seconds of the extraction workers (polled: a little short)
+    server_cpu: float = 0.0  # CPU seconds of this process meanwhile: the site's server
+    main_cpu: float = 0.0  # the crawl process's main thread: CPU seconds (polled)...
+    main_waiting: float = 0.0  # ...and seconds it was ready to run but waited for a core
+
+    @property
+    def process_cpu(self) -> float:
+        """CPU seconds of the crawl process itself (its threads): all but its workers'."""
+        return self.cpu_seconds - self.worker_cpu
+
+    def main_thread(self) -> str:
+        """How the crawl process's main thread spent the crawl: running, waiting for a core,
+        idle (waiting for responses, results or timers)."""
+        idle = max(self.seconds - self.main_cpu - self.main_waiting, 0.0)
+        return (
+            f"main thread running {self.main_cpu / self.seconds:.0%}, waiting for a core"
+            f" {self.main_waiting / self.seconds:.0%}, idle {idle / self.seconds:.0%}"
+        )
 
 
 def crawl(
@@ -288,15 +306,21 @@ def crawl(
     for setting in settings:
         cmd += ["-s", setting]
     started = time.perf_counter()
-    cpu_before = _children_cpu()
+    cpu_before, server_before = _children_cpu(), time.process_time()
     child = subprocess.Popen(
         cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CHILD_ENV
     )
     peak = 0
+    worker_cpu: dict[int, float] = {}
+    main = (0.0, 0.0)
     while child.poll() is None:
         peak = max(peak, tree_rss_kib(child.pid))
+        for kid in _children(child.pid):
+            worker_cpu[kid] = _process_cpu(kid) or worker_cpu.get(kid, 0.0)
+        main = _thread_schedule(child.pid) or main
         time.sleep(0.1)
     seconds = time.perf_counter() - started
+    server_cpu = time.process_time() - server_before
     out, err = child.communicate()
     cpu = _children_cpu() - cpu_before
     if child.returncode not in (0, 1):
@@ -315,7 +339,30 @@ def crawl(
         child.returncode,
         sum(r.status == 304 for r in site.log[before:]),
         int(helped.group(1)) if helped else 0,
+        sum(worker_cpu.values()),
+        server_cpu,
+        *main,
     )
+
+
+def _process_cpu(pid: int) -> float | None:
+    """User and system CPU seconds of a running process (all its threads), from /proc."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _thread_schedule(pid: int) -> tuple[float, float] | None:
+    """CPU seconds of a process's main thread and the seconds it waited for a core while
+    ready to run (/proc schedstat; None where the kernel does not keep it)."""
+    try:
+        cpu, waited, _ = Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()
+    except (OSError, ValueError):
+        return None
+    return int(cpu) / 1e9, int(waited) / 1e9
 
 
 def _children_cpu() -> float:
@@ -437,6 +484,13 @@ def crawl_figures(
                " crawl process" if workers else "")
             + ")"
         )  # fmt: skip
+        middle = sorted(done, key=lambda r: r.stored / r.seconds)[len(done) // 2]
+        print(
+            f"    the median run: crawl process {middle.process_cpu / middle.stored * 1000:.2f} ms"
+            f" of CPU a page with its start-up ({middle.main_thread()}), workers"
+            f" {middle.worker_cpu / middle.stored * 1000:.2f} ms, the site's server"
+            f" {middle.server_cpu / middle.stored * 1000:.2f} ms"
+        )
     pps = {w: statistics.median(r.stored / r.seconds for r in done) for w, done in runs.items()}
     cpu = {w: statistics.median(r.stored / r.cpu_seconds for r in done) for w, done in runs.items()}
     if 1 in pps and 2 in pps:

@@ -309,3 +309,18 @@ def test_a_home_page_of_a_score_of_dated_posts_is_refused_however_long_they_are(
 )
 def test_a_price_shown_on_its_own_in_several_currencies(text, tag):
     assert bool(PRICE_TAG.fullmatch(text)) is tag
+
+
+def test_a_home_page_is_judged_whatever_type_its_json_ld_gives_it():
+    # a theme gives the home page the type of its posts
+    ld = '<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Home"}</script>'
+    posts = "".join(
+        f"<article class='post'><h2><a href='/story/{i}'>Story {i}</a></h2>"
+        f"<span>Posted Nov {i % 28 + 1}, 2026</span>{paragraphs(5)}</article>"
+        for i in range(20)
+    )
+    with pytest.raises(NotAnArticle) as refused:
+        build_record(page(f"<main>{posts}</main>", "/", ld))
+    assert refused.value.kind == "home"
+    # at a story's address the same JSON-LD makes it an article, whatever it is built of
+    assert len(build_record(page(f"<main>{posts}</main>", "/news/story", ld)).body) >= 100

@@ -269,3 +269,50 @@ def test_the_first_page_of_a_directory_of_entries_is_a_listing_whatever_its_sent
     # and a story paged in two whose paragraphs are not in cards is one
     story = f"<main><h1>Story</h1>{paragraphs(6)}<a href='?page=2'>Next page</a></main>"
     assert len(build_record(page(story)).body) == 6
+
+
+def test_the_first_page_of_a_category_of_priced_items_is_a_shop_whatever_its_text(monkeypatch):
+    items = "".join(f"<span>{i:05d} Festival cap {i} from {12 + i},50 €</span>" for i in range(24))
+    shop = f"<main><h1>Caps</h1>{paragraphs(5)}<div>{items}</div></main>"
+    paged = page(f"{shop}<a href='/shop/caps/page/2/'>2</a>", "/shop/caps/")
+    assert refused_by("paged-shop", paged, monkeypatch)
+    # a story paged in two that names a few prices is one
+    few = "".join(f"<p>Row {i}: tickets from R{150 + i}.</p>" for i in range(8))
+    story = f"<main><h1>Tour</h1>{paragraphs(6)}{few}<a href='?page=2'>Next page</a></main>"
+    assert sum(1 for line in build_record(page(story)).body if PROSE in line) == 6
+
+
+def gadget(i: int) -> str:
+    """An archive's item: a linked headline and a summary of a sentence or two."""
+    return (
+        f"<h3><a href='/magazine/gadget-{i}'>Build gadget number {i} at home</a></h3>"
+        f"<p>{DAYS[i % 5]} ({i}) {PROSE}</p>"
+    )
+
+
+def test_an_archive_of_headlines_each_with_its_summary_is_a_listing(monkeypatch):
+    items = "".join(gadget(i) for i in range(8))
+    archive = page(f"<main><h1>Gadgets</h1>{items}</main>", "/category/gadgets/", OG_ARTICLE)
+    assert refused_kind(archive) == "archive"
+    with monkeypatch.context() as m:
+        rules = tuple(r for r in LISTING_SHAPES if r[0] != "headline-summaries")
+        m.setattr(classify, "LISTING_SHAPES", rules)
+        assert len(build_record(archive).body) == 16
+    # the same items at a story's address are a listicle: kept
+    listicle = page(f"<main><h1>Eight gadgets</h1>{items}</main>", "/news/eight-gadgets")
+    assert len(build_record(listicle).body) == 16
+
+
+def test_a_menu_run_together_on_a_small_page_is_not_an_article(monkeypatch):
+    # a shop its scripts fill in: what the HTML holds is its menu, read as one line
+    menu = (
+        "Skip to content Cart (0) Loading... Back Shop Trade In Repairs Stories Stores"
+        " What are you looking for? Inicio Tienda Warenkorb Panier Winkelwagen Mandjie"
+    )
+    shell = f"<div id='app'><div>{menu}</div></div><script>window.__STATE__ = {{}}</script>"
+    assert refused_by("menu-page", page(shell, "/collections/caps"), monkeypatch)
+    # a short story on a small site is kept
+    brief = f"<main><h1>Storm</h1><p>{DAYS[0]} {PROSE}</p></main>"
+    assert build_record(page(brief, "/news/storm")).body == [f"{DAYS[0]} {PROSE}"]
+    # and so is a line without a sentence on a page that says it is an article
+    assert build_record(page(shell, "/news/storm", OG_ARTICLE)).body == [menu]

@@ -10,8 +10,8 @@ index of its own pages, a few words amid a site's links or on a page of next to 
 "Sort by" control, the first page of an archive), whatever prose it has, and a home
 page by the dates it shows; then by the prose extraction found: a page whose body reads as an
 article is one, whatever its URL. A page whose JSON-LD says it is an article is never refused
-on structure; one whose og:type says so (WordPress gives it to every page) only by
-LISTING_SHAPES.
+on structure (but for a site's home page, which a theme may give its posts' type); one whose
+og:type says so (WordPress gives it to every page) only by LISTING_SHAPES.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
+from itertools import pairwise
 from statistics import median_high
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -115,6 +116,14 @@ BARE_MAX_TEXT = 500
 # front or category; no article page of under 300 words shows more than 5).
 PRICED_PAGE_MIN_PRICES = 30
 PRICED_PAGE_MAX_WORDS = 150
+# The first page of an archive showing this many prices is a shop's category (LISTING_SHAPES
+# "paged-shop"; no article page of any corpus links to a further page of itself).
+PAGED_SHOP_MIN_PRICES = 20
+# A menu run together (LISTING_SHAPES "menu-page"), measured on every corpus: the pages it
+# refuses give 42 and 260 words on 1,218 and 2,780 characters of text; the one article page
+# that does not say it is one and has a body without a sentence gives 559 words on 3,791.
+MENU_PAGE_MAX_WORDS = 300
+MENU_PAGE_MAX_TEXT = 3000
 # A site's home page showing this many dates is a front page of dated posts (measured on
 # wcxb-dev: news and blog fronts show 20 to 107; product and service home pages at most 10,
 # a blog's home that shows one post 5).
@@ -155,11 +164,17 @@ def page_kind_reason(url: str, meta: Metadata) -> str | None:
     return kind if kind in HARD_KINDS else None
 
 
+def _ld_article(url: str, meta: Metadata) -> bool:
+    """Whether the page's JSON-LD says it is an article, on a page other than the site's home
+    (a theme gives the home page the type of its posts: there it counts as og:type does)."""
+    return bool(meta.ld_types & ARTICLE_TYPES) and url_kind(url) != "home"
+
+
 def candidate_kind(url: str, meta: Metadata) -> str | None:
     """The kind of non-article page the URL or metadata names, unless JSON-LD says "article"
     (og:type "article" does not count: WordPress gives it to every page). listing_reason
     decides on it after extraction."""
-    if meta.ld_types & ARTICLE_TYPES:
+    if _ld_article(url, meta):
         return None
     if "Event" in meta.ld_types:
         return "event"
@@ -215,6 +230,7 @@ class BodyShape:
     in_headed_cards: float  # share of its text found inside cards that hold a headline link
     in_grid: float  # share of its text found inside the page's grid of teasers
     table: float  # share of its text in table rows (cells joined by " | ")
+    after_links: float  # share of its lines that are not link texts and follow one: summaries
 
 
 # Pages that are listings by what they are built of, whatever prose they have: one named line
@@ -302,13 +318,42 @@ LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] =
         "priced-page",
         lambda p, b: b.words < PRICED_PAGE_MAX_WORDS and p.prices >= PRICED_PAGE_MIN_PRICES,
     ),
+    # the first page of an archive (see paged-teasers) showing PAGED_SHOP_MIN_PRICES prices or
+    # more: a shop's category, whatever its text about them
+    ("paged-shop", lambda p, b: p.prices >= PAGED_SHOP_MIN_PRICES and p.paged),
+    # an archive by its address (URL_KINDS; a home page is a front page by its dates) whose
+    # body is its headline links (six or more h2-h4), each followed by its summary and next to
+    # nothing else (a listicle's items hold more than one paragraph each, and its address
+    # names no archive)
+    (
+        "headline-summaries",
+        lambda p, b: (
+            p.teasers >= LISTING_MIN_TEASERS
+            and b.links >= 0.4
+            and b.after_links >= 0.75
+            and url_kind(p.url) not in (None, "home")
+        ),
+    ),
+    # a body of long lines without a single sentence on a small page that does not say it is
+    # an article: a site's menu or cart run together, its content drawn by script (see
+    # MENU_PAGE_MAX_TEXT)
+    (
+        "menu-page",
+        lambda p, b: (
+            b.sentences == 0
+            and b.short == 0
+            and BARE_MAX_WORDS <= b.words < MENU_PAGE_MAX_WORDS
+            and p.text_chars < MENU_PAGE_MAX_TEXT
+            and not p.claims_article
+        ),
+    ),
 )
 
 
 def teaser_structure(root: html.HtmlElement, meta: Metadata, url: str) -> PageShape | None:
     """The page's shape, or None when its JSON-LD says it is an article (never refused on
-    structure). `url`: the page's address (whose links are its own)."""
-    if meta.ld_types & ARTICLE_TYPES:
+    structure; see _ld_article). `url`: the page's address (whose links are its own)."""
+    if _ld_article(url, meta):
         return None
     texts, anchors, repeated = _walk(root)
     text = " ".join(texts)
@@ -498,7 +543,17 @@ def body_shape(
         in_headed_cards=sum(len(p) for p in body if headed and p in headed) / chars,
         in_grid=sum(len(p) for p in body if grid and p in grid) / chars,
         table=sum(len(p) for p in body if p.count(" | ") >= 2) / chars,
+        after_links=_after_links(body, links),
     )
+
+
+def _after_links(body: list[str], links: set[str]) -> float:
+    """The share of the body's lines that are not the text of a link, found right after one
+    that is (a headline link and its summary)."""
+    linked = [p in links for p in body]
+    own = sum(1 for is_link in linked if not is_link)
+    follow = sum(1 for before, is_link in pairwise(linked) if before and not is_link)
+    return follow / max(1, own)
 
 
 def _card_groups(parent: html.HtmlElement) -> Iterable[list[html.HtmlElement]]:

@@ -33,7 +33,7 @@ from pipelines.clean.clutter import NODE_RULES
 from pipelines.clean.cssindex import SelectorIndex
 from pipelines.core.urls import url_key
 from pipelines.core.workers import worker_context
-from pipelines.extract import ExtractPipeline, _start_worker, clean_within
+from pipelines.extract import CRAWL_GC_THRESHOLD, ExtractPipeline, _start_worker, clean_within
 from pipelines.store import open_store
 from tests.conftest import ROOT
 from tests.test_crawl_stations import ARTICLES
@@ -151,6 +151,21 @@ def test_the_crawl_process_leaves_pages_to_the_pool_while_downloading():
     assert records == [clean_within(page, 0) for page in pages]
     crawler.signals.send_catch_log(signals.request_left_downloader, request=request)
     assert pipeline.downloading == 0
+
+
+def test_the_crawl_process_collects_less_often_while_workers_clean():
+    """With workers the crawl process's first-generation threshold is raised while the pool
+    runs (its collections found next to nothing to free); the workers keep the default (the
+    cleaner's cycles can hold a parsed document), and the threshold is back after the run."""
+    before = gc.get_threshold()
+    pipeline = ExtractPipeline(workers=1)
+    pipeline.open_spider()
+    try:
+        assert gc.get_threshold() == (CRAWL_GC_THRESHOLD, *before[1:])
+        assert pipeline.pool.submit(gc.get_threshold).result() == before
+    finally:
+        pipeline.close_spider()
+    assert gc.get_threshold() == before
 
 
 def test_a_worker_keeps_what_it_loaded_out_of_full_collections():

@@ -28,6 +28,7 @@ from pipelines.stories import (
     shingle_hashes,
     shingles,
     similarity,
+    similarity_bounds,
 )
 from tests.conftest import run_cli
 
@@ -121,6 +122,33 @@ def test_similar_says_what_similarity_says_with_numbers_held_twice_or_not():
     one = np.array([1, 2, 4, 5], dtype="<u8")
     assert overlap(one, held_twice) >= 0.5 > similarity(one, held_twice)
     assert not similar(one, held_twice, 0.5, exact=True)
+
+
+def test_similarity_bounds_are_never_below_similarity():
+    """The matcher passes over a candidate whose bound is under the threshold: the bound must
+    never be below similarity, whatever the other holds (numbers twice, numbers that share
+    their low 16 bits with the article's and no more, nothing)."""
+    rng = np.random.default_rng(23)
+    pool = rng.integers(0, 2**64, 500, dtype=np.uint64, endpoint=False)
+    empty = shingle_hashes(frozenset())
+    for _ in range(100):
+        a = np.sort(rng.choice(pool, rng.integers(1, 300), replace=False)).astype("<u8")
+        alike = a[: rng.integers(0, a.size + 1)] ^ np.uint64(1 << 40)  # same low 16 bits
+        others = [
+            np.sort(rng.choice(pool, rng.integers(0, 200), replace=False)).astype("<u8"),
+            np.sort(rng.choice(pool, rng.integers(0, 200), replace=True)).astype("<u8"),
+            np.sort(np.concatenate((alike, rng.choice(a, a.size // 2)))).astype("<u8"),
+            empty,
+        ]
+        bounds = similarity_bounds(a, others)
+        assert len(bounds) == len(others) and bounds[-1] == 0.0
+        for bound, other in zip(bounds, others, strict=True):
+            assert bound >= similarity(a, other)
+        assert bounds[2] == others[2].size / a.size  # every number of it counted in common
+    bodies = [shingle_hashes(shingles(r.body, 4)) for r in (SOURCE, *copies_of(SOURCE), OTHER)]
+    for x in bodies:
+        assert (similarity_bounds(x, bodies) >= [similarity(x, y) for y in bodies]).all()
+        assert similarity_bounds(x, [x])[0] == 1.0
 
 
 def test_band_keys_are_stable_and_one_per_band():

@@ -32,6 +32,7 @@ from pipelines.stories import (
     shingle_hashes,
     shingles,
     similarity,
+    similarity_bounds,
     story_id_of,
 )
 
@@ -79,11 +80,13 @@ def matching_stories(
     and whose body is similar enough (its shingle_hashes against `hashes`), plus the `known`
     ones: read through the band index only. A candidate is compared only when its story is not
     matched yet (one similar copy settles a story; on a site of near-copies that spares most
-    comparisons), with no story it cannot add one. Without `lazy` (a store a round trip away)
-    one query reads every candidate's story and shingles; with it (SQLite, in process) the
-    candidates' stories are read from the index articles_key_story alone, then the shingles of
-    the first candidate of each story, then of the other candidates of the stories not matched
-    yet (two more queries at most: a query costs more than the row it reads)."""
+    comparisons), with no story it cannot add one. The first candidate of each story is taken
+    first, then the others of the stories not matched yet; in each round every candidate's
+    similarity_bounds are reckoned at once, and only one whose bound reaches the threshold is
+    compared (similar). Without `lazy` (a store a round trip away) one query reads every
+    candidate's story and shingles; with it (SQLite, in process) the candidates' stories are
+    read from the index articles_key_story alone and each round's shingles in one more query (a
+    query costs more than the row it reads)."""
     stories = set(known)
     if not keys:
         return stories
@@ -99,25 +102,31 @@ def matching_stories(
         if found["story_id"] not in stories
     ]
     exact = distinct(hashes)  # else every pair is compared by looking each number up
-    rounds = [rows]
-    if lazy:
-        first: dict[str, Any] = {}
-        for found in rows:
-            first.setdefault(found["story_id"], found)
-        rounds = [
-            list(first.values()),
-            [found for found in rows if found is not first[found["story_id"]]],
-        ]
+    first: dict[str, Any] = {}  # the first candidate of each story, then the others
+    for found in rows:
+        first.setdefault(found["story_id"], found)
+    rounds = [
+        list(first.values()),
+        [found for found in rows if found is not first[found["story_id"]]],
+    ]
     for candidates in rounds:
+        candidates = [found for found in candidates if found["story_id"] not in stories]
+        if not candidates:
+            continue
         if lazy:
-            ids = [found["id"] for found in candidates if found["story_id"] not in stories]
-            shingled = _shingles_of(conn, mark, ids) if ids else {}
-        for found in candidates:
+            shingled = _shingles_of(conn, mark, [found["id"] for found in candidates])
+        others = [
+            stored_hashes(shingled[found["id"]] if lazy else found, options.shingle)
+            for found in candidates
+        ]
+        # a candidate whose bound is under the threshold is not alike: most, on a site of
+        # near-copies, are passed over without being compared one by one
+        bounds = similarity_bounds(hashes, others) if exact else None
+        for n, found in enumerate(candidates):
             story = found["story_id"]
-            if story in stories:
+            if story in stories or (bounds is not None and bounds[n] < options.threshold):
                 continue
-            other = stored_hashes(shingled[found["id"]] if lazy else found, options.shingle)
-            if similar(hashes, other, options.threshold, exact):
+            if similar(hashes, others[n], options.threshold, exact):
                 stories.add(story)
     return stories
 

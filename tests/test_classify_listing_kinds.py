@@ -316,3 +316,48 @@ def test_a_menu_run_together_on_a_small_page_is_not_an_article(monkeypatch):
     assert build_record(page(brief, "/news/storm")).body == [f"{DAYS[0]} {PROSE}"]
     # and so is a line without a sentence on a page that says it is an article
     assert build_record(page(shell, "/news/storm", OG_ARTICLE)).body == [menu]
+
+
+def resource(i: int) -> str:
+    """A directory's entry: a link to a site and, run on after it, what the site offers."""
+    return (
+        f"<p><a href='https://learn{i}.example/'>Language resource {i}</a>A database of sites"
+        f" for learners at level {i}, with exercises, readings and recordings.</p>"
+    )
+
+
+def test_a_directory_of_links_each_saying_what_it_leads_to_is_a_listing(monkeypatch):
+    guide = f"<main><h1>Spanish</h1>{''.join(resource(i) for i in range(10))}</main>"
+    assert refused_by("link-directory", page(guide, "/guides/spanish"), monkeypatch)
+    # a story some of whose paragraphs begin with a link is one
+    linked = "".join(
+        f"<p><a href='/artists/{i}'>Band {i}</a> {DAYS[i % 5]} ({i}) {PROSE}</p>" for i in range(4)
+    )
+    story = f"<main><h1>Festival</h1>{linked}{paragraphs(4)}</main>"
+    assert sum(1 for line in build_record(page(story)).body if PROSE in line) == 8
+
+
+def test_a_home_page_of_taglines_is_a_landing_page_not_an_article(monkeypatch):
+    taglines = "".join(
+        f"<h2>{title}</h2><p>{line}</p>"
+        for title, line in (
+            ("Plan", "Every show of the week in one place"),
+            ("Schedule", "Drag, drop and the grid is done"),
+            ("Publish", "Straight to every app and speaker"),
+            ("Measure", "Know who listens, and for how long"),
+            ("Nachrichten", "Immer aktuell, rund um die Uhr"),
+            ("Musique", "Toute la journée, sans publicité"),
+            ("Programma", "Elke dag een nieuwe ochtendshow"),
+            ("Noticias", "Lo que pasa en tu ciudad, ahora"),
+        )
+    )
+    # three sentence paragraphs: prose enough for a page that names no other kind
+    landing = page(f"<main><h1>The radio planner</h1>{taglines}{paragraphs(3)}</main>", "/")
+    assert refused_kind(landing) == "home"
+    with monkeypatch.context() as m:
+        rules = tuple(r for r in LISTING_SHAPES if r[0] != "landing-home")
+        m.setattr(classify, "LISTING_SHAPES", rules)
+        assert build_record(landing).body
+    # a site's root that shows one post, a few headings among its paragraphs, is kept
+    post = f"<main><h1>Our radio</h1><h2>Why</h2>{paragraphs(3)}<h2>How</h2>{paragraphs(3)}</main>"
+    assert sum(1 for line in build_record(page(post, "/")).body if PROSE in line) == 6

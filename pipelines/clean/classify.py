@@ -124,6 +124,9 @@ PAGED_SHOP_MIN_PRICES = 20
 # that does not say it is one and has a body without a sentence gives 559 words on 3,791.
 MENU_PAGE_MAX_WORDS = 300
 MENU_PAGE_MAX_TEXT = 3000
+# A line that begins with a link's text of this many characters or more (LISTING_SHAPES
+# "link-directory")
+LINK_LEAD_CHARS = 8
 # A site's home page showing this many dates is a front page of dated posts (measured on
 # wcxb-dev: news and blog fronts show 20 to 107; product and service home pages at most 10,
 # a blog's home that shows one post 5).
@@ -231,6 +234,8 @@ class BodyShape:
     in_grid: float  # share of its text found inside the page's grid of teasers
     table: float  # share of its text in table rows (cells joined by " | ")
     after_links: float  # share of its lines that are not link texts and follow one: summaries
+    lines: int  # its lines (paragraphs)
+    link_led: float  # share of its lines that begin with a link's text and go on past it
 
 
 # Pages that are listings by what they are built of, whatever prose they have: one named line
@@ -333,6 +338,18 @@ LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] =
             and b.after_links >= 0.75
             and url_kind(p.url) not in (None, "home")
         ),
+    ),
+    # a body of eight lines or more nearly all of which begin with the text of a link and go
+    # on to say what it leads to: a directory of links (a library guide, a resource page);
+    # an article's paragraphs seldom begin with a link (measured on every corpus: at most 3 of 5
+    # lines, 7 of 13)
+    ("link-directory", lambda p, b: b.lines >= 8 and b.link_led >= 0.9),
+    # a site's home page whose body is mostly short lines (headings, taglines, buttons) and
+    # little sentence prose: a landing page (the articles of every corpus at a site's root read
+    # as prose: 81% sentences or more)
+    (
+        "landing-home",
+        lambda p, b: b.short >= 0.5 and b.sentences < 0.7 and url_kind(p.url) == "home",
     ),
     # a body of long lines without a single sentence on a small page that does not say it is
     # an article: a site's menu or cart run together, its content drawn by script (see
@@ -544,7 +561,24 @@ def body_shape(
         in_grid=sum(len(p) for p in body if grid and p in grid) / chars,
         table=sum(len(p) for p in body if p.count(" | ") >= 2) / chars,
         after_links=_after_links(body, links),
+        lines=len(body),
+        link_led=_link_led(body, links),
     )
+
+
+def _link_led(body: list[str], links: set[str]) -> float:
+    """The share of the body's lines that begin with the text of a link (of LINK_LEAD_CHARS or
+    more) and go on past it: a directory's entries, a name and what it is."""
+    heads: dict[str, list[str]] = defaultdict(list)
+    for text in links:
+        if len(text) >= LINK_LEAD_CHARS:
+            heads[text[:LINK_LEAD_CHARS]].append(text)
+    led = sum(
+        1
+        for p in body
+        if any(len(p) > len(t) and p.startswith(t) for t in heads.get(p[:LINK_LEAD_CHARS], ()))
+    )
+    return led / max(1, len(body))
 
 
 def _after_links(body: list[str], links: set[str]) -> float:

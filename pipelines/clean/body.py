@@ -567,18 +567,20 @@ def clean_paragraphs(
     return kept
 
 
-def _own_links(scope: etree._Element, url: str | None) -> dict[str, list[etree._Element]]:
-    """The links under `scope` that go to another page of the page's own site (not contents
-    `#` links, not other sites), by folded text."""
-    host = _site(url)
-    links: dict[str, list[etree._Element]] = {}
+def _links(scope: etree._Element) -> dict[str, list[tuple[etree._Element, str]]]:
+    """The links under `scope` but contents `#` links, by folded text, with their href (the
+    site each goes to is only worked out for the texts a paragraph asks about: _own)."""
+    links: dict[str, list[tuple[etree._Element, str]]] = {}
     for a in scope.iter("a"):
         href = (a.get("href") or "").strip()
-        if href.startswith("#") or _site(href) not in ("", host):
-            continue
-        if key := fold(a.text_content()):
-            links.setdefault(key, []).append(a)
+        if not href.startswith("#") and (key := fold(a.text_content())):
+            links.setdefault(key, []).append((a, href))
     return links
+
+
+def _own(links: list[tuple[etree._Element, str]], host: str) -> list[etree._Element]:
+    """Those of `links` that go to another page of the site `host` (or are relative)."""
+    return [a for a, href in links if _site(href) in ("", host)]
 
 
 def _link_shape(a: etree._Element) -> int:
@@ -618,13 +620,15 @@ def drop_link_lists(
     than the rest (the links are then the page's content)."""
     if len(paragraphs) <= MIN_LINK_RUN:
         return paragraphs
-    links = _own_links(scope, url)
+    links, host = _links(scope), _site(url)
     shapes: dict[str, int] = {}  # a link text's largest shape, worked out when a line asks
+    # (the lengths of every long link text: a prefix no link to the site has is INLINE)
     lengths = sorted({len(k) for k in links if len(k) >= TEASER_LINK_CHARS})
 
     def shape(key: str) -> int:
         if key not in shapes:
-            shapes[key] = max((_link_shape(a) for a in links.get(key, ())), default=INLINE)
+            own = _own(links.get(key, ()), host)
+            shapes[key] = max(map(_link_shape, own), default=INLINE)
         return shapes[key]
 
     def is_link_line(para: str) -> bool:

@@ -234,6 +234,9 @@ def _class_marks(cls: str) -> int:
     return marks
 
 
+_RARE_MARKS = frozenset(["rel", "itemprop", "property", "aria-label"])  # attributes (_marked)
+
+
 @dataclass
 class _Marked:
     """The page's elements that some field looks for, found in one walk, in document order."""
@@ -251,18 +254,25 @@ def _marked(root: html.HtmlElement, row: etree._Element | None) -> _Marked:
     found = _Marked()
     class_marks: dict[str, int] = {}  # a class attribute repeats on a page
     for el in root.iter(etree.Element):  # elements only
+        # the attributes looked for but the class are rare: asked for only when there
+        keys = el.keys()
         marks = 0
-        if (cls := el.get("class")) and (marks := class_marks.get(cls, -1)) < 0:
+        if "class" in keys and (cls := el.get("class")) and (marks := class_marks.get(cls, -1)) < 0:
             marks = class_marks[cls] = _class_marks(cls)
-        if (
-            el.get("rel") in _BYLINE_PROPERTIES
-            or el.get("itemprop") == "author"
-            or el.get("property") in _BYLINE_PROPERTIES
-        ):
-            marks |= _MARK_BYLINE
-        if found.crumb is None and (
-            el is row or ((label := el.get("aria-label")) and _BREADCRUMB_WORD.search(label))
-        ):
+        if not _RARE_MARKS.isdisjoint(keys):
+            if (
+                el.get("rel") in _BYLINE_PROPERTIES
+                or el.get("itemprop") == "author"
+                or el.get("property") in _BYLINE_PROPERTIES
+            ):
+                marks |= _MARK_BYLINE
+            if (
+                found.crumb is None
+                and (label := el.get("aria-label"))
+                and _BREADCRUMB_WORD.search(label)
+            ):
+                marks |= _MARK_CRUMB
+        if found.crumb is None and el is row:
             marks |= _MARK_CRUMB
         if not marks:
             continue

@@ -6,15 +6,26 @@ test profile tests/profiles/wkvb.toml)."""
 from __future__ import annotations
 
 import re
+import re._constants as sre_constants
+import re._parser as sre_parse
 from pathlib import Path
 
 import pytest
 from lxml import html
 
+from crawler.fixtures import all_fixtures
 from crawler.stations import load_profile, registry
 from pipelines.clean import build_record
 from pipelines.clean.body import REPEATED_METADATA
-from pipelines.clean.clutter import RULES, check_station_rules, match_text
+from pipelines.clean.clutter import (
+    _GUARD_STRINGS,
+    RULES,
+    TEXT_RULES,
+    _alternatives,
+    _any_text_rule,
+    check_station_rules,
+    match_text,
+)
 from pipelines.clean.text import squash
 from pipelines.core.items import Page
 
@@ -123,3 +134,55 @@ def test_title_repeated_in_body_is_dropped_and_counted():
     record = _clean("<p>Singer announces a surprise homecoming show</p>")
     assert "Singer announces a surprise homecoming show" not in record.body
     assert record.clutter[REPEATED_METADATA] >= 1
+
+
+# The prefilter of the text rules (clutter._any_text_rule): a line that holds none of the strings
+# one of the costly alternatives needs is only matched against the others.
+ANY_RULE = re.compile("|".join(f"(?:{r.text})" for r in TEXT_RULES), re.IGNORECASE)
+
+
+def test_each_rule_is_its_alternatives_joined():
+    for rule in TEXT_RULES:
+        alternatives = _alternatives(rule.text)
+        assert "|".join(alternatives) == rule.text
+        top = sre_parse.parse(rule.text, re.IGNORECASE)
+        if len(top) == 1 and top[0][0] is sre_constants.BRANCH:
+            assert len(alternatives) == len(top[0][1][1])
+        for alternative in alternatives:
+            re.compile(alternative, re.IGNORECASE)
+
+
+def test_the_prefilter_tells_what_all_the_rules_tell():
+    lines = [s for rule in TEXT_RULES for s in (rule.must_go, rule.must_stay)]
+    lines += [text for fixture in all_fixtures() for text in fixture.expected.get("body", [])]
+    lines += [f"{line} {line}" for line in lines[:200]] + [f"Photo: {s}" for s in lines[:50]]
+    lines += [
+        "Picture: AFP",
+        "PHOTO (Photo by Jane Doe)",
+        "Reuters / Getty",
+        "3 days ago",
+        "She said it was… gone...",
+        "Readers can win tickets",
+        "Enter here!",
+    ]
+    for line in lines:
+        assert _any_text_rule(line) == bool(ANY_RULE.fullmatch(line)), line
+
+
+def test_a_guard_string_is_found_in_lower_case_wherever_a_rule_matched_it():
+    # what a case-insensitive regex matches for each character of the guard strings (scanning
+    # every code point): only characters whose lower() is that very character
+    chars = sorted(set("".join(_GUARD_STRINGS)))
+    either = re.compile("[" + re.escape("".join(chars)) + "]", re.IGNORECASE)
+    for code in range(0x110000):
+        char = chr(code)
+        if either.fullmatch(char):
+            for wanted in chars:
+                if re.fullmatch(re.escape(wanted), char, re.IGNORECASE):
+                    assert char.lower() == wanted, (hex(code), wanted)
+
+
+def test_ascii_characters_but_i_k_and_s_have_no_other_case_partner():
+    plain = "".join(chr(c) for c in range(0x80) if chr(c).lower() not in "iks")
+    either = re.compile("[" + re.escape(plain) + "]", re.IGNORECASE)
+    assert all(not either.fullmatch(chr(code)) for code in range(0x80, 0x110000))

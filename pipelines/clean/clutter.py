@@ -15,6 +15,9 @@ their names: check_station_rules.
 from __future__ import annotations
 
 import re
+import re._constants as sre_constants
+import re._parser as sre_parse
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,9 +104,133 @@ RULES: tuple[Rule, ...] = (
 
 NODE_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.css)
 TEXT_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.text)
-# Every text rule at once: one regex call tells whether any rule can match (most lines match
-# none), before the rules are tried one by one to find the first that does.
-_ANY_TEXT_RULE = re.compile("|".join(f"(?:{r.text})" for r in TEXT_RULES), re.IGNORECASE)
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex (split at each `|` outside groups and sets)."""
+    out, depth, in_set, start, i = [], 0, False, 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 1
+        elif in_set:
+            in_set = char != "]"
+        elif char == "[":
+            in_set = True
+            i += pattern[i + 1 : i + 2] == "^"
+            i += pattern[i + 1 : i + 2] == "]"  # a leading ] is a member
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and not depth:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*out, pattern[start:]]
+
+
+# Literal characters a case-insensitive match finds only as themselves or their other ASCII
+# case, so that a literal of them is in `text.lower()` wherever the pattern matched it: ASCII
+# but for i, k and s (which also match İ, ı, K and ſ), and punctuation (no case at all).
+def _plain(code: int) -> bool:
+    char = chr(code)
+    if char.isascii():
+        return char.lower() not in "iks"
+    return unicodedata.category(char).startswith("P")
+
+
+_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT)
+
+
+def _needs(items) -> frozenset[str] | None:
+    """Lower-case strings one of which every match of the parsed regex `items` holds (of
+    _plain characters), the choice whose shortest is longest; None when none is found."""
+    best: frozenset[str] | None = None
+
+    def consider(found: frozenset[str] | None) -> None:
+        nonlocal best
+        if found and (best is None or min(map(len, found)) > min(map(len, best))):
+            best = found
+
+    run: list[str] = []
+    for op, arg in [*items, (None, None)]:
+        if op is sre_constants.LITERAL and _plain(arg):
+            run.append(chr(arg).lower())
+            continue
+        consider(frozenset(["".join(run)]) if run else None)
+        run.clear()
+        if op is sre_constants.SUBPATTERN:
+            consider(_needs(arg[3]))
+        elif op is sre_constants.ATOMIC_GROUP:
+            consider(_needs(arg))
+        elif op is sre_constants.BRANCH:
+            each = [_needs(branch) for branch in arg[1]]
+            consider(None if None in each else frozenset().union(*each))
+        elif op in _REPEATS and arg[0] >= 1:
+            consider(_needs(arg[2]))
+        elif op is sre_constants.IN and all(
+            o is sre_constants.LITERAL and _plain(a) for o, a in arg
+        ):
+            consider(frozenset(chr(a).lower() for _, a in arg))
+    return best
+
+
+def _punctuation(text: str) -> bool:
+    return not any(char.isalnum() or char.isspace() for char in text)
+
+
+def _opens_with_literal(items) -> bool:
+    """Whether every match of the parsed regex `items` starts with a literal character (the
+    regex engine then turns most lines away at their first character)."""
+    if not items:
+        return False
+    op, arg = items[0]
+    if op is sre_constants.SUBPATTERN:
+        return _opens_with_literal(arg[3])
+    if op is sre_constants.ATOMIC_GROUP:
+        return _opens_with_literal(arg)
+    if op is sre_constants.BRANCH:
+        return all(_opens_with_literal(branch) for branch in arg[1])
+    if op is sre_constants.IN:
+        return all(o is sre_constants.LITERAL for o, _ in arg)
+    if op in _REPEATS:
+        return arg[0] >= 1 and _opens_with_literal(arg[2])
+    return op is sre_constants.LITERAL
+
+
+def _guarded(rules: tuple[Rule, ...]):
+    """The text rules' alternatives as one regex of those the engine turns away cheaply, and
+    (strings, regex) for each of the others that needs one of those strings (lower case) in a
+    line to match it: these are only tried on lines that hold one (a line that matches nothing,
+    most of them, is then turned away sooner)."""
+    cheap: list[str] = []
+    guarded: list[str] = []
+    strings: set[str] = set()
+    for rule in rules:
+        for alternative in _alternatives(rule.text):
+            items = sre_parse.parse(alternative, re.IGNORECASE)
+            needs = None if _opens_with_literal(items) else _needs(items)
+            # a string of 4 characters or more, or of punctuation, is rare enough to look for
+            if needs and all(len(s) >= 4 or _punctuation(s) for s in needs):
+                guarded.append(alternative)
+                strings |= needs
+            else:
+                cheap.append(alternative)
+    return _one_regex(cheap), tuple(sorted(strings)), _one_regex(guarded)
+
+
+def _one_regex(alternatives: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{a})" for a in alternatives) or "(?!)", re.IGNORECASE)
+
+
+_CHEAP_RULES, _GUARD_STRINGS, _GUARDED_RULES = _guarded(TEXT_RULES)
+
+
+def _any_text_rule(text: str) -> bool:
+    """Whether any shared text rule matches the whole of `text` (most lines match none)."""
+    if _CHEAP_RULES.fullmatch(text):
+        return True
+    lower = text.lower()
+    return any(s in lower for s in _GUARD_STRINGS) and bool(_GUARDED_RULES.fullmatch(text))
 
 
 def match_text(
@@ -127,7 +254,7 @@ def _shared_rules(text: str) -> tuple[Rule | None, Rule | None]:
     """match_text over the shared rules alone, when no embed follows `text` and when one does,
     remembered: a page's nested blocks (where whether an embed follows is known), its extracted
     paragraphs (where it is not) and a station's pages ask about the same lines again and again."""
-    if not _ANY_TEXT_RULE.fullmatch(text):
+    if not _any_text_rule(text):
         return None, None
 
     def first(embed_follows: bool) -> Rule | None:

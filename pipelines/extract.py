@@ -14,6 +14,13 @@ it. Either way every page goes through the same build_record and gives the same 
 same refusals (the crawl report counts them, by station, from the item signals). A worker gets
 the run's chrome snapshot once, when it starts, and then only the pages.
 
+With a store (RADIOSCRAPE_DB), a worker also makes the story print of each record it cleans
+(pipelines.stories.story_print: the body's shingle hashes and band keys, with the store's
+RADIOSCRAPE_STORY_* options) and hands it back beside the record; the pipeline sends it to the
+store pipeline (signal story_printed), which then does not make it again on the crawl process's
+main thread, the crawl's serial path. A page cleaned in the crawl process gets no print: the
+store makes it, the same.
+
 Cleaning one page has a CPU-time budget (RADIOSCRAPE_CLEAN_TIMEOUT): a page that takes longer is
 refused as `timeout`, so a hostile page cannot hold up the crawl. A page lost to a dead worker is
 a PageFailed (errors/worker-died): not recorded as handled, so the next run fetches it again.
@@ -38,10 +45,12 @@ from scrapy.exceptions import DropItem
 from crawler.stations import registry
 from pipelines.clean import clean_page
 from pipelines.clean.chrome import ChromeSnapshot
+from pipelines.core import signals as radioscrape_signals
 from pipelines.core.items import ArticleRecord, Page
 from pipelines.core.refusals import PAGE_KINDS
 from pipelines.core.workers import end_with_parent, worker_context
 from pipelines.store.chrome import read_snapshot
+from pipelines.stories import StoryOptions, StoryPrint, prepare, story_print
 from pipelines.validate import PageFailed
 
 logger = logging.getLogger(__name__)
@@ -114,26 +123,36 @@ def _warm_worker() -> None:
 # A worker's settings for the run, given once when it starts (_start_worker).
 _worker_chrome: ChromeSnapshot = {}
 _worker_timeout = 0.0
+_worker_stories: StoryOptions | None = None
 
 
-def _start_worker(chrome: ChromeSnapshot, timeout: float) -> None:
-    """Keep the run's chrome snapshot and clean budget in this worker; warm it, and keep what
-    it loaded out of the garbage collector's full collections (as the crawl process does). It
+def _start_worker(
+    chrome: ChromeSnapshot, timeout: float, stories: StoryOptions | None = None
+) -> None:
+    """Keep the run's chrome snapshot, clean budget and story options (None: no story prints)
+    in this worker; warm it, and keep what it loaded out of the garbage collector's full
+    collections (as the crawl process does). It
     ends with the crawl process (end_with_parent). A worker forked from the crawl process
     drops the crawl's SIGINT and SIGTERM handlers (they would stop a reactor it does not run)
     for Python's defaults, a spawned worker's."""
-    global _worker_chrome, _worker_timeout
-    _worker_chrome, _worker_timeout = chrome, timeout
+    global _worker_chrome, _worker_timeout, _worker_stories
+    _worker_chrome, _worker_timeout, _worker_stories = chrome, timeout, stories
     end_with_parent()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _warm_worker()
+    if stories is not None:
+        prepare(stories)
     gc.freeze()
 
 
-def _clean_in_worker(page: Page) -> ArticleRecord | tuple[str, str]:
-    """clean_within in a worker, with the snapshot and budget it was started with."""
-    return clean_within(page, _worker_timeout, _station_chrome(_worker_chrome, page.station))
+def _clean_in_worker(page: Page) -> tuple[ArticleRecord | tuple[str, str], StoryPrint | None]:
+    """clean_within in a worker, with the snapshot and budget it was started with; and the
+    record's story print, when it was started with story options."""
+    result = clean_within(page, _worker_timeout, _station_chrome(_worker_chrome, page.station))
+    if _worker_stories is None or not isinstance(result, ArticleRecord):
+        return result, None
+    return result, story_print(result.body, _worker_stories)
 
 
 def _station_chrome(chrome: ChromeSnapshot, station: str | None) -> ChromeSnapshot | None:
@@ -154,10 +173,17 @@ CRAWL_GC_THRESHOLD = 50_000
 class ExtractPipeline:
     """Turn each Page into an ArticleRecord with build_record; refuse non-articles."""
 
-    def __init__(self, workers: int = 0, timeout: float = 0, chrome_db: str | None = None):
+    def __init__(
+        self,
+        workers: int = 0,
+        timeout: float = 0,
+        chrome_db: str | None = None,
+        stories: StoryOptions | None = None,
+    ):
         self.workers = workers
         self.timeout = timeout
         self.chrome_db = chrome_db  # the store whose learned chrome the run cleans with
+        self.stories = stories  # the store's story options: workers make story prints with them
         self.chrome: ChromeSnapshot = {}
         self.pool: ProcessPoolExecutor | None = None
         self.in_pool = 0  # pages sent to the pool and not back yet
@@ -166,19 +192,27 @@ class ExtractPipeline:
         self.cleaned: Counter[str] = Counter()  # pages cleaned in workers, in the crawl process
         self.gc_threshold: tuple[int, int, int] | None = None  # the one before the pool's
         self.stats = None
+        self.signals = None  # the crawler's SignalManager: story prints are sent with it
 
     @classmethod
     def from_crawler(cls, crawler):
         """Build the pipeline with RADIOSCRAPE_EXTRACT_WORKERS, RADIOSCRAPE_CLEAN_TIMEOUT and
-        (with RADIOSCRAPE_LEARN_CHROME) RADIOSCRAPE_DB; with workers, count the downloads in
+        (with RADIOSCRAPE_LEARN_CHROME) RADIOSCRAPE_DB; with workers and a store, the story
+        options (RADIOSCRAPE_STORY_*) they make story prints with, and count the downloads in
         flight."""
-        learning = crawler.settings.getbool("RADIOSCRAPE_LEARN_CHROME")
+        settings = crawler.settings
+        workers = max(settings.getint("RADIOSCRAPE_EXTRACT_WORKERS", 0), 0)
+        learning = settings.getbool("RADIOSCRAPE_LEARN_CHROME")
         pipeline = cls(
-            workers=max(crawler.settings.getint("RADIOSCRAPE_EXTRACT_WORKERS", 0), 0),
-            timeout=max(crawler.settings.getfloat("RADIOSCRAPE_CLEAN_TIMEOUT", 0), 0),
-            chrome_db=crawler.settings.get("RADIOSCRAPE_DB") if learning else None,
+            workers=workers,
+            timeout=max(settings.getfloat("RADIOSCRAPE_CLEAN_TIMEOUT", 0), 0),
+            chrome_db=settings.get("RADIOSCRAPE_DB") if learning else None,
+            stories=StoryOptions.from_settings(settings)
+            if workers and settings.get("RADIOSCRAPE_DB")
+            else None,
         )
         pipeline.stats = crawler.stats
+        pipeline.signals = crawler.signals
         if pipeline.workers:
             crawler.signals.connect(
                 pipeline.request_reached_downloader, signal=signals.request_reached_downloader
@@ -222,7 +256,7 @@ class ExtractPipeline:
             max_workers=self.workers,
             mp_context=context,
             initializer=_start_worker,
-            initargs=(self.chrome, self.timeout),
+            initargs=(self.chrome, self.timeout, self.stories),
         )
         for _ in range(self.workers):
             pool.submit(_warm_worker)
@@ -249,11 +283,12 @@ class ExtractPipeline:
         is downloading); pass other items through."""
         if not isinstance(item, Page):
             return item
+        printed = None
         if self.pool is not None and (self.in_pool < 2 * self.workers or self.downloading):
             self.cleaned["worker"] += 1
             self.in_pool += 1
             try:
-                result = await self._in_pool(item)
+                result, printed = await self._in_pool(item)
             finally:
                 self.in_pool -= 1
         else:
@@ -263,10 +298,17 @@ class ExtractPipeline:
         if isinstance(result, tuple):
             kind, message = result
             raise PageRefused(item.url, kind, message)
+        if printed is not None and self.signals is not None:
+            self.signals.send_catch_log(
+                signal=radioscrape_signals.story_printed,
+                record=result, printed=printed, options=self.stories,
+            )  # fmt: skip
         return result
 
-    async def _in_pool(self, page: Page) -> ArticleRecord | tuple[str, str]:
-        """clean_within in a worker. When a worker dies (killed, or crashed in C code) the pool
+    async def _in_pool(
+        self, page: Page
+    ) -> tuple[ArticleRecord | tuple[str, str], StoryPrint | None]:
+        """_clean_in_worker in a worker. When a worker dies (killed, or crashed in C code) the pool
         breaks: start a new one and try the page once more there; PageFailed when that worker
         dies too."""
         for _ in range(2):

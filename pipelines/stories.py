@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import numpy as np
@@ -123,6 +123,20 @@ def band_keys(hashes: np.ndarray, options: StoryOptions) -> list[str]:
         f"{band:02x}{hashlib.blake2b(chunk, digest_size=8).hexdigest()}"
         for band, chunk in enumerate(chunks)
     ]
+
+
+class StoryPrint(NamedTuple):
+    """What the store matches a body by and keeps of it: its shingle_hashes and band_keys."""
+
+    hashes: np.ndarray
+    keys: list[str]
+
+
+def story_print(body: Iterable[str], options: StoryOptions) -> StoryPrint:
+    """The story print of a clean body, with `options` (an extraction worker makes it beside
+    the record it cleaned; the store makes it when none was given)."""
+    hashes = shingle_hashes(shingles(body, options.shingle))
+    return StoryPrint(hashes, band_keys(hashes, options))
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

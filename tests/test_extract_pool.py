@@ -8,6 +8,7 @@ the records, the report totals and the clutter counts must be the same.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import json
 import multiprocessing
@@ -31,10 +32,14 @@ from crawler.fixtures import all_fixtures
 from pipelines.clean import parse_html
 from pipelines.clean.clutter import NODE_RULES
 from pipelines.clean.cssindex import SelectorIndex
+from pipelines.core.signals import story_printed
 from pipelines.core.urls import url_key
 from pipelines.core.workers import worker_context
 from pipelines.extract import CRAWL_GC_THRESHOLD, ExtractPipeline, _start_worker, clean_within
 from pipelines.store import open_store
+from pipelines.store.pipeline import StorePipeline
+from pipelines.store.stories import body_shingles, shingles_column
+from pipelines.stories import StoryOptions, story_print
 from tests.conftest import ROOT
 from tests.test_crawl_stations import ARTICLES
 
@@ -44,7 +49,8 @@ PER_CRAWL_FIELDS = {"fetched_at"}  # the crawl's own time
 
 
 def _crawl(sites, tmp_path, name: str, workers: int):
-    """One `scrapy crawl station` over every mirror: (records by URL key, JSON report)."""
+    """One `scrapy crawl station` over every mirror: (records by URL key, JSON report, each
+    article's stored shingles and band keys)."""
     db, report = tmp_path / f"{name}.db", tmp_path / f"{name}.json"
     done = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "station",
@@ -60,20 +66,97 @@ def _crawl(sites, tmp_path, name: str, workers: int):
             url_key(r["canonical_url"]): {k: v for k, v in r.items() if k not in PER_CRAWL_FIELDS}
             for r in store.records()
         }
-    return records, json.loads(report.read_text())
+        prints = {
+            row["url_key"]: (row["shingles"], sorted(
+                band["band"] for band in store.conn.execute(
+                    "SELECT band FROM story_bands WHERE url_key = ?", (row["url_key"],))
+            ))
+            for row in store.conn.execute("SELECT url_key, shingles FROM articles")
+        }  # fmt: skip
+    return records, json.loads(report.read_text()), prints
 
 
-def test_two_workers_store_the_same_records_as_in_process(tmp_path):
+def test_workers_store_the_same_records_stories_and_band_keys_as_in_process(tmp_path):
+    """With 1 and 2 workers (which make each record's story print) the stored records, their
+    stories, shingles and band keys are those of a crawl cleaning in process."""
     with demo_sites() as sites:
-        inline, inline_report = _crawl(sites, tmp_path, "inline", 0)
-        pooled, pooled_report = _crawl(sites, tmp_path, "pooled", 2)
+        inline, inline_report, inline_prints = _crawl(sites, tmp_path, "inline", 0)
+        crawls = [_crawl(sites, tmp_path, f"pooled{n}", n) for n in (1, 2)]
     assert len(inline) == len(ARTICLES)
-    assert pooled == inline
-    for station, figures in inline_report["stations"].items():
-        other = pooled_report["stations"][station]
-        for key in ("new", "updated", "unchanged", "dropped", "errors", "clutter"):
-            assert other.get(key) == figures.get(key), (station, key)
-    assert pooled_report["totals"]["new"] == inline_report["totals"]["new"] == len(ARTICLES)
+    assert all(shingled and bands for shingled, bands in inline_prints.values())
+    for pooled, pooled_report, pooled_prints in crawls:
+        assert pooled == inline
+        assert pooled_prints == inline_prints
+        for station, figures in inline_report["stations"].items():
+            other = pooled_report["stations"][station]
+            for key in ("new", "updated", "unchanged", "dropped", "errors", "clutter"):
+                assert other.get(key) == figures.get(key), (station, key)
+        assert pooled_report["totals"]["new"] == inline_report["totals"]["new"] == len(ARTICLES)
+
+
+def test_a_workers_story_print_is_the_one_the_store_makes(tmp_path):
+    """A worker makes each record's story print with the store's options (here not the
+    defaults) and sends it beside the record; it equals what the store makes in process."""
+    options = {"RADIOSCRAPE_STORY_SHINGLE": 3, "RADIOSCRAPE_STORY_BANDS": 16,
+               "RADIOSCRAPE_STORY_ROWS": 2}  # fmt: skip
+    settings = {"RADIOSCRAPE_EXTRACT_WORKERS": 1, "RADIOSCRAPE_DB": str(tmp_path / "s.db")}
+    crawler = get_crawler(settings_dict={**settings, **options})
+    stories = StoryOptions.from_settings(crawler.settings)
+    assert stories != StoryOptions()
+    sent = []
+    crawler.signals.connect(lambda **kwargs: sent.append(kwargs), signal=story_printed, weak=False)
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    pages = [f.page() for f in all_fixtures() if "body" in f.expected][:3]
+    records = clean_at_once(pipeline, pages[:2])  # in the worker: the pool is not behind
+    assert pipeline.cleaned == {"worker": 2}
+    assert [s["record"] for s in sent] == records
+    with open_store(tmp_path / "s.db", stories=stories) as store:
+        for given in sent:
+            record, printed = given["record"], given["printed"]
+            assert given["options"] == stories
+            made = story_print(record.body, stories)
+            assert printed.hashes.dtype == made.hashes.dtype
+            assert printed.hashes.tolist() == made.hashes.tolist() and printed.keys == made.keys
+            assert len(printed.keys) == 16
+            assert shingles_column(printed.hashes) == body_shingles(record.body, 3)
+            store.save_record(record)  # the store makes the print itself
+            key = url_key(record.canonical_url)
+            row = store.conn.execute("SELECT shingles FROM articles WHERE url_key = ?", (key,))
+            assert row.fetchone()["shingles"] == shingles_column(printed.hashes)
+            bands = store.conn.execute("SELECT band FROM story_bands WHERE url_key = ?", (key,))
+            assert sorted(band["band"] for band in bands) == sorted(printed.keys)
+
+
+def test_a_store_given_a_story_print_keeps_what_it_would_make(tmp_path):
+    """save_record with the record's story print stores the same rows, stories and band keys
+    as without; the store pipeline takes a print made with other options for none."""
+    records = [clean_within(f.page(), 0) for f in all_fixtures() if "body" in f.expected][:6]
+    records += [dataclasses.replace(records[0], canonical_url=records[0].canonical_url + "?copy")]
+    stores = []
+    for given in (False, True):
+        with open_store(tmp_path / f"{given}.db") as store:
+            for record in records:
+                printed = story_print(record.body, store.story_options) if given else None
+                store.save_record(record, printed=printed)
+            stores.append([
+                [tuple(row) for row in store.conn.execute(f"SELECT {columns} ORDER BY 1, 2")]
+                for columns in ("url_key, story_id, shingles, body FROM articles",
+                                "url_key, band FROM story_bands")
+            ])  # fmt: skip
+    assert stores[0] == stores[1]
+    assert len({row[1] for row in stores[0][0]}) < len(records)  # the copy joined a story
+
+    pipeline = StorePipeline(str(tmp_path / "p.db"), stats=None)
+    pipeline.store = open_store(tmp_path / "p.db")
+    try:
+        printed = story_print(records[0].body, StoryOptions(shingle=5))
+        pipeline.story_printed(records[0], printed, StoryOptions(shingle=5))
+        assert pipeline.prints == {}
+        pipeline.story_printed(records[0], printed, StoryOptions())
+        assert pipeline.prints == {records[0].content_hash: printed}
+    finally:
+        pipeline.store.close()
 
 
 # The fast paths the workers run must match what they replace: SelectorIndex (the clutter node

@@ -69,10 +69,10 @@ def test_a_failing_record_fails_alone(tmp_path, monkeypatch):
     with SQLiteStore(db) as store:
         save = store.save_record
 
-        def save_record(record, run_id=None):
+        def save_record(record, run_id=None, **options):
             if record is RECORDS[1]:
                 store.conn.execute("INSERT INTO no_such_table VALUES (1)")
-            return save(record, run_id)
+            return save(record, run_id, **options)
 
         monkeypatch.setattr(store, "save_record", save_record)
         outcomes = asyncio.run(save_all(WriteBatch(store, size=len(RECORDS), delay=60), RECORDS))

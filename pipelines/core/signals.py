@@ -10,3 +10,7 @@ records_stored = object()
 # The crawl report is out (printed, and written when asked): kwargs report (build_report's
 # dict) and exit_code (the report's, or EXIT_PARTIAL when its JSON file could not be written).
 crawl_reported = object()
+# An extraction worker made a record's story print (pipelines.stories.story_print) beside it:
+# kwargs record, printed and options (the StoryOptions it was made with); the store pipeline
+# keeps it for that record instead of making it again in the crawl process.
+story_printed = object()

@@ -24,11 +24,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipelines.core.dates import utc_iso
 from pipelines.core.fetch import FetchState
 from pipelines.core.items import ArticleRecord, Page
+
+if TYPE_CHECKING:
+    from pipelines.stories import StoryPrint
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 INTERRUPTED = "interrupted"  # finish_reason of a run row the next run found unfinished
@@ -135,11 +138,17 @@ class Store(ABC):
 
     @abstractmethod
     def save_record(
-        self, record: ArticleRecord, run_id: int | None = None, reason: str = FETCHED
+        self,
+        record: ArticleRecord,
+        run_id: int | None = None,
+        reason: str = FETCHED,
+        printed: StoryPrint | None = None,
     ) -> str:
         """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED. `reason`
         is kept with the version: 'fetched' (a crawl), or 'recleaned' (reclean, which found the
-        record changed: a new version even when the text, its content_hash, is the same)."""
+        record changed: a new version even when the text, its content_hash, is the same).
+        `printed`: the body's story print (pipelines.stories.story_print, with the store's
+        options), when it was made already; the store makes it otherwise."""
 
     @abstractmethod
     def fetch_states(self, url_keys: Sequence[str]) -> dict[str, FetchState]:

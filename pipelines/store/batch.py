@@ -30,6 +30,7 @@ from pipelines.core.fetch import FetchState
 from pipelines.core.items import ArticleRecord, Page
 from pipelines.store.base import NEW, Store
 from pipelines.store.sql import SQLStore
+from pipelines.stories import StoryPrint
 
 logger = logging.getLogger(__name__)
 
@@ -74,13 +75,15 @@ class WriteBatch:
         next record's transaction either way, at most `delay` seconds."""
         return cls(store, 1 if store.many_writers else size, delay)
 
-    async def save_record(self, record: ArticleRecord, run_id: int | None) -> Saved:
-        """Store `record` in the next transaction; its outcome once committed (the store's
-        error when it could not be kept)."""
+    async def save_record(
+        self, record: ArticleRecord, run_id: int | None, printed: StoryPrint | None = None
+    ) -> Saved:
+        """Store `record` (with its story print, when made already) in the next transaction;
+        its outcome once committed (the store's error when it could not be kept)."""
         future: asyncio.Future[Saved] = asyncio.get_running_loop().create_future()
 
         def write(store: Store) -> Saved:
-            outcome = store.save_record(record, run_id)
+            outcome = store.save_record(record, run_id, printed=printed)
             return Saved(outcome, store.story_of(record.canonical_url)[1] if outcome == NEW else 0)
 
         self.records += 1

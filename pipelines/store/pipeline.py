@@ -40,7 +40,7 @@ from pipelines.store.base import NEW, UNCHANGED, UPDATED, RunOutcome, StationRun
 from pipelines.store.batch import WriteBatch
 from pipelines.store.quality import RecordFigures, measure, quality_warnings, refusal_warning
 from pipelines.store.sql import SQLStore
-from pipelines.stories import StoryOptions, prepare
+from pipelines.stories import StoryOptions, StoryPrint, prepare
 from pipelines.validate import PageFailed
 
 logger = logging.getLogger(__name__)
@@ -118,6 +118,9 @@ class StorePipeline:
         self.warnings: dict[str, list[str]] = {}
         self.outcome = RunOutcome()  # the report's status and exit code, once it is out
         self.signals = None  # the crawler's SignalManager: the warnings are sent with it
+        # story prints an extraction worker made (signal story_printed), by content_hash (the
+        # print is the body's), until their record is stored or dropped
+        self.prints: dict[str, StoryPrint] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -143,6 +146,7 @@ class StorePipeline:
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.crawl_reported, signal=radioscrape_signals.crawl_reported)
+        crawler.signals.connect(pipeline.story_printed, signal=radioscrape_signals.story_printed)
         pipeline.signals = crawler.signals
         return pipeline
 
@@ -159,6 +163,7 @@ class StorePipeline:
         its station; raise PageFailed (errors/store) when the store cannot keep it."""
         if not isinstance(item, ArticleRecord):
             return item
+        printed = self.prints.pop(item.content_hash, None)
         url, foreign = story_url(item)
         if foreign:
             logger.warning(
@@ -166,7 +171,7 @@ class StorePipeline:
             )
             item = replace(item, canonical_url=url)
         try:
-            saved = await self.writes.save_record(item, self.run_id)
+            saved = await self.writes.save_record(item, self.run_id, printed)
         except self.store.errors as exc:
             logger.error("%s: not stored: %s", item.url, exc)
             raise PageFailed(item.url, "store", f"not stored: {exc}") from exc
@@ -177,6 +182,12 @@ class StorePipeline:
             kind = "copies" if saved.copies > 1 else "new"
             inc_stat(self.stats, item.station, f"stories/{kind}")
         return item
+
+    def story_printed(self, record: ArticleRecord, printed: StoryPrint, options) -> None:
+        """Keep the story print a worker made for `record`, when made with the store's
+        options."""
+        if self.store is not None and options == self.store.story_options:
+            self.prints[record.content_hash] = printed
 
     def item_scraped(self, item, response) -> None:
         """Save the fetch state of an article that gave a stored record, and keep its page."""
@@ -202,6 +213,8 @@ class StorePipeline:
         """Save the fetch state of a refused page, so an unchanged one is not fetched again;
         not of a page that failed for a reason outside it (PageFailed): that one is fetched
         again next run."""
+        if isinstance(item, ArticleRecord):  # dropped after cleaning: its print is not needed
+            self.prints.pop(item.content_hash, None)
         if not isinstance(exception, PageFailed):
             self._save_states(fetch_states(response, None))
             if response is not None and (label := response.meta.get(STATION_META)):

@@ -45,7 +45,7 @@ from pipelines.store.stories import (
     read_stories,
     story_of,
 )
-from pipelines.stories import StoryOptions
+from pipelines.stories import StoryOptions, StoryPrint
 
 FETCH_CHUNK = 500  # url_keys per query of fetch_states (SQLite allows 999 parameters)
 
@@ -104,7 +104,11 @@ class SQLStore(Store):
         )
 
     def save_record(
-        self, record: ArticleRecord, run_id: int | None = None, reason: str = FETCHED
+        self,
+        record: ArticleRecord,
+        run_id: int | None = None,
+        reason: str = FETCHED,
+        printed: StoryPrint | None = None,
     ) -> str:
         """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED."""
         key, mark, now = url_key(record.canonical_url), self.mark, utc_now()
@@ -143,7 +147,7 @@ class SQLStore(Store):
                     [*changed.values(), key],
                 )
             assign_story(conn, mark, key, record.body, self.story_options, self.lock_bands, story,
-                         self.lazy_story_reads)  # fmt: skip
+                         self.lazy_story_reads, printed)  # fmt: skip
             conn.execute(
                 "INSERT INTO article_versions (url_key, version, content_hash, fetched_at, run_id,"
                 f" record, reason) VALUES ({marks(mark, 7)})",

@@ -25,7 +25,7 @@ from pipelines.core.dates import utc_iso
 from pipelines.store.base import marks
 from pipelines.stories import (
     StoryOptions,
-    band_keys,
+    StoryPrint,
     distinct,
     original_order,
     overlap,
@@ -34,6 +34,7 @@ from pipelines.stories import (
     similarity,
     similarity_bounds,
     story_id_of,
+    story_print,
 )
 
 if TYPE_CHECKING:
@@ -166,14 +167,15 @@ def assign_story(
     lock: Callable[[Sequence[str]], None] | None = None,
     own: str | None = None,
     lazy: bool = False,
+    printed: StoryPrint | None = None,
 ) -> str:
     """Give the stored article `key` (its row already written in this transaction, its clean
     `body`, its story so far `own`) its story: match its body's band keys against the index,
     confirm each candidate exactly, join (or merge) the matching stories, keep its shingles
     (shingles_column) and index its band keys. Returns the story id. `lock` takes the band keys
-    before they are read (PostgreSQL: concurrent workers); `lazy`: matching_stories'."""
-    hashes = shingle_hashes(shingles(body, options.shingle))
-    keys = band_keys(hashes, options)
+    before they are read (PostgreSQL: concurrent workers); `lazy`: matching_stories'; `printed`:
+    the body's story_print with `options`, when an extraction worker made it."""
+    hashes, keys = printed or story_print(body, options)
     if lock is not None and keys:
         lock(keys)
     known = frozenset({own} - {None})

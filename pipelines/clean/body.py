@@ -622,13 +622,20 @@ def drop_link_lists(
         return paragraphs
     links, host = _links(scope), _site(url)
     shapes: dict[str, int] = {}  # a link text's largest shape, worked out when a line asks
-    # (the lengths of every long link text: a prefix no link to the site has is INLINE)
-    lengths = sorted({len(k) for k in links if len(k) >= TEASER_LINK_CHARS})
+    own: dict[str, list] = {}  # a link text's links to the site, worked out when asked
+
+    def own_links(key: str) -> list:
+        if key not in links:
+            return []
+        if key not in own:
+            own[key] = _own(links[key], host)
+        return own[key]
+
+    lengths = sorted({len(k) for k in links if len(k) >= TEASER_LINK_CHARS and own_links(k)})
 
     def shape(key: str) -> int:
         if key not in shapes:
-            own = _own(links.get(key, ()), host)
-            shapes[key] = max(map(_link_shape, own), default=INLINE)
+            shapes[key] = max(map(_link_shape, own_links(key)), default=INLINE)
         return shapes[key]
 
     def is_link_line(para: str) -> bool:

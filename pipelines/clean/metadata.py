@@ -1078,7 +1078,7 @@ def _credit_beside(img: etree._Element) -> str | None:
 def _credit_line(container) -> str | None:
     photo_credit = _CREDIT_LINE_PATTERNS[0]
     for node in container.iter("p", "div", "span", "em", "small"):
-        raw = node.text_content()
+        raw = node.text_content() if len(node) else node.text or ""  # a leaf: its own text
         # 61 or more words squash to 121 characters or more: too long (squash only splits)
         if len(raw) >= 120 and len(raw.split(None, 60)) == 61:
             continue

@@ -14,12 +14,12 @@ it. Either way every page goes through the same build_record and gives the same 
 same refusals (the crawl report counts them, by station, from the item signals). A worker gets
 the run's chrome snapshot once, when it starts, and then only the pages.
 
-With a store (RADIOSCRAPE_DB), a worker also makes the story print of each record it cleans
-(pipelines.stories.story_print: the body's shingle hashes and band keys, with the store's
-RADIOSCRAPE_STORY_* options) and hands it back beside the record; the pipeline sends it to the
-store pipeline (signal story_printed), which then does not make it again on the crawl process's
-main thread, the crawl's serial path. A page cleaned in the crawl process gets no print: the
-store makes it, the same.
+With a store (RADIOSCRAPE_DB) and PRINTING_WORKERS workers or more, a worker also makes the
+story print of each record it cleans (pipelines.stories.story_print: the body's shingle hashes
+and band keys, with the store's RADIOSCRAPE_STORY_* options) and hands it back beside the record;
+the pipeline sends it to the store pipeline (signal story_printed), which then does not make it
+again on the crawl process's main thread, the crawl's serial path. A page cleaned in the crawl
+process gets no print: the store makes it, the same.
 
 Cleaning one page has a CPU-time budget (RADIOSCRAPE_CLEAN_TIMEOUT): a page that takes longer is
 refused as `timeout`, so a hostile page cannot hold up the crawl. A page lost to a dead worker is
@@ -160,6 +160,13 @@ def _station_chrome(chrome: ChromeSnapshot, station: str | None) -> ChromeSnapsh
     return {station: chrome[station]} if station in chrome else None
 
 
+# The fewest extraction workers that make story prints. A page's cleaning (~4.4 ms of CPU on the
+# bench's pages) is shared by the workers, its storing and Scrapy's work (~3.5 ms) is the crawl
+# process's main thread's alone: with one worker the worker is the serial path and a print made
+# there (~0.45 ms) would lengthen it; from two the main thread is, and the print leaves it.
+PRINTING_WORKERS = 2
+
+
 # The crawl process's first-generation GC threshold while workers clean its pages (Python's
 # default: 700). What it allocates a page (requests, responses, records on their way to the
 # store) is freed by reference counting, or lives on (queued requests, a batch of records):
@@ -197,9 +204,9 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         """Build the pipeline with RADIOSCRAPE_EXTRACT_WORKERS, RADIOSCRAPE_CLEAN_TIMEOUT and
-        (with RADIOSCRAPE_LEARN_CHROME) RADIOSCRAPE_DB; with workers and a store, the story
-        options (RADIOSCRAPE_STORY_*) they make story prints with, and count the downloads in
-        flight."""
+        (with RADIOSCRAPE_LEARN_CHROME) RADIOSCRAPE_DB; with a store and PRINTING_WORKERS
+        workers or more, the story options (RADIOSCRAPE_STORY_*) they make story prints with;
+        with workers, count the downloads in flight."""
         settings = crawler.settings
         workers = max(settings.getint("RADIOSCRAPE_EXTRACT_WORKERS", 0), 0)
         learning = settings.getbool("RADIOSCRAPE_LEARN_CHROME")
@@ -208,7 +215,7 @@ class ExtractPipeline:
             timeout=max(settings.getfloat("RADIOSCRAPE_CLEAN_TIMEOUT", 0), 0),
             chrome_db=settings.get("RADIOSCRAPE_DB") if learning else None,
             stories=StoryOptions.from_settings(settings)
-            if workers and settings.get("RADIOSCRAPE_DB")
+            if workers >= PRINTING_WORKERS and settings.get("RADIOSCRAPE_DB")
             else None,
         )
         pipeline.stats = crawler.stats

@@ -35,7 +35,13 @@ from pipelines.clean.cssindex import SelectorIndex
 from pipelines.core.signals import story_printed
 from pipelines.core.urls import url_key
 from pipelines.core.workers import worker_context
-from pipelines.extract import CRAWL_GC_THRESHOLD, ExtractPipeline, _start_worker, clean_within
+from pipelines.extract import (
+    CRAWL_GC_THRESHOLD,
+    PRINTING_WORKERS,
+    ExtractPipeline,
+    _start_worker,
+    clean_within,
+)
 from pipelines.store import open_store
 from pipelines.store.pipeline import StorePipeline
 from pipelines.store.stories import body_shingles, shingles_column
@@ -77,8 +83,8 @@ def _crawl(sites, tmp_path, name: str, workers: int):
 
 
 def test_workers_store_the_same_records_stories_and_band_keys_as_in_process(tmp_path):
-    """With 1 and 2 workers (which make each record's story print) the stored records, their
-    stories, shingles and band keys are those of a crawl cleaning in process."""
+    """With 1 worker and with 2 (which make each record's story print) the stored records,
+    their stories, shingles and band keys are those of a crawl cleaning in process."""
     with demo_sites() as sites:
         inline, inline_report, inline_prints = _crawl(sites, tmp_path, "inline", 0)
         crawls = [_crawl(sites, tmp_path, f"pooled{n}", n) for n in (1, 2)]
@@ -99,7 +105,7 @@ def test_a_workers_story_print_is_the_one_the_store_makes(tmp_path):
     defaults) and sends it beside the record; it equals what the store makes in process."""
     options = {"RADIOSCRAPE_STORY_SHINGLE": 3, "RADIOSCRAPE_STORY_BANDS": 16,
                "RADIOSCRAPE_STORY_ROWS": 2}  # fmt: skip
-    settings = {"RADIOSCRAPE_EXTRACT_WORKERS": 1, "RADIOSCRAPE_DB": str(tmp_path / "s.db")}
+    settings = {"RADIOSCRAPE_EXTRACT_WORKERS": 2, "RADIOSCRAPE_DB": str(tmp_path / "s.db")}
     crawler = get_crawler(settings_dict={**settings, **options})
     stories = StoryOptions.from_settings(crawler.settings)
     assert stories != StoryOptions()
@@ -110,6 +116,7 @@ def test_a_workers_story_print_is_the_one_the_store_makes(tmp_path):
     pages = [f.page() for f in all_fixtures() if "body" in f.expected][:3]
     records = clean_at_once(pipeline, pages[:2])  # in the worker: the pool is not behind
     assert pipeline.cleaned == {"worker": 2}
+    assert len(sent) == 2
     assert [s["record"] for s in sent] == records
     with open_store(tmp_path / "s.db", stories=stories) as store:
         for given in sent:
@@ -126,6 +133,14 @@ def test_a_workers_story_print_is_the_one_the_store_makes(tmp_path):
             assert row.fetchone()["shingles"] == shingles_column(printed.hashes)
             bands = store.conn.execute("SELECT band FROM story_bands WHERE url_key = ?", (key,))
             assert sorted(band["band"] for band in bands) == sorted(printed.keys)
+
+
+def test_one_worker_makes_no_story_prints(tmp_path):
+    """With one worker the worker is the crawl's serial path: the store makes the prints."""
+    settings = {"RADIOSCRAPE_EXTRACT_WORKERS": 1, "RADIOSCRAPE_DB": str(tmp_path / "s.db")}
+    assert ExtractPipeline.from_crawler(get_crawler(settings_dict=settings)).stories is None
+    settings["RADIOSCRAPE_EXTRACT_WORKERS"] = PRINTING_WORKERS
+    assert ExtractPipeline.from_crawler(get_crawler(settings_dict=settings)).stories is not None
 
 
 def test_a_store_given_a_story_print_keeps_what_it_would_make(tmp_path):

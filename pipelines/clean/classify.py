@@ -7,11 +7,12 @@ says) is a candidate that `listing_reason` decides on after extraction. First by
 is built of (LISTING_SHAPES: prices and cart buttons, link density, a body of short lines, of
 headline links, of table rows or of its repeated cards, a grid of product tiles, a JSON-LD
 index of its own pages, a few words amid a site's links or on a page of next to no text, a
-"Sort by" control, the first page of an archive), whatever prose it has, and a home
-page by the dates it shows; then by the prose extraction found: a page whose body reads as an
-article is one, whatever its URL. A page whose JSON-LD says it is an article is never refused
-on structure (but for a site's home page, which a theme may give its posts' type); one whose
-og:type says so (WordPress gives it to every page) only by LISTING_SHAPES.
+"Sort by" control, the first page of an archive, headline links each with its summary, a
+directory of links, a menu run together, a landing page at a site's root), whatever prose it
+has, and a home page by the dates it shows; then by the prose extraction found: a page whose
+body reads as an article is one, whatever its URL. A page whose JSON-LD says it is an article
+is never refused on structure (but for a site's home page, which a theme may give its posts'
+type); one whose og:type says so (WordPress gives it to every page) only by LISTING_SHAPES.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ from __future__ import annotations
 from copy import deepcopy
 
 import pytest
+import trafilatura
 import trafilatura.main_extractor as main_extractor
+from lxml import etree
 from lxml.etree import XPath
 from trafilatura.htmlprocessing import convert_tags, tree_cleaning
 from trafilatura.settings import Extractor
@@ -73,3 +75,15 @@ def test_trafilatura_itself_keeps_its_xpaths():
     assert all(isinstance(x, XPath) for x in main_extractor.BODY_XPATH)
     assert all(isinstance(x, XPath) for x in main_extractor.OVERALL_DISCARD_XPATH)
     assert main_extractor.extract_content.__globals__ is vars(main_extractor)
+
+
+@pytest.mark.parametrize("fixture", all_fixtures(), ids=lambda f: f.name)
+def test_bare_extraction_with_the_walks_gives_what_trafilatura_gives(fixture):
+    # as the cleaner's baseline asks for it (body.baseline_paragraphs)
+    page = fixture.page()
+    args = {"url": page.url, "include_comments": False, "with_metadata": False}
+    ours = trafxpath.bare_extraction(parse_html(page), output_format="txt", **args)
+    theirs = trafilatura.bare_extraction(parse_html(page), output_format="txt", **args)
+    assert (ours is None) == (theirs is None)
+    if ours is not None:
+        assert etree.tostring(ours.body) == etree.tostring(theirs.body)

@@ -414,7 +414,7 @@ def baseline_paragraphs(root: html.HtmlElement, url: str | None) -> list[str]:
     """Bare trafilatura's paragraphs on the untouched page (its default settings, comments
     left out): what the cleaner falls back to when its own pass found far less."""
     return _paragraphs_of(
-        trafilatura.bare_extraction(
+        trafxpath.bare_extraction(
             root,
             url=url,
             include_comments=False,

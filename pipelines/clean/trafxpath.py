@@ -3,11 +3,11 @@
 Their `re:test()` tests call back into Python for every div, section, span... of the tree
 (lxml's EXSLT regular expressions are Python's `re`), which costs more than the rest of the
 walk: here the same regexes run on the same attribute values from a plain walk, and each
-expression gives the same elements in the same order as its XPath. `extract_content` is
-trafilatura's own, run with these in place of the XPaths (its module is left as it is: bare
-trafilatura in the same process runs its XPaths). Only for the trafilatura version whose
-expressions these follow, and only when each expression reads as expected: otherwise
-`extract_content` is trafilatura's.
+expression gives the same elements in the same order as its XPath. `extract_content` and
+`bare_extraction` are trafilatura's own, run with these in place of the XPaths (its modules are
+left as they are: bare trafilatura in the same process runs its XPaths). Only for the
+trafilatura version whose expressions these follow, and only when each expression reads as
+expected: otherwise they are trafilatura's.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import types
 from collections.abc import Callable
 
 import trafilatura
+import trafilatura.core as core
 import trafilatura.main_extractor as main_extractor
 from lxml import etree
 
@@ -244,12 +245,12 @@ def _walks() -> dict[str, list] | None:
     return walks
 
 
-def _extract_content_with(walks: dict[str, list]):
-    """trafilatura's extract_content, its helpers reading `walks` for the XPath lists."""
-    namespace = dict(vars(main_extractor))
-    namespace.update(walks)
-    for fn in ("extract_content", "_extract", "recover_wild_text", "prune_unwanted_sections"):
-        original = getattr(main_extractor, fn)
+def _with(module, names: tuple[str, ...], values: dict):
+    """The functions `names` of `module`, each reading `values` (and the others' copies) in
+    place of the module's own globals of those names: the module itself is left as it is."""
+    namespace = {**vars(module), **values}
+    for name in names:
+        original = getattr(module, name)
         clone = types.FunctionType(
             original.__code__,
             namespace,
@@ -258,11 +259,16 @@ def _extract_content_with(walks: dict[str, list]):
             original.__closure__,
         )
         clone.__kwdefaults__ = original.__kwdefaults__
-        namespace[fn] = clone
-    return namespace["extract_content"]
+        namespace[name] = clone
+    return namespace
 
 
 _WALKS = _walks() if trafilatura.__version__ == _FOLLOWS else None
-extract_content = (
-    _extract_content_with(_WALKS) if _WALKS is not None else main_extractor.extract_content
-)
+if _WALKS is not None:
+    _MAIN = ("extract_content", "_extract", "recover_wild_text", "prune_unwanted_sections")
+    extract_content = _with(main_extractor, _MAIN, _WALKS)["extract_content"]
+    # bare_extraction and the steps of trafilatura_sequence that run extract_content
+    _CORE = ("bare_extraction", "trafilatura_sequence", "_extract_and_compare", "_recall_retry")
+    bare_extraction = _with(core, _CORE, {"extract_content": extract_content})["bare_extraction"]
+else:
+    extract_content, bare_extraction = main_extractor.extract_content, core.bare_extraction

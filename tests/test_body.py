@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import pytest
 import trafilatura
-from lxml import etree
+from lxml import etree, html
 from trafilatura.settings import Extractor
 
 from crawler.fixtures import all_fixtures
 from pipelines.clean import parse_html
-from pipelines.clean.body import _BODY_CLASS_WORDS, _BODY_CLASSES, recall_extraction
+from pipelines.clean.body import (
+    _BODY_CLASS_WORDS,
+    _BODY_CLASSES,
+    _LEAF_BLOCKS,
+    dom_headings,
+    recall_extraction,
+)
 from pipelines.core.items import Page
 
 STORY = "".join(
@@ -108,3 +114,20 @@ def test_the_options_are_those_bare_extraction_builds(monkeypatch):
             for name in Extractor.__slots__:
                 if name != "date_params":
                     assert getattr(seen[-1], name) == getattr(built, name), (fast, url, name)
+
+
+def test_dom_headings_reads_the_innermost_blocks_only():
+    markup = (
+        "<div><ul><li><p>Item para</p></li><li>Plain item</li></ul><h2>Sub</h2>"
+        "<blockquote><p>Quoted</p><p>Twice<br>broken</p></blockquote><table><tr><td>Cell</td>"
+        "<td><h3>Cell head</h3><div><p>Deep</p></div></td></tr></table><p>Last</p></div>"
+    )
+    root = html.fromstring(markup)
+    innermost = [
+        el
+        for el in root.iter(*_LEAF_BLOCKS)
+        if not any(d.tag in _LEAF_BLOCKS for d in el.iterdescendants())
+    ]
+    assert [el for _, _, el in dom_headings(root)] == [
+        el for el in innermost for _ in range(2 if el.text == "Twice" else 1)
+    ]

@@ -493,12 +493,22 @@ def _text_with_breaks(el: etree._Element) -> str:
     return "".join(parts)
 
 
+def _inside(node: etree._Element, ancestor: etree._Element) -> bool:
+    """Whether `node` is a descendant of `ancestor`."""
+    parent = node.getparent()
+    while parent is not None and parent is not ancestor:
+        parent = parent.getparent()
+    return parent is not None
+
+
 def dom_headings(container: etree._Element) -> list[tuple[str, bool, etree._Element]]:
     """(text, is_heading, element) for every innermost block element under `container`, in
     page order, split at <br> like trafilatura's output."""
     blocks: list[tuple[str, bool, etree._Element]] = []
-    for el in container.iter(*_LEAF_BLOCKS):
-        if next(el.iterdescendants(*_LEAF_BLOCKS), None) is not None:  # not innermost
+    found = list(container.iter(*_LEAF_BLOCKS))
+    for i, el in enumerate(found):
+        # not innermost: the next block in document order is inside it (its first block)
+        if i + 1 < len(found) and _inside(found[i + 1], el):
             continue
         heading = el.tag in _HEADINGS
         lines = [t for t in (squash(line) for line in _text_with_breaks(el).split("\n")) if t]

@@ -17,6 +17,7 @@ from pipelines.clean.body import (
     dom_headings,
     recall_extraction,
 )
+from pipelines.clean.text import text_content
 from pipelines.core.items import Page
 
 STORY = "".join(
@@ -131,3 +132,10 @@ def test_dom_headings_reads_the_innermost_blocks_only():
     assert [el for _, _, el in dom_headings(root)] == [
         el for el in innermost for _ in range(2 if el.text == "Twice" else 1)
     ]
+
+
+def test_text_content_reads_what_lxml_reads_for_every_element_of_the_fixture_pages():
+    for fixture in all_fixtures():
+        root = parse_html(fixture.page())
+        for el in root.iter(etree.Element):
+            assert text_content(el) == el.text_content()

@@ -18,7 +18,7 @@ from trafilatura.settings import Extractor
 from pipelines.clean import trafxpath
 from pipelines.clean.clutter import MAX_CLUTTER_CHARS, NODE_RULES, Rule, match_text
 from pipelines.clean.cssindex import SelectorIndex, class_tokens
-from pipelines.clean.text import fold, squash
+from pipelines.clean.text import fold, squash, text_content
 
 BLOCK_TAGS = frozenset(
     [
@@ -71,11 +71,11 @@ def paragraph_chars(el: etree._Element, lengths: dict | None = None) -> int:
     known, filled in as they are read (nested candidates and the page share their paragraphs),
     for as long as the tree is unchanged."""
     if lengths is None:
-        return sum(len(squash(p.text_content())) for p in el.iter("p"))
+        return sum(len(squash(text_content(p))) for p in el.iter("p"))
     total = 0
     for p in el.iter("p"):
         if (chars := lengths.get(p)) is None:
-            chars = lengths[p] = len(squash(p.text_content()))
+            chars = lengths[p] = len(squash(text_content(p)))
         total += chars
     return total
 
@@ -185,7 +185,7 @@ def _link_heavy(node: etree._Element) -> bool:
     text = _text_of(node)
     if not text:
         return True
-    linked = sum(len(squash(a.text_content())) for a in node.iter("a"))
+    linked = sum(len(squash(text_content(a))) for a in node.iter("a"))
     return linked >= 0.5 * len(text) or node.tag in ("article", "ul", "ol", "aside")
 
 
@@ -583,7 +583,7 @@ def _links(scope: etree._Element) -> dict[str, list[tuple[etree._Element, str]]]
     links: dict[str, list[tuple[etree._Element, str]]] = {}
     for a in scope.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href.startswith("#") and (key := fold(a.text_content())):
+        if not href.startswith("#") and (key := fold(text_content(a))):
             links.setdefault(key, []).append((a, href))
     return links
 

@@ -29,3 +29,9 @@ def word_count(paragraphs: list[str]) -> int:
 def fold(text: str) -> str:
     """A comparison key: lower case, letters and digits only."""
     return "".join(filter(str.isalnum, text.casefold()))
+
+
+def text_content(el) -> str:
+    """All the text inside an lxml element (its text_content()), read as its own text when it
+    has no children (text_content() evaluates an XPath each time)."""
+    return el.text_content() if len(el) else el.text or ""

@@ -314,6 +314,12 @@ def test_a_menu_run_together_on_a_small_page_is_not_an_article(monkeypatch):
     # a short story on a small site is kept
     brief = f"<main><h1>Storm</h1><p>{DAYS[0]} {PROSE}</p></main>"
     assert build_record(page(brief, "/news/storm")).body == [f"{DAYS[0]} {PROSE}"]
+    # and so is a brief whose sentences are all under 80 characters
+    lines = [
+        f"Line {n} of a short brief, long enough to be read as a line of prose." for n in range(4)
+    ]
+    short = "".join(f"<p>{line}</p>" for line in lines)
+    assert build_record(page(f"<main><h1>Storm</h1>{short}</main>", "/news/storm")).body == lines
     # and so is a line without a sentence on a page that says it is an article
     assert build_record(page(shell, "/news/storm", OG_ARTICLE)).body == [menu]
 

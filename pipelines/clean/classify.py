@@ -237,6 +237,7 @@ class BodyShape:
     after_links: float  # share of its lines that are not link texts and follow one: summaries
     lines: int  # its lines (paragraphs)
     link_led: float  # share of its lines that begin with a link's text and go on past it
+    ended: float  # share of its lines that end a sentence, whatever their length
 
 
 # Pages that are listings by what they are built of, whatever prose they have: one named line
@@ -352,13 +353,13 @@ LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] =
         "landing-home",
         lambda p, b: b.short >= 0.5 and b.sentences < 0.7 and url_kind(p.url) == "home",
     ),
-    # a body of long lines without a single sentence on a small page that does not say it is
-    # an article: a site's menu or cart run together, its content drawn by script (see
-    # MENU_PAGE_MAX_TEXT)
+    # a body of long lines of which not one ends a sentence, on a small page that does not say
+    # it is an article: a site's menu or cart run together, its content drawn by script (see
+    # MENU_PAGE_MAX_TEXT); a brief of sentences under 80 characters ends them, so it stays
     (
         "menu-page",
         lambda p, b: (
-            b.sentences == 0
+            b.ended == 0
             and b.short == 0
             and BARE_MAX_WORDS <= b.words < MENU_PAGE_MAX_WORDS
             and p.text_chars < MENU_PAGE_MAX_TEXT
@@ -564,6 +565,7 @@ def body_shape(
         after_links=_after_links(body, links),
         lines=len(body),
         link_led=_link_led(body, links),
+        ended=sum(1 for p in body if _SENTENCE_END.search(p)) / count,
     )
 
 

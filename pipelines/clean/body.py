@@ -326,9 +326,8 @@ _RECALL_OPTIONS = {
     )
     for fast in (False, True)
 }
-# recall_extraction follows bare_extraction step by step as trafilatura 2.3.1 takes them; with
-# any other version it calls bare_extraction itself.
-_STEPS_OF = "2.3.1"
+# recall_extraction follows bare_extraction step by step as trafilatura trafxpath.FOLLOWS takes
+# them; with any other version it calls bare_extraction itself.
 _TRAFILATURA = trafilatura.__version__
 # The first test of each of trafilatura's raw-tree prunes (RAW_TREE_PRUNE_XPATH's two, then
 # REMOVE_COMMENTS_AND_LISTS_XPATH) as words one of the id or class attributes it reads holds
@@ -367,7 +366,7 @@ def recall_extraction(tree: html.HtmlElement, url: str | None, fast: bool):
     options.url = url
     source = url or None  # as Extractor(url=url) sets it (read only in log messages)
     options.source = source and source.encode("utf-8", "replace").decode("utf-8")
-    if _TRAFILATURA != _STEPS_OF:
+    if _TRAFILATURA != trafxpath.FOLLOWS:
         return trafilatura.bare_extraction(tree, options=options)
     try:
         body, text = _recall_sequence(tree, options, url)

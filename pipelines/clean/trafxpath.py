@@ -21,7 +21,9 @@ import trafilatura.core as core
 import trafilatura.main_extractor as main_extractor
 from lxml import etree
 
-_FOLLOWS = "2.3.1"
+# The trafilatura version whose internals the cleaner follows step by step (these walks, and
+# body.recall_extraction): with any other, trafilatura's own functions run.
+FOLLOWS = "2.3.1"
 _RE_TEST = re.compile(r"re:test\((@[\w|@-]+), '([^']*)'(?:, '(\w*)')?\)")
 
 
@@ -263,7 +265,7 @@ def _with(module, names: tuple[str, ...], values: dict):
     return namespace
 
 
-_WALKS = _walks() if trafilatura.__version__ == _FOLLOWS else None
+_WALKS = _walks() if trafilatura.__version__ == FOLLOWS else None
 if _WALKS is not None:
     _MAIN = ("extract_content", "_extract", "recover_wild_text", "prune_unwanted_sections")
     extract_content = _with(main_extractor, _MAIN, _WALKS)["extract_content"]

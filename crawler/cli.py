@@ -24,6 +24,7 @@ from crawler.fixtures import (
 )
 from crawler.options import add_config_options, add_setting_option
 from crawler.render import render_record
+from crawler.startup import no_collection
 from crawler.stations import (
     STATIONS_ENV,
     ProfileError,
@@ -724,7 +725,8 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout = QuietStdout(sys.stdout)
         except (OSError, ValueError):  # not a real file (a test's capture): leave it
             pass
-    args = build_parser(command).parse_args(argv)
+    with no_collection():  # the crawl commands import Scrapy here
+        args = build_parser(command).parse_args(argv)
     try:
         args.config_values = configure(args)
         return args.func(args)

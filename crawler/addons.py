@@ -6,10 +6,14 @@ when RADIOSCRAPE_REDIS is set (crawler.distributed).
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from functools import cache
 
 
-def _version() -> str:
+@cache
+def radioscrape_version() -> str:
+    """The installed radioscrape's version ("dev" when it is not installed), looked up once."""
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("radioscrape")
     except PackageNotFoundError:
@@ -30,7 +34,9 @@ class RadioscrapeAddon:
         """Derive USER_AGENT from RADIOSCRAPE_CONTACT and DOWNLOAD_MAXSIZE from
         RADIOSCRAPE_MAX_PAGE_BYTES; drop the cookies middleware when cookies are off."""
         contact = settings.get("RADIOSCRAPE_CONTACT")
-        settings.set("USER_AGENT", f"radioscrape/{_version()} (+{contact})", priority="addon")
+        settings.set(
+            "USER_AGENT", f"radioscrape/{radioscrape_version()} (+{contact})", priority="addon"
+        )
         settings.set(
             "DOWNLOAD_MAXSIZE", settings.getint("RADIOSCRAPE_MAX_PAGE_BYTES"), priority="addon"
         )

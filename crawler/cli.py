@@ -526,13 +526,14 @@ def cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+class VersionAction(argparse._VersionAction):
+    """--version, the installed version looked up only when asked for (not at every start)."""
 
-    try:
-        return version("radioscrape")
-    except PackageNotFoundError:
-        return "dev"
+    def __call__(self, parser, namespace, values, option_string=None):
+        from crawler.addons import radioscrape_version
+
+        self.version = f"radioscrape {radioscrape_version()}"
+        super().__call__(parser, namespace, values, option_string)
 
 
 EXIT_TABLE = """exit codes (the first failing target decides):
@@ -549,7 +550,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command-line interface; for one of LIGHT_COMMANDS, without the crawl commands
     (so Scrapy is not imported)."""
     parser = argparse.ArgumentParser(prog="radioscrape", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"radioscrape {_version()}")
+    parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", required=True)
     formatter = argparse.RawDescriptionHelpFormatter
 

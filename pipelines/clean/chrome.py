@@ -77,27 +77,31 @@ def learn_chrome(
         key = tuple(stored.body)
         if key not in stories or stored.url < stories[key].url:
             stories[key] = stored
-    seen: dict[str, list[StoredBody]] = defaultdict(list)
-    forms: dict[str, Counter[str]] = defaultdict(Counter)
-    places: dict[str, Counter[str]] = defaultdict(Counter)
+    # each line's first place in each story that has it: (story, index, line as printed)
+    seen: dict[str, list[tuple[StoredBody, int, str]]] = defaultdict(list)
     for stored in stories.values():
         for index, line in enumerate(stored.body):
             key = fold(line)
-            if len(key) < MIN_CHARS or (seen[key] and seen[key][-1] is stored):
+            if len(key) < MIN_CHARS:
                 continue
-            seen[key].append(stored)
-            forms[key][line] += 1
-            places[key][_position(index, len(stored.body))] += 1
+            places = seen[key]
+            if not places or places[-1][0] is not stored:
+                places.append((stored, index, line))
     total = len(stories)
     shows = Counter(stored.show for stored in stories.values() if stored.show)
     learned = []
-    for key, carriers in seen.items():
+    for places in seen.values():
+        if len(places) < min_pages:  # most lines: _context would refuse them
+            continue
+        carriers = [stored for stored, _, _ in places]
         context = _context(carriers, total, shows, min_pages, min_share)
         if context is None:
             continue
         show, pages, stories_in = context
-        text = min(forms[key].items(), key=lambda form: (-form[1], form[0]))[0]
-        position = min(places[key].items(), key=lambda place: (-place[1], place[0]))[0]
+        forms = Counter(line for _, _, line in places)
+        text = min(forms.items(), key=lambda form: (-form[1], form[0]))[0]
+        where = Counter(_position(index, len(stored.body)) for stored, index, _ in places)
+        position = min(where.items(), key=lambda place: (-place[1], place[0]))[0]
         times = sorted(stored.fetched_at for stored in carriers)
         learned.append(
             ChromeLine(

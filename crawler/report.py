@@ -21,6 +21,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.logformatter import LogFormatter
+from scrapy.statscollectors import MemoryStatsCollector
 from twisted.internet import task
 
 from pipelines.core import signals as radioscrape_signals
@@ -174,6 +175,16 @@ class ShortLogFormatter(LogFormatter):
             short = f"<Page {item.status} {item.url} ({len(item.body)} bytes)>"
             result["args"] = {**result["args"], "item": short}
         return result
+
+
+class StatsCollector(MemoryStatsCollector):
+    """Scrapy's stats collector (STATS_CLASS) without its attribute hook: Scrapy 2.19 routes
+    every attribute read of a stats collector through a Python __getattribute__ that wraps its
+    methods in a check for a deprecated `spider` argument and looks each attribute up twice
+    (the first raising AttributeError), ~1.6 us an inc_value against ~0.1. A crawl counts
+    ~25 stats a page. radioscrape never passes `spider` to the stats."""
+
+    __getattribute__ = object.__getattribute__
 
 
 class CrawlReport:

@@ -43,9 +43,10 @@ from pipelines.store.stories import (
     backfill,
     body_shingles,
     read_stories,
+    shingles_column,
     story_of,
 )
-from pipelines.stories import StoryOptions, StoryPrint
+from pipelines.stories import StoryOptions, StoryPrint, story_id_of, story_print
 
 FETCH_CHUNK = 500  # url_keys per query of fetch_states (SQLite allows 999 parameters)
 
@@ -110,51 +111,61 @@ class SQLStore(Store):
         reason: str = FETCHED,
         printed: StoryPrint | None = None,
     ) -> str:
-        """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED."""
+        """Upsert a record by its canonical url_key; return NEW, UPDATED or UNCHANGED. A new or
+        changed article's row is written once, with its shingles and a story id (its own new
+        story's, or the one it had), which assign_story changes in place when it finds another."""
         key, mark, now = url_key(record.canonical_url), self.mark, utc_now()
-        data = {name: getattr(record, name) for name in RECORD_FIELDS}  # to_dict, not deep-copied
-        values = {
-            "url_key": key,
-            **{name: self.to_json(data[name]) if name in JSON_FIELDS else data[name]
-               for name in RECORD_FIELDS},
-            "published_utc": utc_iso(record.published),
-            "last_seen": now,
-        }  # fmt: skip
         with self.transaction() as conn:
-            inserted = conn.execute(
-                f"INSERT INTO articles ({', '.join(values)}, version, first_seen)"
-                f" VALUES ({marks(mark, len(values) + 2)}) ON CONFLICT (url_key) DO NOTHING",
-                [*values.values(), 1, now],
-            ).rowcount
-            version, story = 1, None
-            if not inserted:
+            while True:
                 row = conn.execute(
                     f"SELECT version, content_hash, story_id FROM articles WHERE url_key = {mark}"
                     + self.row_lock,
                     (key,),
                 ).fetchone()
-                if reason == FETCHED and row["content_hash"] == record.content_hash:
+                if row is None:
+                    version, own, placed = 1, None, story_id_of(key)
+                elif reason == FETCHED and row["content_hash"] == record.content_hash:
                     conn.execute(
                         f"UPDATE articles SET last_seen = {mark} WHERE url_key = {mark}", (now, key)
                     )
                     return UNCHANGED
-                version, story = row["version"] + 1, row["story_id"]
-                changed = {**values, "version": version}
-                del changed["url_key"]
-                conn.execute(
-                    f"UPDATE articles SET {', '.join(f'{c} = {mark}' for c in changed)}"
-                    f" WHERE url_key = {mark}",
-                    [*changed.values(), key],
-                )
-            assign_story(conn, mark, key, record.body, self.story_options, self.lock_bands, story,
-                         self.lazy_story_reads, printed)  # fmt: skip
+                else:
+                    version, own = row["version"] + 1, row["story_id"]
+                    placed = own or story_id_of(key)
+                printed = printed or story_print(record.body, self.story_options)
+                data = {name: getattr(record, name) for name in RECORD_FIELDS}  # not deep-copied
+                values = {
+                    **{name: self.to_json(data[name]) if name in JSON_FIELDS else data[name]
+                       for name in RECORD_FIELDS},
+                    "published_utc": utc_iso(record.published),
+                    "last_seen": now,
+                    "version": version,
+                    "story_id": placed,
+                    "shingles": shingles_column(printed.hashes),
+                }  # fmt: skip
+                if row is not None:
+                    conn.execute(
+                        f"UPDATE articles SET {', '.join(f'{c} = {mark}' for c in values)}"
+                        f" WHERE url_key = {mark}",
+                        [*values.values(), key],
+                    )
+                    break
+                if conn.execute(
+                    f"INSERT INTO articles (url_key, {', '.join(values)}, first_seen)"
+                    f" VALUES ({marks(mark, len(values) + 2)}) ON CONFLICT (url_key) DO NOTHING",
+                    [key, *values.values(), now],
+                ).rowcount:
+                    break
+                # another writer stored it since it was read (PostgreSQL): read it again
+            assign_story(conn, mark, key, printed, self.story_options, self.lock_bands, own,
+                         self.lazy_story_reads, placed)  # fmt: skip
             conn.execute(
                 "INSERT INTO article_versions (url_key, version, content_hash, fetched_at, run_id,"
                 f" record, reason) VALUES ({marks(mark, 7)})",
                 (key, version, record.content_hash, record.fetched_at, run_id,
                  self.to_json(data), reason),
             )  # fmt: skip
-        return NEW if inserted else UPDATED
+        return NEW if row is None else UPDATED
 
     def fetch_states(self, url_keys: Sequence[str]) -> dict[str, FetchState]:
         """The stored fetch state of each of these url_keys that has one."""

@@ -162,20 +162,21 @@ def assign_story(
     conn,
     mark: str,
     key: str,
-    body: list[str],
+    printed: StoryPrint,
     options: StoryOptions,
     lock: Callable[[Sequence[str]], None] | None = None,
     own: str | None = None,
     lazy: bool = False,
-    printed: StoryPrint | None = None,
+    placed: str | None = None,
 ) -> str:
-    """Give the stored article `key` (its row already written in this transaction, its clean
-    `body`, its story so far `own`) its story: match its body's band keys against the index,
-    confirm each candidate exactly, join (or merge) the matching stories, keep its shingles
-    (shingles_column) and index its band keys. Returns the story id. `lock` takes the band keys
-    before they are read (PostgreSQL: concurrent workers); `lazy`: matching_stories'; `printed`:
-    the body's story_print with `options`, when an extraction worker made it."""
-    hashes, keys = printed or story_print(body, options)
+    """Give the stored article `key` (its row already written in this transaction, its body's
+    story_print with `options` `printed`, its story so far `own`) its story: match its band
+    keys against the index, confirm each candidate exactly, join (or merge) the matching
+    stories, and index its band keys. Returns the story id. `placed`: the story id the row was
+    written with, beside its shingles (shingles_column), changed here only when another story
+    is found; None: the row's story and shingles are written here. `lock` takes the band keys
+    before they are read (PostgreSQL: concurrent workers); `lazy`: matching_stories'."""
+    hashes, keys = printed
     if lock is not None and keys:
         lock(keys)
     known = frozenset({own} - {None})
@@ -186,10 +187,13 @@ def assign_story(
             f"UPDATE articles SET story_id = {mark} WHERE story_id IN ({marks(mark, len(merged))})",
             [story, *merged],
         )
-    conn.execute(
-        f"UPDATE articles SET story_id = {mark}, shingles = {mark} WHERE url_key = {mark}",
-        (story, shingles_column(hashes), key),
-    )
+    if placed is None:
+        conn.execute(
+            f"UPDATE articles SET story_id = {mark}, shingles = {mark} WHERE url_key = {mark}",
+            (story, shingles_column(hashes), key),
+        )
+    elif story != placed:
+        conn.execute(f"UPDATE articles SET story_id = {mark} WHERE url_key = {mark}", (story, key))
     conn.execute(f"DELETE FROM story_bands WHERE url_key = {mark}", (key,))
     if keys:
         conn.cursor().executemany(
@@ -208,8 +212,9 @@ def backfill(store, mark: str, lock: Callable[[Sequence[str]], None] | None = No
     ).fetchall():
         for row in rows:
             with store.transaction() as conn:
-                assign_story(conn, mark, row["url_key"], _body(row["body"]), store.story_options,
-                             lock, lazy=store.lazy_story_reads)  # fmt: skip
+                printed = story_print(_body(row["body"]), store.story_options)
+                assign_story(conn, mark, row["url_key"], printed, store.story_options, lock,
+                             lazy=store.lazy_story_reads)  # fmt: skip
             done += 1
     return done
 

@@ -12,18 +12,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit
 
 from crawler.config import Config, ConfigError, load_config
-from crawler.fixtures import (
-    GENERIC,
-    Fixture,
-    accept,
-    add_fixture,
-    all_fixtures,
-    diff_fields,
-    format_diff,
-    record_or_refusal,
-)
 from crawler.options import add_config_options, add_setting_option
-from crawler.render import render_record
 from crawler.startup import no_collection
 from crawler.stations import (
     STATIONS_ENV,
@@ -34,8 +23,6 @@ from crawler.stations import (
     station_dirs,
     station_files,
 )
-from pipelines.clean.chrome import ChromeSnapshot
-from pipelines.clean.clutter import check_station_rules, checked_registry
 from pipelines.core.dates import utc_now
 from pipelines.core.items import Page, dumps
 from pipelines.core.refusals import EXIT_OK, EXIT_SCHEME, REFUSALS, refusal
@@ -44,6 +31,8 @@ from pipelines.core.urls import is_http_url
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from concurrent.futures import Future, ProcessPoolExecutor
+
+    from pipelines.clean.chrome import ChromeSnapshot
 
 # Scrapy and Twisted load only for commands that fetch or crawl (crawler.fetch, crawler.crawl_cli
 # are imported where used): `radioscrape scrape FILE` starts in a fraction of the time.
@@ -118,6 +107,8 @@ def _read_capped(source: BinaryIO, max_bytes: int) -> bytes:
 def _record(
     page: Page, any_page: bool = False, chrome: ChromeSnapshot | None = None
 ) -> dict[str, Any]:
+    from crawler.fixtures import record_or_refusal
+
     result = record_or_refusal(page, any_page, chrome)
     if "not_article" in result:
         kind = result["not_article"]
@@ -299,6 +290,8 @@ def _store_chrome(db: str | None) -> ChromeSnapshot | None:
 
 def cmd_scrape(args: argparse.Namespace) -> int:
     """radioscrape scrape: one clean record per target."""
+    from crawler.render import render_record
+
     if args.station:
         registry().get(args.station)
     if args.url and not is_http_url(args.url):
@@ -347,6 +340,8 @@ def cmd_scrape(args: argparse.Namespace) -> int:
 def cmd_stations(args: argparse.Namespace) -> int:
     """radioscrape stations: the station profiles, as a table, markdown or JSON; with --check,
     validate one file (or every profile). A broken profile is one line on stderr, exit 2."""
+    from pipelines.clean.clutter import checked_registry
+
     if args.check is not None:
         return check_stations(args.check or None)
     print(stations_table(args.format))
@@ -358,6 +353,8 @@ def cmd_stations(args: argparse.Namespace) -> int:
 
 def check_stations(path: str | None) -> int:
     """`stations --check [FILE]`: 'ok' lines on stdout, one line per broken profile on stderr."""
+    from pipelines.clean.clutter import check_station_rules, checked_registry
+
     if path is None:
         reg = checked_registry()
         for profile in reg:
@@ -384,6 +381,8 @@ def check_stations(path: str | None) -> int:
 
 def stations_table(fmt: str = "table") -> str:
     """The registry as text: 'table' (terminal), 'markdown' (README) or 'json'."""
+    from pipelines.clean.clutter import checked_registry
+
     rows = [
         {
             "key": p.key,
@@ -430,6 +429,8 @@ def fixture_root(args: argparse.Namespace) -> Path:
 
 def cmd_fixture_add(args: argparse.Namespace) -> int:
     """radioscrape fixture add: save a page and the record the cleaner builds now."""
+    from crawler.fixtures import GENERIC, add_fixture
+
     root = fixture_root(args)
     if args.station != GENERIC:
         registry().get(args.station)
@@ -474,6 +475,8 @@ def cmd_fixture_add(args: argparse.Namespace) -> int:
 
 def cmd_fixture_review(args: argparse.Namespace) -> int:
     """radioscrape fixture review: per-field differences; exit 1 if any fixture differs."""
+    from crawler.fixtures import all_fixtures, diff_fields, format_diff
+
     root = fixture_root(args)
     fixtures = all_fixtures(args.selector, root)
     if not fixtures:
@@ -492,6 +495,8 @@ def cmd_fixture_review(args: argparse.Namespace) -> int:
 
 def cmd_fixture_accept(args: argparse.Namespace) -> int:
     """radioscrape fixture accept: take the current output into expected.json."""
+    from crawler.fixtures import Fixture, accept, all_fixtures
+
     matches = [f for f in all_fixtures(args.name, fixture_root(args)) if f.name == args.name]
     if not matches:
         print(f"radioscrape: no fixture {args.name!r} (use STATION/SLUG)", file=sys.stderr)
@@ -549,6 +554,10 @@ EXIT_TABLE = """exit codes (the first failing target decides):
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command-line interface; for one of LIGHT_COMMANDS, without the crawl commands
     (so Scrapy is not imported)."""
+    # Here, not at the top: main() builds the parser with the collector paused, and the
+    # fixtures import the cleaning chain (trafilatura...).
+    from crawler.fixtures import GENERIC
+
     parser = argparse.ArgumentParser(prog="radioscrape", description=__doc__)
     parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -5,7 +5,6 @@ One Twisted reactor per process: call run_crawl once per process.
 
 from __future__ import annotations
 
-import gc
 import sys
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -113,15 +112,13 @@ def run_crawl(options: CrawlOptions) -> int:
             return EXIT_FAILURE
     try:
         with crawl_lock(settings):
-            with no_collection():
+            # The start-up's objects (modules, Scrapy's components) live as long as the crawl:
+            # frozen, each full collection no longer walks them (800 pages: 0.17 -> 0.03 s).
+            with no_collection(freeze=True):
                 process = CrawlerProcess(settings)
                 crawler = process.create_crawler(StationSpider)
                 outcome = CrawlOutcome(crawler)
                 process.crawl(crawler, **options.spider_kwargs())
-                # The start-up's objects (modules, Scrapy's components) live as long as the
-                # crawl: kept out of the collector, each full collection no longer walks them
-                # (800 pages: 0.17 -> 0.03 s of CPU).
-                gc.freeze()
             process.start()
             return outcome.finish()
     except AlreadyRunning as exc:

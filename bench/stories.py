@@ -210,10 +210,10 @@ def cost(total: int, checkpoints: list[int]) -> list[dict]:
                     keys = band_keys(hashes, options)
                     sketch += time.process_time() - t
                     t = time.process_time()
-                    matching_stories(store.conn, "?", "-", hashes, keys, options)
+                    matching_stories(store.conn, "?", 0, hashes, keys, options)
                     lookup += time.process_time() - t
                     candidates += store.conn.execute(
-                        "SELECT COUNT(DISTINCT url_key) - 1 FROM story_bands"
+                        "SELECT COUNT(DISTINCT article) - 1 FROM band_articles"
                         f" WHERE band IN ({', '.join('?' * len(keys))})",
                         keys,
                     ).fetchone()[0]

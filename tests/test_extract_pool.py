@@ -75,9 +75,9 @@ def _crawl(sites, tmp_path, name: str, workers: int):
         prints = {
             row["url_key"]: (row["shingles"], sorted(
                 band["band"] for band in store.conn.execute(
-                    "SELECT band FROM story_bands WHERE url_key = ?", (row["url_key"],))
+                    "SELECT band FROM band_articles WHERE article = ?", (row["id"],))
             ))
-            for row in store.conn.execute("SELECT url_key, shingles FROM articles")
+            for row in store.conn.execute("SELECT rowid AS id, url_key, shingles FROM articles")
         }  # fmt: skip
     return records, json.loads(report.read_text()), prints
 
@@ -133,7 +133,9 @@ def test_a_workers_story_print_is_the_one_the_store_makes(tmp_path):
             key = url_key(record.canonical_url)
             row = store.conn.execute("SELECT shingles FROM articles WHERE url_key = ?", (key,))
             assert row.fetchone()["shingles"] == shingles_column(printed.hashes)
-            bands = store.conn.execute("SELECT band FROM story_bands WHERE url_key = ?", (key,))
+            bands = store.conn.execute(
+                "SELECT band FROM band_articles b JOIN articles a ON a.rowid = b.article"
+                " WHERE a.url_key = ?", (key,))  # fmt: skip
             assert sorted(band["band"] for band in bands) == sorted(printed.keys)
 
 
@@ -159,7 +161,8 @@ def test_a_store_given_a_story_print_keeps_what_it_would_make(tmp_path):
             stores.append([
                 [tuple(row) for row in store.conn.execute(f"SELECT {columns} ORDER BY 1, 2")]
                 for columns in ("url_key, story_id, shingles, body FROM articles",
-                                "url_key, band FROM story_bands")
+                                "url_key, band FROM band_articles JOIN articles ON"
+                                " articles.rowid = band_articles.article")
             ])  # fmt: skip
     assert stores[0] == stores[1]
     assert len({row[1] for row in stores[0][0]}) < len(records)  # the copy joined a story

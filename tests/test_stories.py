@@ -4,6 +4,7 @@ index, on SQLite and PostgreSQL alike; groups do not depend on the order article
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 import sqlite3
 import threading
@@ -14,10 +15,11 @@ import pytest
 
 from crawler.fixtures import all_fixtures
 from pipelines.core.items import ArticleRecord
+from pipelines.core.urls import url_key
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UPDATED
 from pipelines.store.export import export
-from pipelines.store.stories import matching_stories, similar
+from pipelines.store.stories import matching_stories, shingles_column, similar
 from pipelines.stories import (
     MINHASH_SEED,
     StoryOptions,
@@ -29,8 +31,11 @@ from pipelines.stories import (
     shingles,
     similarity,
     similarity_bounds,
+    story_id_of,
+    story_print,
 )
 from tests.conftest import run_cli
+from tests.old_stores import sqlite_store_at
 
 ARTICLES = [
     ArticleRecord(**f.expected)
@@ -250,7 +255,7 @@ def test_the_matcher_finds_the_same_stories_reading_shingles_lazily_or_at_once(t
             hashes = shingle_hashes(shingles(probe.body, options.shingle))
             keys = band_keys(hashes, options)
             lazily, at_once = (
-                matching_stories(store.conn, "?", "-", hashes, keys, options, lazy=lazy)
+                matching_stories(store.conn, "?", 0, hashes, keys, options, lazy=lazy)
                 for lazy in (True, False)
             )
             assert lazily == at_once
@@ -266,7 +271,7 @@ def test_an_edited_article_keeps_its_story_and_its_band_rows_are_replaced(tmp_pa
         edited = dataclasses.replace(SOURCE, body=[*SOURCE.body, PROMO], content_hash="edited")
         assert store.save_record(edited) == UPDATED
         assert store.story_of(SOURCE.canonical_url) == (story, 1)
-        rows = store.conn.execute("SELECT COUNT(*) FROM story_bands").fetchone()[0]
+        rows = store.conn.execute("SELECT COUNT(*) FROM band_articles").fetchone()[0]
         assert rows == StoryOptions().bands
 
 
@@ -274,16 +279,16 @@ def test_a_new_article_is_matched_through_the_band_index_not_a_scan(tmp_path):
     with open_store(tmp_path / "plan.db") as store:
         keys = band_keys(shingle_hashes(shingles(SOURCE.body, 4)), StoryOptions())
         plan = store.conn.execute(  # the query of pipelines.store.stories.matching_stories
-            "EXPLAIN QUERY PLAN SELECT rowid AS id, story_id FROM articles"
-            " WHERE story_id IS NOT NULL AND url_key IN (SELECT DISTINCT url_key FROM story_bands"
-            f" WHERE band IN ({', '.join('?' * len(keys))}) AND url_key <> ?"
-            " ORDER BY url_key LIMIT 200)",
-            [*keys, "x"],
+            "EXPLAIN QUERY PLAN SELECT * FROM (SELECT rowid AS id, story_id FROM articles"
+            " WHERE rowid IN (SELECT article FROM band_articles"
+            f" WHERE band IN ({', '.join('?' * len(keys))})) AND rowid <> ?"
+            " ORDER BY url_key LIMIT 200) AS candidates WHERE story_id IS NOT NULL",
+            [*keys, 0],
         ).fetchall()
         details = " ".join(row["detail"] for row in plan)
-        assert "SEARCH story_bands USING" in details and "SCAN story_bands" not in details
-        # the candidates' stories come from the index alone, not from their rows
-        assert "SEARCH articles USING COVERING INDEX articles_key_story" in details
+        assert "SEARCH band_articles USING" in details and "SCAN band_articles" not in details
+        # each candidate's row is found by its rowid
+        assert "SEARCH articles USING INTEGER PRIMARY KEY" in details
         assert "SCAN articles" not in details
         plan = store.conn.execute(  # and of its reads of the candidates' shingles (SQLite)
             "EXPLAIN QUERY PLAN SELECT rowid AS id, shingles FROM articles"
@@ -320,7 +325,7 @@ def test_a_store_from_before_stories_is_backfilled(target):
         for record in [SOURCE, *copies_of(SOURCE), OTHER]:
             store.save_record(record)
         with store.transaction() as conn:  # as the migration leaves an older store
-            conn.execute("DELETE FROM story_bands")
+            conn.execute("DELETE FROM band_articles")
             conn.execute("UPDATE articles SET story_id = NULL")
         assert store.story_of(SOURCE.canonical_url) == (None, 0)
         assert store.backfill_stories() == 5
@@ -414,3 +419,31 @@ def test_export_fields_take_story_id(tmp_path):
     assert run.code == 0, run.stderr
     rows = run.stdout.splitlines()
     assert rows[0] == "story_id,station" and len({row.split(",")[0] for row in rows[1:]}) == 1
+
+
+def test_a_store_from_before_band_articles_keeps_its_band_index(tmp_path):
+    """Migration 10 moves the band rows of a store (story_bands, by URL key) to band_articles (by
+    article rowid): a copy stored after the upgrade is found through them."""
+    db = tmp_path / "old.db"
+    sqlite_store_at(db, 9)
+    key = url_key(SOURCE.canonical_url)
+    hashes, keys = story_print(SOURCE.body, StoryOptions())
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(
+            "INSERT INTO articles (url_key, version, canonical_url, station, body, content_hash,"
+            " story_id, shingles, first_seen, last_seen) VALUES (?, 1, ?, ?, ?, ?, ?, ?, 'x', 'x')",
+            (key, SOURCE.canonical_url, SOURCE.station, json.dumps(SOURCE.body),
+             SOURCE.content_hash, story_id_of(key), shingles_column(hashes)),
+        )  # fmt: skip
+        conn.executemany("INSERT INTO story_bands VALUES (?, ?)", [(band, key) for band in keys])
+    conn.close()
+    with open_store(db) as store:
+        moved = store.conn.execute(
+            "SELECT band FROM band_articles b JOIN articles a ON a.rowid = b.article"
+            " WHERE a.url_key = ?", (key,)
+        ).fetchall()  # fmt: skip
+        assert sorted(row["band"] for row in moved) == sorted(keys)
+        late = copy(SOURCE, "latecopy", [INTRO, *SOURCE.body])
+        assert store.save_record(late) == NEW
+        assert store.story_of(late.canonical_url) == (story_id_of(key), 2)

@@ -118,8 +118,8 @@ class SQLStore(Store):
         with self.transaction() as conn:
             while True:
                 row = conn.execute(
-                    f"SELECT version, content_hash, story_id FROM articles WHERE url_key = {mark}"
-                    + self.row_lock,
+                    "SELECT rowid AS id, version, content_hash, story_id FROM articles"
+                    f" WHERE url_key = {mark}" + self.row_lock,
                     (key,),
                 ).fetchone()
                 if row is None:
@@ -149,16 +149,20 @@ class SQLStore(Store):
                         f" WHERE url_key = {mark}",
                         [*values.values(), key],
                     )
+                    article = row["id"]
                     break
-                if conn.execute(
+                inserted = conn.execute(
                     f"INSERT INTO articles (url_key, {', '.join(values)}, first_seen)"
-                    f" VALUES ({marks(mark, len(values) + 2)}) ON CONFLICT (url_key) DO NOTHING",
+                    f" VALUES ({marks(mark, len(values) + 2)}) ON CONFLICT (url_key) DO NOTHING"
+                    " RETURNING rowid AS id",
                     [key, *values.values(), now],
-                ).rowcount:
+                ).fetchone()
+                if inserted is not None:
+                    article = inserted["id"]
                     break
                 # another writer stored it since it was read (PostgreSQL): read it again
-            assign_story(conn, mark, key, printed, self.story_options, self.lock_bands, own,
-                         self.lazy_story_reads, placed)  # fmt: skip
+            assign_story(conn, mark, key, article, printed, self.story_options, self.lock_bands,
+                         own, self.lazy_story_reads, placed)  # fmt: skip
             conn.execute(
                 "INSERT INTO article_versions (url_key, version, content_hash, fetched_at, run_id,"
                 f" record, reason) VALUES ({marks(mark, 7)})",

@@ -1,7 +1,8 @@
 """The story index in the store, shared by SQLite and PostgreSQL (pipelines.stories matches).
 
 Tables (migration 3 of pipelines/store/schema.py): `articles.story_id` (indexed) and
-`story_bands (band, url_key)`, one row per LSH band key of an article's body, looked up by band;
+(migration 10) `band_articles (band, article)`, one row per LSH band key of an article's body,
+`article` the article's rowid (a column in PostgreSQL), looked up by band;
 (migration 8) `articles.shingles`, the body's shingles as numbers (shingles_column), kept with the
 body they were made from (a body rewritten without chrome gets them anew); (migration 9) the
 index `articles_key_story (url_key, story_id)`, from which the candidates' stories are read.
@@ -70,35 +71,36 @@ def stored_hashes(found: Any, shingle: int) -> np.ndarray:
 def matching_stories(
     conn,
     mark: str,
-    key: str,
+    article: int,
     hashes: np.ndarray,
     keys: Sequence[str],
     options: StoryOptions,
     known: frozenset[str] = frozenset(),
     lazy: bool = False,
 ) -> set[str]:
-    """The stories of the stored articles (other than `key`) that share a band key with these
-    and whose body is similar enough (its shingle_hashes against `hashes`), plus the `known`
-    ones: read through the band index only. A candidate is compared only when its story is not
-    matched yet (one similar copy settles a story; on a site of near-copies that spares most
-    comparisons), with no story it cannot add one. The first candidate of each story is taken
-    first, then the others of the stories not matched yet; in each round every candidate's
-    similarity_bounds are reckoned at once, and only one whose bound reaches the threshold is
-    compared (similar). Without `lazy` (a store a round trip away) one query reads every
-    candidate's story and shingles; with it (SQLite, in process) the candidates' stories are
-    read from the index articles_key_story alone and each round's shingles in one more query (a
-    query costs more than the row it reads)."""
+    """The stories of the stored articles (other than `article`, a rowid) that share a band key
+    with these and whose body is similar enough (its shingle_hashes against `hashes`), plus the
+    `known` ones: read through the band index only (of the first max_candidates by URL key). A
+    candidate is compared only when its story is not matched yet (one similar copy settles a
+    story; on a site of near-copies that spares most comparisons), with no story it cannot add
+    one. The first candidate of each story is taken first, then the others of the stories not
+    matched yet; in each round every candidate's similarity_bounds are reckoned at once, and
+    only one whose bound reaches the threshold is compared (similar). Without `lazy` (a store a
+    round trip away) one query reads every candidate's story and shingles; with it (SQLite, in
+    process) the first reads only the candidates' stories, and each round's shingles are read
+    in one more query (a query costs more than the row it reads)."""
     stories = set(known)
     if not keys:
         return stories
-    columns = "rowid AS id, story_id" if lazy else f"story_id, {_SHINGLES}"
+    columns = "rowid AS id, story_id" + ("" if lazy else f", {_SHINGLES}")
     rows = [
         found
         for found in conn.execute(
-            f"SELECT {columns} FROM articles WHERE story_id IS NOT NULL AND url_key IN"
-            f" (SELECT DISTINCT url_key FROM story_bands WHERE band IN ({marks(mark, len(keys))})"
-            f" AND url_key <> {mark} ORDER BY url_key LIMIT {int(options.max_candidates)})",
-            [*keys, key],
+            f"SELECT * FROM (SELECT {columns} FROM articles WHERE rowid IN (SELECT article"
+            f" FROM band_articles WHERE band IN ({marks(mark, len(keys))})) AND rowid <> {mark}"
+            f" ORDER BY url_key LIMIT {int(options.max_candidates)}) AS candidates"
+            " WHERE story_id IS NOT NULL",
+            [*keys, article],
         ).fetchall()
         if found["story_id"] not in stories
     ]
@@ -162,6 +164,7 @@ def assign_story(
     conn,
     mark: str,
     key: str,
+    article: int,
     printed: StoryPrint,
     options: StoryOptions,
     lock: Callable[[Sequence[str]], None] | None = None,
@@ -169,7 +172,8 @@ def assign_story(
     lazy: bool = False,
     placed: str | None = None,
 ) -> str:
-    """Give the stored article `key` (its row already written in this transaction, its body's
+    """Give the stored article `key` (rowid `article`; its row already written in this
+    transaction, its body's
     story_print with `options` `printed`, its story so far `own`) its story: match its band
     keys against the index, confirm each candidate exactly, join (or merge) the matching
     stories, and index its band keys. Returns the story id. `placed`: the story id the row was
@@ -180,7 +184,7 @@ def assign_story(
     if lock is not None and keys:
         lock(keys)
     known = frozenset({own} - {None})
-    stories = matching_stories(conn, mark, key, hashes, keys, options, known, lazy)
+    stories = matching_stories(conn, mark, article, hashes, keys, options, known, lazy)
     story = min(stories) if stories else story_id_of(key)
     if merged := sorted(stories - {story}):
         conn.execute(
@@ -194,11 +198,11 @@ def assign_story(
         )
     elif story != placed:
         conn.execute(f"UPDATE articles SET story_id = {mark} WHERE url_key = {mark}", (story, key))
-    conn.execute(f"DELETE FROM story_bands WHERE url_key = {mark}", (key,))
+    conn.execute(f"DELETE FROM band_articles WHERE article = {mark}", (article,))
     if keys:
         conn.cursor().executemany(
-            f"INSERT INTO story_bands (band, url_key) VALUES ({mark}, {mark})",
-            [(band, key) for band in keys],
+            f"INSERT INTO band_articles (band, article) VALUES ({mark}, {mark})",
+            [(band, article) for band in keys],
         )
     return story
 
@@ -208,13 +212,14 @@ def backfill(store, mark: str, lock: Callable[[Sequence[str]], None] | None = No
     migration adds the column empty), each in its own transaction; returns how many."""
     done = 0
     while rows := store.conn.execute(
-        "SELECT url_key, body FROM articles WHERE story_id IS NULL ORDER BY url_key LIMIT 500"
+        "SELECT rowid AS id, url_key, body FROM articles WHERE story_id IS NULL"
+        " ORDER BY url_key LIMIT 500"
     ).fetchall():
         for row in rows:
             with store.transaction() as conn:
                 printed = story_print(_body(row["body"]), store.story_options)
-                assign_story(conn, mark, row["url_key"], printed, store.story_options, lock,
-                             lazy=store.lazy_story_reads)  # fmt: skip
+                assign_story(conn, mark, row["url_key"], row["id"], printed, store.story_options,
+                             lock, lazy=store.lazy_story_reads)  # fmt: skip
             done += 1
     return done
 

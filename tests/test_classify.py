@@ -30,7 +30,12 @@ def paragraphs(n: int) -> str:
         ("/recherche/", "search"),
         ("/schedule", "schedule"),
         ("/sendeplan/", "schedule"),
+        ("/news", "section"),
+        ("/en/blog/", "section"),
+        ("/nieuws/", "section"),
+        ("/nuus", "section"),
         ("/category/news/page/3/", "archive"),
+        ("/hub/science", "archive"),
         ("/tag/camille-ardent/", "archive"),
         ("/news/music?page=4", "archive"),
         ("/2024/05/12/", "archive"),
@@ -65,6 +70,9 @@ def test_url_kinds_in_several_languages(path, kind):
         "/entertainment/lize-marie-nuwe-album",
         "/articles/the-best-events-of-2025",
         "/contact-lens-care-tips",
+        "/news-roundup-the-week-in-music",
+        "/blog/2025/12/singer-announces-tour",
+        "/en/news/singer-announces-tour",
     ],
 )
 def test_story_urls_name_no_kind(path):
@@ -90,10 +98,10 @@ def test_a_page_of_headline_links_is_a_listing_but_an_article_with_a_busy_sideba
         f"<h3><a href='/news/s{i}'>Story number {i} headline</a></h3>" for i in range(9)
     )
     with pytest.raises(NotAnArticle) as refused:
-        build_record(page(f"<main><h1>News</h1>{cards}</main>", "/news"))
+        build_record(page(f"<main><h1>News</h1>{cards}</main>", "/music"))
     assert refused.value.kind == "listing"
     article = f"<main><h1>Story</h1>{paragraphs(5)}</main><div class='side'>{cards}</div>"
-    assert len(build_record(page(article, "/news")).body) == 5
+    assert len(build_record(page(article, "/news/the-story")).body) == 5
 
 
 def test_a_clutter_selector_never_removes_the_node_holding_the_article():
@@ -140,7 +148,7 @@ def test_a_body_of_headline_links_on_a_teaser_page_is_a_listing():
         for i, day in enumerate(DAYS * 2)
     )
     with pytest.raises(NotAnArticle) as refused:
-        build_record(page(f"<main><h1>Latest</h1>{teasers}</main>", "/latest"))
+        build_record(page(f"<main><h1>Latest</h1>{teasers}</main>", "/music"))
     assert refused.value.kind == "listing"
 
 
@@ -219,7 +227,7 @@ def summary(i: int, dated: bool = True) -> str:
 def test_a_news_front_of_dated_summaries_is_a_listing_but_undated_sections_are_not():
     front = "".join(summary(i) for i in range(7))
     with pytest.raises(NotAnArticle) as refused:
-        build_record(page(f"<main><h1>Latest news</h1><div>{front}</div></main>", "/latest"))
+        build_record(page(f"<main><h1>Latest news</h1><div>{front}</div></main>", "/music"))
     assert refused.value.kind == "listing"
     sections = "".join(summary(i, dated=False) for i in range(7))
     assert build_record(page(f"<main><h1>Seven bands</h1><div>{sections}</div></main>")).body
@@ -275,6 +283,43 @@ def test_an_undated_page_whose_json_ld_lists_its_own_pages_is_a_listing():
     assert len(build_record(page(dated, "/recipes/dinner", own)).body) == 5
     others = item_list([f"https://shop{i}.example/cap" for i in range(8)])
     assert len(build_record(page(intro, "/recipes/dinner", others)).body) == 5
+
+
+def test_an_index_of_links_is_a_listing_whatever_its_json_ld_says():
+    article_ld = '<script type="application/ld+json">{"@type": "Article"}</script>'
+
+    def names(n: int) -> str:  # linked names, one in eight with a note after its link
+        return "".join(
+            f"<li><a href='/wiki/lang-{i}'>Language {i}</a>{' (Synergy)' * (i % 8 == 0)}</li>"
+            for i in range(n)
+        )
+
+    intro = f"<main><h1>List of languages</h1><p>{DAYS[0]} {PROSE}</p>"
+    with pytest.raises(NotAnArticle) as refused:
+        build_record(page(f"{intro}<ul>{names(30)}</ul></main>", "/wiki/languages", article_ld))
+    assert refused.value.kind == "listing"
+    # asked for any page, its text
+    index = page(f"{intro}<ul>{names(30)}</ul></main>", "/wiki/languages", article_ld)
+    assert len(build_record(index, any_page=True).body) == 31
+    # an article with a list of linked names among its prose stays one
+    story = f"{intro}<ul>{names(15)}</ul>{paragraphs(5)}</main>"
+    body = build_record(page(story, "/wiki/languages", article_ld)).body
+    assert sum(PROSE in p for p in body) == 6
+
+
+def test_a_hub_of_many_headlines_at_an_archive_address_is_refused_however_long_its_summaries():
+    summaries = "".join(
+        f"<div class='card'><h3><a href='/article/s{i}'>Story {i} of the week</a></h3>"
+        f"<p>{DAYS[i % 5]} {PROSE}</p></div>"
+        for i in range(24)
+    )
+    hub = f"<main><h1>Science</h1>{summaries}</main>"
+    with pytest.raises(NotAnArticle) as refused:
+        build_record(page(hub, "/hub/science"))
+    assert refused.value.kind == "archive"
+    # the same headlines beside a story at a story's address: an article
+    story = f"<main><h1>Story</h1>{paragraphs(5)}</main><aside>{summaries}</aside>"
+    assert len(build_record(page(story, "/science/the-story")).body) == 5
 
 
 def test_a_home_page_of_a_score_of_dated_posts_is_refused_however_long_they_are():

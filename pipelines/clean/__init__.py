@@ -204,7 +204,7 @@ def build_record(
             baseline = clean_paragraphs(baseline, echoes, baseline_clutter, own_rules)
         if word_count(baseline) >= 2 * word_count(body):
             clutter, body = baseline_clutter, baseline
-    if reason := listing_reason(root, meta, body, candidate, structure):
+    if judge and (reason := listing_reason(root, meta, body, candidate, structure)):
         raise NotAnArticle(reason, f"not an article ({reason} page)")
     if not any_page:
         body = drop_link_lists(body, scope, page.url, clutter)

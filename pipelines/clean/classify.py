@@ -1,18 +1,19 @@
 """Tell article pages from the other pages of a station site, naming what each one is.
 
-Two steps. Before extraction, `page_kind_reason` refuses players, searches and schedules by
-their URL. Every other kind (archive, author, show, presenter, podcast, competition, event,
-contact, home: the URL words are data below, in several languages; or what the metadata
-says) is a candidate that `listing_reason` decides on after extraction. First by what the page
-is built of (LISTING_SHAPES: prices and cart buttons, link density, a body of short lines, of
-headline links, of table rows or of its repeated cards, a grid of product tiles, a JSON-LD
-index of its own pages, a few words amid a site's links or on a page of next to no text, a
-"Sort by" control, the first page of an archive, headline links each with its summary, a
-directory of links, a menu run together, a landing page at a site's root), whatever prose it
-has, and a home page by the dates it shows; then by the prose extraction found: a page whose
-body reads as an article is one, whatever its URL. A page whose JSON-LD says it is an article
-is never refused on structure (but for a site's home page, which a theme may give its posts'
-type); one whose og:type says so (WordPress gives it to every page) only by LISTING_SHAPES.
+Two steps. Before extraction, `page_kind_reason` refuses players, searches, schedules and a
+section's front at its bare address (/news) by their URL. Every other kind (archive, author,
+show, presenter, podcast, competition, event, contact, home: the URL words are data below, in
+several languages; or what the metadata says) is a candidate that `listing_reason` decides on
+after extraction. First by what the page is built of (LISTING_SHAPES: prices and cart buttons,
+link density, a body of short lines, of headline links, of table rows or of its repeated cards,
+a grid of product tiles, a JSON-LD index of its own pages, a few words amid a site's links or on
+a page of next to no text, a "Sort by" control, the first page of an archive, headline links
+each with its summary, a hub of many headlines at an archive's address, a directory of links, a
+menu run together, a landing page at a site's root), whatever prose it has, and a home page by
+the dates it shows; then by the prose extraction found: a page whose body reads as an article is
+one, whatever its URL. A page whose JSON-LD says it is an article is never refused on structure
+(but for a site's home page, which a theme may give its posts' type, and a body that is an index
+of links); one whose og:type says so (WordPress gives it to every page) only by LISTING_SHAPES.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ _URL_KIND_PATTERNS = (
     ("search", r"/(?:search|suche|recherche|zoeken|buscar)(?:/|$)|/search-results"),
     # /schedule, /program-guide, /sendeplan, /grille-des-programmes, /programmering, /programacion
     ("schedule", r"/(?:schedule|show-schedule|programme|programmes|program-guide|line-?up|sendeplan|programmschema|grille(?:-des-programmes)?|programmering|programacion|programación|guia)/?$"),  # noqa: E501
-    # /category/news/page/3/, /tag/x/, /topics/x, /archive/2024/, /2024/05/12/, /2024-05-12
-    ("archive", rf"/(?:category|categories|tag|tags|topic|topics|archive|archives|rubrique|rubriques|thema|themen|categorie|categoria|categoría|etiqueta|trefwoord)/{_SLUG}(?:/page/\d+)?/?$|/page/\d+/?$|/\d{{4}}/(?:\d{{2}}/){{0,2}}$|/\d{{4}}-\d{{2}}-\d{{2}}/?$"),  # noqa: E501
+    # a section's front at its bare address: /news, /blog/, /en/news, /nieuws, /nachrichten, /nuus
+    ("section", r"^(?:/[a-z]{2}(?:[-_][a-z]{2})?)?/(?:news|blogs?|latest|latest-news|articles|stories|nieuws|nachrichten|aktuelles|actualites|actualités|noticias|notícias|nuus|berigte)/?$"),  # noqa: E501
+    # /category/news/page/3/, /tag/x/, /topics/x, /hub/science, /archive/2024/, /2024/05/12/
+    ("archive", rf"/(?:category|categories|tag|tags|topic|topics|hub|archive|archives|rubrique|rubriques|thema|themen|categorie|categoria|categoría|etiqueta|trefwoord)/{_SLUG}(?:/page/\d+)?/?$|/page/\d+/?$|/\d{{4}}/(?:\d{{2}}/){{0,2}}$|/\d{{4}}-\d{{2}}-\d{{2}}/?$"),  # noqa: E501
     # /author/jess/, /authors/x, /auteur/x, /autor/x, /people/ruth-okafor, /staff/x
     ("author", rf"/(?:author|authors|auteur|auteurs|autor|autoren|autores|people|staff)/{_SLUG}/?$"),  # noqa: E501
     # /presenters/x, /djs/x, /hosts/x, /moderatoren/x, /animateurs/x, /presentatoren/x, /locutores/x
@@ -62,7 +65,9 @@ _URL_KIND_PATTERNS = (
 )
 # fmt: on
 URL_KINDS = tuple((kind, re.compile(pattern)) for kind, pattern in _URL_KIND_PATTERNS)
-HARD_KINDS = frozenset(["player", "search", "schedule"])  # never articles, whatever they say
+HARD_KINDS = frozenset(
+    ["player", "search", "schedule", "section"]
+)  # never articles, whatever they say
 # Pages about one thing that is not a story: their prose describes it, so it does not count.
 SINGLE_PAGE_KINDS = frozenset(["competition", "contact", "event"])
 _QUERY_KINDS = {"search": {"s", "q", "query", "search"}, "archive": {"page", "pagina", "seite"}}
@@ -125,6 +130,17 @@ PAGED_SHOP_MIN_PRICES = 20
 # that does not say it is one and has a body without a sentence gives 559 words on 3,791.
 MENU_PAGE_MAX_WORDS = 300
 MENU_PAGE_MAX_TEXT = 3000
+# An archive by its address showing this many headline links is a topic or hub front
+# (LISTING_SHAPES "archive-front"; measured on every corpus: the article pages at an archive's
+# address show none, wcxb-dev's hub front 71, forum threads at /topic/ addresses up to 27).
+ARCHIVE_FRONT_MIN_TEASERS = 24
+# An index of links (_link_index): a body of this many lines or more, this share of them the
+# text of a link and fewer than this share ending a sentence (measured on every corpus: no
+# article's body is over 0.68 link lines; the indexes it refuses 0.81 to 0.99, with at most
+# 0.01 of their lines ending a sentence).
+LINK_INDEX_MIN_LINES = 20
+LINK_INDEX_MIN_LINKS = 0.75
+LINK_INDEX_MAX_ENDED = 0.25
 # A line that begins with a link's text of this many characters or more (LISTING_SHAPES
 # "link-directory")
 LINK_LEAD_CHARS = 8
@@ -341,6 +357,12 @@ LISTING_SHAPES: tuple[tuple[str, Callable[[PageShape, BodyShape], bool]], ...] =
             and url_kind(p.url) not in (None, "home")
         ),
     ),
+    # an archive by its address (URL_KINDS: a topic or hub front) showing
+    # ARCHIVE_FRONT_MIN_TEASERS headline links or more, whatever prose their summaries give
+    (
+        "archive-front",
+        lambda p, b: p.teasers >= ARCHIVE_FRONT_MIN_TEASERS and url_kind(p.url) == "archive",
+    ),
     # a body of eight lines or more nearly all of which begin with the text of a link and go
     # on to say what it leads to: a directory of links (a library guide, a resource page);
     # an article's paragraphs seldom begin with a link (measured on every corpus: at most 3 of 5
@@ -451,9 +473,11 @@ def listing_reason(
     (from candidate_kind), or 'listing' when it is built of headline links."""
     if candidate in SINGLE_PAGE_KINDS:
         return candidate
+    links = cache(lambda: _link_texts(root))  # one walk of the page's links, when needed
+    if _link_index(body, links):
+        return candidate or "listing"  # whatever its metadata says
     if structure is None and candidate is None:
         return None  # nothing names another kind: an article, whatever its length
-    links = cache(lambda: _link_texts(root))  # one walk of the page's links, when needed
     if structure is not None and _built_of_teasers(body, structure, links()):
         return candidate or "listing"
     if structure is not None and structure.claims_article and candidate is None:
@@ -475,6 +499,19 @@ def listing_reason(
     if sum(len(p) for p in body if p in teasers_text) * 2 >= sum(map(len, body)):
         return "listing"  # what little text it has is mostly headlines and teasers of others
     return None
+
+
+def _link_index(body: list[str], links: Callable[[], set[str]]) -> bool:
+    """Whether the body is an index of links (a "List of" page, a chart, a site map): many
+    lines, nearly all the text of a link (`links()` gives the page's link texts), next to none
+    ending a sentence (see LINK_INDEX_MIN_LINES)."""
+    lines = len(body)
+    if lines < LINK_INDEX_MIN_LINES:
+        return False
+    if sum(1 for p in body if _SENTENCE_END.search(p)) >= LINK_INDEX_MAX_ENDED * lines:
+        return False
+    texts = links()
+    return sum(1 for p in body if p in texts) >= LINK_INDEX_MIN_LINKS * lines
 
 
 def _front_page(body: list[str], page: PageShape) -> bool:

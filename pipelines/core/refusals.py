@@ -57,8 +57,8 @@ REFUSALS: dict[str, Refusal] = {
 # The kinds of page the cleaner refuses as something other than an article (pipelines.clean.
 # classify tells them by URL and content): reported as refused/<kind>, exit 3 in `scrape`.
 PAGE_KINDS = frozenset(
-    {"player", "search", "schedule", "archive", "author", "presenter", "show", "podcast"}
-    | {"competition", "event", "contact", "home", "listing"}
+    {"player", "search", "schedule", "section", "archive", "author", "presenter"}
+    | {"show", "podcast", "competition", "event", "contact", "home", "listing"}
 )
 # Every reason a page is refused as not an article: those, and "empty" (no text at all).
 REFUSAL_KINDS = PAGE_KINDS | {"empty"}

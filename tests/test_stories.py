@@ -279,16 +279,18 @@ def test_a_new_article_is_matched_through_the_band_index_not_a_scan(tmp_path):
     with open_store(tmp_path / "plan.db") as store:
         keys = band_keys(shingle_hashes(shingles(SOURCE.body, 4)), StoryOptions())
         plan = store.conn.execute(  # the query of pipelines.store.stories.matching_stories
-            "EXPLAIN QUERY PLAN SELECT * FROM (SELECT rowid AS id, story_id FROM articles"
+            "EXPLAIN QUERY PLAN SELECT rowid AS id, story_id FROM articles"
+            " WHERE story_id IS NOT NULL AND url_key IN (SELECT url_key FROM articles"
             " WHERE rowid IN (SELECT article FROM band_articles"
             f" WHERE band IN ({', '.join('?' * len(keys))})) AND rowid <> ?"
-            " ORDER BY url_key LIMIT 200) AS candidates WHERE story_id IS NOT NULL",
+            " ORDER BY url_key LIMIT 200)",
             [*keys, 0],
         ).fetchall()
         details = " ".join(row["detail"] for row in plan)
         assert "SEARCH band_articles USING" in details and "SCAN band_articles" not in details
-        # each candidate's row is found by its rowid
+        # each candidate's URL key is read by its rowid, its story from the index alone
         assert "SEARCH articles USING INTEGER PRIMARY KEY" in details
+        assert "SEARCH articles USING COVERING INDEX articles_key_story" in details
         assert "SCAN articles" not in details
         plan = store.conn.execute(  # and of its reads of the candidates' shingles (SQLite)
             "EXPLAIN QUERY PLAN SELECT rowid AS id, shingles FROM articles"

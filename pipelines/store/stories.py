@@ -87,8 +87,9 @@ def matching_stories(
     matched yet; in each round every candidate's similarity_bounds are reckoned at once, and
     only one whose bound reaches the threshold is compared (similar). Without `lazy` (a store a
     round trip away) one query reads every candidate's story and shingles; with it (SQLite, in
-    process) the first reads only the candidates' stories, and each round's shingles are read
-    in one more query (a query costs more than the row it reads)."""
+    process) the first reads only the candidates' stories (from the index articles_key_story,
+    by the URL keys their rowids give), and each round's shingles in one more query (a query
+    costs more than the row it reads)."""
     stories = set(known)
     if not keys:
         return stories
@@ -96,10 +97,10 @@ def matching_stories(
     rows = [
         found
         for found in conn.execute(
-            f"SELECT * FROM (SELECT {columns} FROM articles WHERE rowid IN (SELECT article"
-            f" FROM band_articles WHERE band IN ({marks(mark, len(keys))})) AND rowid <> {mark}"
-            f" ORDER BY url_key LIMIT {int(options.max_candidates)}) AS candidates"
-            " WHERE story_id IS NOT NULL",
+            f"SELECT {columns} FROM articles WHERE story_id IS NOT NULL AND url_key IN"
+            " (SELECT url_key FROM articles WHERE rowid IN (SELECT article FROM band_articles"
+            f" WHERE band IN ({marks(mark, len(keys))})) AND rowid <> {mark}"
+            f" ORDER BY url_key LIMIT {int(options.max_candidates)})",
             [*keys, article],
         ).fetchall()
         if found["story_id"] not in stories

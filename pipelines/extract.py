@@ -167,13 +167,14 @@ def _station_chrome(chrome: ChromeSnapshot, station: str | None) -> ChromeSnapsh
 PRINTING_WORKERS = 2
 
 
-# The crawl process's first-generation GC threshold while workers clean its pages (Python's
-# default: 700). What it allocates a page (requests, responses, records on their way to the
-# store) is freed by reference counting, or lives on (queued requests, a batch of records):
-# a collection every 700 new objects freed nothing and walked the living ones again (over 800
-# pages with 2 workers: 250 collections, ~0.15 s of the crawl process's CPU, 0 to 600 objects
-# freed). Its own rare cycles now wait longer. The workers, forked before, keep the default:
-# the cleaner's cycles can hold a parsed document.
+# The crawl process's first-generation GC threshold during the crawl (Python's default: 700).
+# What it allocates a page (requests, responses, records on their way to the store) is freed
+# by reference counting, or lives on (queued requests, a batch of records): a collection every
+# 700 new objects freed nothing and walked the living ones again (over 800 pages with 2
+# workers: 250 collections, ~0.15 s of the crawl process's CPU, 0 to 600 objects freed). The
+# cleaner leaves no reference cycle either (tests/test_extract_pool.py), so a crawl that cleans
+# in process collects rarely too (800 pages: ~300 collections, ~0.13 s of CPU, before). The
+# workers, forked before, keep the default.
 CRAWL_GC_THRESHOLD = 50_000
 
 
@@ -240,16 +241,16 @@ class ExtractPipeline:
     def open_spider(self) -> None:
         """Start the worker pool (forked while the crawl runs no other thread, else spawned), or
         warm this process's cleaner when it cleans in process; take the chrome snapshot
-        every page of the run is cleaned with."""
+        every page of the run is cleaned with; collect less often (CRAWL_GC_THRESHOLD)."""
         if self.chrome_db:
             self.chrome = read_snapshot(self.chrome_db)
         if self.workers:
             self.pool = self._new_pool(worker_context())
             logger.info("extracting in %d worker processes", self.workers)
-            self.gc_threshold = gc.get_threshold()
-            gc.set_threshold(CRAWL_GC_THRESHOLD, *self.gc_threshold[1:])
         elif self.timeout:
             self._warm()
+        self.gc_threshold = gc.get_threshold()
+        gc.set_threshold(CRAWL_GC_THRESHOLD, *self.gc_threshold[1:])
 
     def _warm(self) -> None:
         if not self.warm:

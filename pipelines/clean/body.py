@@ -18,7 +18,7 @@ from trafilatura.settings import Extractor
 from pipelines.clean import trafxpath
 from pipelines.clean.clutter import MAX_CLUTTER_CHARS, NODE_RULES, Rule, match_text
 from pipelines.clean.cssindex import SelectorIndex, class_tokens
-from pipelines.clean.text import fold, squash, text_content
+from pipelines.clean.text import fold, squash, text_content, text_with_breaks
 
 BLOCK_TAGS = frozenset(
     [
@@ -477,19 +477,7 @@ def _text_with_breaks(el: etree._Element) -> str:
     """The element's text with each <br> as a newline."""
     if next(el.iter("br"), None) is None:
         return "".join(el.itertext())
-    parts: list[str] = []
-
-    def walk(node: etree._Element) -> None:
-        if node.tag == "br":
-            parts.append("\n")
-        elif isinstance(node.tag, str):
-            parts.append(node.text or "")
-        for child in node:
-            walk(child)
-            parts.append(child.tail or "")
-
-    walk(el)
-    return "".join(parts)
+    return text_with_breaks(el, "\n")
 
 
 def _inside(node: etree._Element, ancestor: etree._Element) -> bool:

@@ -16,7 +16,7 @@ from string import ascii_lowercase, ascii_uppercase
 from lxml import etree, html
 
 from pipelines.clean.clutter import rule_by_name
-from pipelines.clean.text import fold, squash
+from pipelines.clean.text import fold, squash, text_with_breaks
 from pipelines.core.dates import parse_date
 from pipelines.core.urls import absolute_url, url_path
 
@@ -452,20 +452,7 @@ _SIMILAR = 0.5  # below this the h1 is not the headline og:title/JSON-LD name
 
 def _text_skipping(el, skip=()) -> str:
     """The element's text with <br> as a space, leaving out the subtrees in `skip`."""
-    parts: list[str] = []
-
-    def walk(node) -> None:
-        if node.tag == "br":
-            parts.append(" ")
-        elif isinstance(node.tag, str):
-            parts.append(node.text or "")
-        for child in node:
-            if child not in skip:
-                walk(child)
-            parts.append(child.tail or "")
-
-    walk(el)
-    return squash("".join(parts))
+    return squash(text_with_breaks(el, " ", skip))
 
 
 def _headline_variants(h1, whole: str) -> list[str]:
@@ -701,29 +688,27 @@ def spaced_text(node, skip=()) -> str:
     """The node's visible text, with a space where two elements' words would otherwise be
     glued together ('Reyan Perumal' + 'Published on...'); script and style text left out."""
     out: list[str] = []
-
-    def add(piece: str | None) -> None:
-        if piece:
-            out.append(piece)
-
-    def boundary() -> None:
-        out.append("\0")
-
-    def walk(el) -> None:
-        if el.tag in _NOT_TEXT or el in skip:
-            return
-        add(el.text)
-        for child in el:
-            if isinstance(child.tag, str):
-                boundary()
-                walk(child)
-                boundary()
-            add(child.tail)
-
-    walk(node)
+    _gather_spaced(node, skip, out)
     text = "".join(out)
     text = re.sub(r"(?<=\w)\0+(?=\w)", " ", text).replace("\0", "")
     return squash(text)
+
+
+def _gather_spaced(el, skip, out: list[str]) -> None:
+    """Append an element's visible text and its children's to `out` (spaced_text), with "\0"
+    around each child element. A module function, not a closure that calls itself (a reference
+    cycle that would hold the page's tree until the garbage collector ran; so is _name_in)."""
+    if el.tag in _NOT_TEXT or el in skip:
+        return
+    if el.text:
+        out.append(el.text)
+    for child in el:
+        if isinstance(child.tag, str):
+            out.append("\0")
+            _gather_spaced(child, skip, out)
+            out.append("\0")
+        if child.tail:
+            out.append(child.tail)
 
 
 def _byline_text(node) -> str:
@@ -761,14 +746,8 @@ def _author(root, profile, ld: dict, meta: dict, marked: _Marked) -> str | None:
         holder = next((a for a in node.iterancestors() if a in chosen), None)
         (inner.setdefault(holder, []) if holder is not None else tops).append(node)
 
-    def name_in(node) -> str | None:
-        for child in inner.get(node, ()):
-            if found := name_in(child):
-                return found
-        return clean_byline(_byline_text(node))
-
     for node in tops:
-        if found := name_in(node):
+        if found := _name_in(node, inner):
             return found
     for node in _SHORT_BLOCKS(root, other_initials=_OTHER_INITIALS):
         text = squash(node.text_content())
@@ -781,6 +760,15 @@ def _author(root, profile, ld: dict, meta: dict, marked: _Marked) -> str | None:
             if _FULL_NAME.fullmatch(name) and _NOT_IN_CARD(node):
                 return clean_byline(name)
     return None
+
+
+def _name_in(node, inner: dict) -> str | None:
+    """The name of a byline block: that of the first byline inside it (`inner`: the byline
+    nodes inside each) that has one, else its own."""
+    for child in inner.get(node, ()):
+        if found := _name_in(child, inner):
+            return found
+    return clean_byline(_byline_text(node))
 
 
 def _first_date(values, tz) -> datetime | None:

@@ -35,3 +35,24 @@ def text_content(el) -> str:
     """All the text inside an lxml element (its text_content()), read as its own text when it
     has no children (text_content() evaluates an XPath each time)."""
     return el.text_content() if len(el) else el.text or ""
+
+
+def text_with_breaks(el, br: str, skip=()) -> str:
+    """An element's text with each <br> as `br`, leaving out the subtrees in `skip` (not their
+    tails)."""
+    parts: list[str] = []
+    _gather_text(el, br, skip, parts)
+    return "".join(parts)
+
+
+def _gather_text(node, br: str, skip, parts: list[str]) -> None:
+    # A module function, not a closure that calls itself: such a closure is a reference cycle
+    # that holds the page's whole tree until the garbage collector runs.
+    if node.tag == "br":
+        parts.append(br)
+    elif isinstance(node.tag, str):
+        parts.append(node.text or "")
+    for child in node:
+        if child not in skip:
+            _gather_text(child, br, skip, parts)
+        parts.append(child.tail or "")

@@ -171,21 +171,21 @@ def overlap(a: np.ndarray, b: np.ndarray) -> float:
     return common / (a.size + b.size - common)
 
 
-def similarity_bounds(hashes: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
-    """For each of `others` (a non-empty list of shingle_hashes) a figure never below
-    similarity(hashes, other), all at once, given that `hashes` holds no number twice
-    (distinct): a number of the other counts as in common when some number of `hashes` has its
-    low 16 bits. A pair whose bound is under a threshold is under it; on unlike bodies the
-    bound counts ~0.5% of an other's numbers more than are in common, so only the others near
-    or above a threshold need comparing exactly."""
+def similarity_bounds(hashes: np.ndarray, packed: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """For each other set of shingle_hashes, laid end to end in `packed` (the n-th from
+    edges[n] to edges[n + 1]; at least one), a figure never below similarity(hashes, other),
+    all at once, given that `hashes` holds no number twice (distinct): a number of the other
+    counts as in common when some number of `hashes` has its low 16 bits. A pair whose bound is
+    under a threshold is under it; on unlike bodies the bound counts ~0.5% of an other's
+    numbers more than are in common, so only the others near or above a threshold need
+    comparing exactly."""
     import numpy as np
 
     low = np.uint64(0xFFFF)
     seen = np.zeros(1 << 16, dtype=bool)
     seen[(hashes & low).astype(np.intp)] = True
-    found = seen[(np.concatenate(others) & low).astype(np.intp)]
+    found = seen[(packed & low).astype(np.intp)]
     counted = np.concatenate(([0], np.cumsum(found, dtype=np.int64)))  # found in the first i
-    edges = np.concatenate(([0], np.cumsum([other.size for other in others], dtype=np.int64)))
     common = counted[edges[1:]] - counted[edges[:-1]]
     return common / (hashes.size + np.diff(edges) - common)
 

@@ -129,6 +129,11 @@ def test_similar_says_what_similarity_says_with_numbers_held_twice_or_not():
     assert not similar(one, held_twice, 0.5, exact=True)
 
 
+def end_to_end(others: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle sets as similarity_bounds takes them: laid end to end, and where each starts."""
+    return np.concatenate(others), np.cumsum([0, *(other.size for other in others)])
+
+
 def test_similarity_bounds_are_never_below_similarity():
     """The matcher passes over a candidate whose bound is under the threshold: the bound must
     never be below similarity, whatever the other holds (numbers twice, numbers that share
@@ -145,15 +150,16 @@ def test_similarity_bounds_are_never_below_similarity():
             np.sort(np.concatenate((alike, rng.choice(a, a.size // 2)))).astype("<u8"),
             empty,
         ]
-        bounds = similarity_bounds(a, others)
+        bounds = similarity_bounds(a, *end_to_end(others))
         assert len(bounds) == len(others) and bounds[-1] == 0.0
         for bound, other in zip(bounds, others, strict=True):
             assert bound >= similarity(a, other)
         assert bounds[2] == others[2].size / a.size  # every number of it counted in common
     bodies = [shingle_hashes(shingles(r.body, 4)) for r in (SOURCE, *copies_of(SOURCE), OTHER)]
     for x in bodies:
-        assert (similarity_bounds(x, bodies) >= [similarity(x, y) for y in bodies]).all()
-        assert similarity_bounds(x, [x])[0] == 1.0
+        bounds = similarity_bounds(x, *end_to_end(bodies))
+        assert (bounds >= [similarity(x, y) for y in bodies]).all()
+        assert similarity_bounds(x, *end_to_end([x]))[0] == 1.0
 
 
 def test_band_keys_are_stable_and_one_per_band():

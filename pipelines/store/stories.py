@@ -58,14 +58,12 @@ def body_shingles(body: list[str], shingle: int) -> bytes:
     return shingles_column(shingle_hashes(shingles(body, shingle)))
 
 
-def stored_hashes(found: Any, shingle: int) -> np.ndarray:
-    """The shingle_hashes of a stored article (a row with its `shingles`, and its body when
+def stored_shingles(found: Any, shingle: int) -> bytes:
+    """The `shingles` column of a stored article (a row with its `shingles`, and its body when
     they are NULL: a store from before the column)."""
-    import numpy as np
-
     if found["shingles"] is not None:
-        return np.frombuffer(found["shingles"], dtype="<u8")
-    return shingle_hashes(shingles(_body(found["body"]), shingle))
+        return found["shingles"]
+    return body_shingles(_body(found["body"]), shingle)
 
 
 def matching_stories(
@@ -90,6 +88,8 @@ def matching_stories(
     process) the first reads only the candidates' stories (from the index articles_key_story,
     by the URL keys their rowids give), and each round's shingles in one more query (a query
     costs more than the row it reads)."""
+    import numpy as np
+
     stories = set(known)
     if not keys:
         return stories
@@ -119,18 +119,21 @@ def matching_stories(
             continue
         if lazy:
             shingled = _shingles_of(conn, mark, [found["id"] for found in candidates])
-        others = [
-            stored_hashes(shingled[found["id"]] if lazy else found, options.shingle)
+        stored = [
+            stored_shingles(shingled[found["id"]] if lazy else found, options.shingle)
             for found in candidates
         ]
+        # every candidate's shingle_hashes end to end, the n-th from edges[n] to edges[n + 1]
+        packed = np.frombuffer(b"".join(stored), dtype="<u8")
+        edges = np.cumsum([0, *map(len, stored)]) // 8
         # a candidate whose bound is under the threshold is not alike: most, on a site of
         # near-copies, are passed over without being compared one by one
-        bounds = similarity_bounds(hashes, others) if exact else None
+        bounds = similarity_bounds(hashes, packed, edges) if exact else None
         for n, found in enumerate(candidates):
             story = found["story_id"]
             if story in stories or (bounds is not None and bounds[n] < options.threshold):
                 continue
-            if similar(hashes, others[n], options.threshold, exact):
+            if similar(hashes, packed[edges[n] : edges[n + 1]], options.threshold, exact):
                 stories.add(story)
     return stories
 

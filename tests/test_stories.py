@@ -455,3 +455,28 @@ def test_a_store_from_before_band_articles_keeps_its_band_index(tmp_path):
         late = copy(SOURCE, "latecopy", [INTRO, *SOURCE.body])
         assert store.save_record(late) == NEW
         assert store.story_of(late.canonical_url) == (story_id_of(key), 2)
+
+
+def test_vacuum_keeps_the_rowids_the_band_index_and_the_search_index_point_at(tmp_path):
+    """band_articles and articles_fts name articles by SQLite's rowid, which VACUUM may renumber
+    in a table without an INTEGER PRIMARY KEY (SQLite's documentation): this holds the SQLite
+    we run to keeping them, with a gap left by a deleted article before the others."""
+    with open_store(tmp_path / "vacuum.db") as store:
+        for record in (SOURCE, OTHER, THIRD):
+            store.save_record(record)
+        gone = store.conn.execute(
+            "SELECT rowid FROM articles WHERE canonical_url = ?", (SOURCE.canonical_url,)
+        ).fetchone()[0]
+        with store.conn:
+            store.conn.execute("DELETE FROM band_articles WHERE article = ?", (gone,))
+            store.conn.execute("DELETE FROM article_versions WHERE url_key IN (SELECT url_key"
+                               " FROM articles WHERE rowid = ?)", (gone,))  # fmt: skip
+            store.conn.execute("DELETE FROM articles WHERE rowid = ?", (gone,))
+        before = store.conn.execute("SELECT rowid, url_key FROM articles").fetchall()
+        store.conn.execute("VACUUM")
+        assert store.conn.execute("SELECT rowid, url_key FROM articles").fetchall() == before
+        word = max(OTHER.body[0].split(), key=len).strip(".,;:!?\"'“”‘’")
+        assert OTHER.canonical_url in {hit.canonical_url for hit in store.search(word)}
+        third = copy(THIRD, "heartcopy", [INTRO, *THIRD.body])
+        store.save_record(third)
+        assert store.story_of(third.canonical_url) == (store.story_of(THIRD.canonical_url)[0], 2)

@@ -65,9 +65,8 @@ _URL_KIND_PATTERNS = (
 )
 # fmt: on
 URL_KINDS = tuple((kind, re.compile(pattern)) for kind, pattern in _URL_KIND_PATTERNS)
-HARD_KINDS = frozenset(
-    ["player", "search", "schedule", "section"]
-)  # never articles, whatever they say
+# never articles, whatever they say (a section's front: no story lives at its bare address)
+HARD_KINDS = frozenset(["player", "search", "schedule", "section"])
 # Pages about one thing that is not a story: their prose describes it, so it does not count.
 SINGLE_PAGE_KINDS = frozenset(["competition", "contact", "event"])
 _QUERY_KINDS = {"search": {"s", "q", "query", "search"}, "archive": {"page", "pagina", "seite"}}

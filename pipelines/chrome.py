@@ -37,10 +37,11 @@ def learn_station(
     store: Store, station: str, min_pages: int = MIN_PAGES, min_share: float = MIN_SHARE
 ) -> tuple[list[ChromeLine], int]:
     """Learn `station`'s chrome from its stored records, keep the new lines and remove every
-    learned line from its stored records: (the lines learned now, paragraphs removed)."""
+    learned line from the stored records that hold one: (the lines learned now, paragraphs
+    removed)."""
+    stored = store.station_bodies(station)
     bodies = [
-        StoredBody(row["url"], row["fetched_at"] or "", row["body"], row["show"])
-        for row in store.station_bodies(station)
+        StoredBody(row["url"], row["fetched_at"] or "", row["body"], row["show"]) for row in stored
     ]
     found = learn_chrome(bodies, min_pages, min_share)
     if not found:  # no record holds a line to learn (or one learned before): nothing to do
@@ -49,7 +50,13 @@ def learn_station(
     learned = [line for line in found if fold(line.text) not in known]
     keys = known | {fold(line.text) for line in found}
     rows = [{**asdict(line), "line_key": fold(line.text)} for line in learned]
-    removed = store.keep_chrome(station, rows, partial(strip_stored, learned=keys))
+    # only the records holding a line are read again and rewritten, not the whole station
+    holding = [
+        row["url_key"]
+        for row, body in zip(stored, bodies, strict=True)
+        if not keys.isdisjoint(body.folded)
+    ]
+    removed = store.keep_chrome(station, rows, holding, partial(strip_stored, learned=keys))
     for line in learned:
         logger.info(
             "%s: learned chrome (%d of %d stories%s, %s): %s", station, line.pages,

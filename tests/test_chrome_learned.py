@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import replace
+from functools import partial
 
 import pytest
 
@@ -171,6 +172,24 @@ def test_a_learned_line_goes_from_records_stored_without_it_though_nothing_new_i
         learned, removed = learn_station(store, "jacaranda")
         assert learned == [] and removed >= 5
         assert not any(PROMO in r["body"] for r in store.records())
+
+
+def test_every_record_holding_a_line_loses_it_and_only_those_are_rewritten(target):
+    """A story stored under two URLs counts once for learning but both records lose the line;
+    the store rewrites the records it is given, no other."""
+    pages = [with_promo(f.page()) for f in ARTICLES]
+    with open_store(target) as store:
+        _stored(store, pages)
+        _stored(store, pages, suffix="?copy")
+        carriers = sum(PROMO in r["body"] for r in store.records())
+        (line,), removed = learn_station(store, "jacaranda")
+        assert line.pages * 2 == carriers == removed
+        assert not any(PROMO in r["body"] for r in store.records())
+        _stored(store, pages, suffix="?unlearned")
+        holding = sorted(url_key(r["canonical_url"]) for r in store.records() if PROMO in r["body"])
+        rewrite = partial(strip_stored, learned={fold(PROMO)})
+        assert store.keep_chrome("jacaranda", [], holding[:2], rewrite) == 2
+        assert sum(PROMO in r["body"] for r in store.records()) == len(holding) - 2
 
 
 def test_learning_does_not_depend_on_the_order_pages_were_stored(tmp_path):

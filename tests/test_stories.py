@@ -393,7 +393,10 @@ def test_a_candidate_whose_shingles_hold_a_number_twice_is_compared_number_by_nu
 def test_a_body_rewritten_without_chrome_gets_its_shingles_anew(target):
     with open_store(target) as store:
         store.save_record(SOURCE)
-        removed = store.keep_chrome(SOURCE.station, [], lambda stored: {"body": stored["body"][1:]})
+        key = url_key(SOURCE.canonical_url)
+        removed = store.keep_chrome(
+            SOURCE.station, [], [key], lambda row: {"body": row["body"][1:]}
+        )
         assert removed == 1
         expected = shingle_hashes(shingles(SOURCE.body[1:], 4)).tolist()
         assert stored_shingles(store, SOURCE) == expected

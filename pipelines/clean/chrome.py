@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pipelines.clean.text import fold, word_count
@@ -41,6 +42,12 @@ class StoredBody:
     fetched_at: str
     body: list[str]
     show: str | None = None
+
+    @cached_property
+    def folded(self) -> tuple[str, ...]:
+        """The body's lines folded, as they are compared: folded once, for learning and for
+        telling which stored bodies hold a learned line."""
+        return tuple(map(fold, self.body))
 
 
 @dataclass(frozen=True)
@@ -77,22 +84,26 @@ def learn_chrome(
         key = tuple(stored.body)
         if key not in stories or stored.url < stories[key].url:
             stories[key] = stored
+    # Most lines sit in one story: count the stories of each line first, and place only those
+    # on enough of them.
+    counts: Counter[str] = Counter()
+    for stored in stories.values():
+        counts.update(set(stored.folded))
+    frequent = {key for key, n in counts.items() if n >= min_pages and len(key) >= MIN_CHARS}
     # each line's first place in each story that has it: (story, index, line as printed)
     seen: dict[str, list[tuple[StoredBody, int, str]]] = defaultdict(list)
     for stored in stories.values():
-        for index, line in enumerate(stored.body):
-            key = fold(line)
-            if len(key) < MIN_CHARS:
-                continue
-            places = seen[key]
-            if not places or places[-1][0] is not stored:
-                places.append((stored, index, line))
+        if frequent.isdisjoint(stored.folded):
+            continue
+        for index, (key, line) in enumerate(zip(stored.folded, stored.body, strict=True)):
+            if key in frequent:
+                places = seen[key]
+                if not places or places[-1][0] is not stored:
+                    places.append((stored, index, line))
     total = len(stories)
     shows = Counter(stored.show for stored in stories.values() if stored.show)
     learned = []
     for places in seen.values():
-        if len(places) < min_pages:  # most lines: _context would refuse them
-            continue
         carriers = [stored for stored, _, _ in places]
         context = _context(carriers, total, shows, min_pages, min_share)
         if context is None:

@@ -21,7 +21,7 @@ Semantics every backend keeps:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -240,14 +240,17 @@ class Store(ABC):
 
     @abstractmethod
     def station_bodies(self, station: str) -> list[dict[str, Any]]:
-        """The latest body of each of the station's stored records (url, fetched_at, body,
-        show): what its chrome is learned from."""
+        """The latest body of each of the station's stored records (url_key, url, fetched_at,
+        body, show): what its chrome is learned from."""
 
     @abstractmethod
-    def keep_chrome(self, station: str, lines: list[dict[str, Any]], rewrite) -> int:
+    def keep_chrome(
+        self, station: str, lines: list[dict[str, Any]], keys: Iterable[str], rewrite
+    ) -> int:
         """In one transaction: add the station's newly learned chrome lines (rows of the
-        `chrome` table) and rewrite each of its stored records with `rewrite` in place
-        (pipelines/store/chrome.py); return how many paragraphs went."""
+        `chrome` table) and rewrite its stored records `keys` (url_keys: those holding a line to
+        remove) with `rewrite` in place (pipelines/store/chrome.py); return how many paragraphs
+        went."""
 
     @abstractmethod
     def chrome(self, station: str) -> list[dict[str, Any]]:

@@ -9,15 +9,16 @@ learned, where in the body it sits most (head, middle, tail), first and last fet
 those stories, an example URL and when it was learned.
 
 A learned line stays learned. The stored records follow it: `apply_chrome` removes the station's
-lines from each of its stored records in place (same version, same content_hash: the page's own
-text did not change), so a stored record is always what the cleaner makes of its page with the
-station's chrome, and a crawl that fetches the page again finds it unchanged. Nothing here
-knows how a line is learned or removed: the caller gives the lines and the rewrite.
+lines from each of its stored records that holds one, in place (same version, same content_hash:
+the page's own text did not change), so a stored record is always what the cleaner makes of its
+page with the station's chrome, and a crawl that fetches the page again finds it unchanged.
+Nothing here knows how a line is learned or removed: the caller gives the lines, the records
+that hold them and the rewrite.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +63,11 @@ def snapshot(conn) -> dict[str, frozenset[str]]:
 
 
 def station_bodies(conn, mark: str, station: str, load: Callable[[Any], Any]) -> list[dict]:
-    """The latest body of each of the station's stored records: url, fetched_at, body, show."""
+    """The latest body of each of the station's stored records: url_key, url, fetched_at, body,
+    show."""
     rows = conn.execute(
-        f"SELECT canonical_url AS url, fetched_at, body, show FROM articles WHERE station = {mark}",
+        "SELECT url_key, canonical_url AS url, fetched_at, body, show FROM articles"
+        f" WHERE station = {mark}",
         (station,),
     )
     return [{**row, "body": load(row["body"])} for row in map(dict, rows)]
@@ -85,18 +88,20 @@ def apply_chrome(
     conn,
     mark: str,
     station: str,
+    keys: Sequence[str],
     rewrite: Rewrite,
     load: Callable[[Any], Any],
     dump: Callable[[Any], Any],
     shingled: Callable[[list[str]], bytes],
 ) -> int:
-    """Rewrite the station's stored records (their latest version, in place) with `rewrite`,
-    their `shingles` column with `shingled` (of the new body); return how many paragraphs
-    went."""
+    """Rewrite these stored records of the station (`keys`: url_keys, sorted; their latest
+    version, in place) with `rewrite`, their `shingles` column with `shingled` (of the new body);
+    return how many paragraphs went."""
     rows = conn.execute(
-        f"SELECT url_key, version, body, headings, clutter FROM articles WHERE station = {mark}"
-        " ORDER BY url_key",  # one lock order for workers learning at once (PostgreSQL)
-        (station,),
+        "SELECT url_key, version, body, headings, clutter FROM articles"
+        f" WHERE station = {mark} AND url_key IN ({marks(mark, len(keys))})"
+        " ORDER BY url_key",
+        (station, *keys),
     ).fetchall()
     removed = 0
     for row in rows:

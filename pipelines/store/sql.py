@@ -48,7 +48,7 @@ from pipelines.store.stories import (
 )
 from pipelines.stories import StoryOptions, StoryPrint, story_id_of, story_print
 
-FETCH_CHUNK = 500  # url_keys per query of fetch_states (SQLite allows 999 parameters)
+FETCH_CHUNK = 500  # url_keys per query (SQLite allows 999 parameters)
 
 
 class SQLStore(Store):
@@ -321,14 +321,21 @@ class SQLStore(Store):
         """The latest body of each of the station's stored records."""
         return chrome.station_bodies(self.conn, self.mark, station, self.from_json)
 
-    def keep_chrome(self, station: str, lines: list[dict[str, Any]], rewrite: Rewrite) -> int:
-        """Add newly learned lines; rewrite the station's records without its chrome."""
+    def keep_chrome(
+        self, station: str, lines: list[dict[str, Any]], keys: Iterable[str], rewrite: Rewrite
+    ) -> int:
+        """Add newly learned lines; rewrite the station's records `keys` without its chrome."""
+        ordered = sorted(keys)  # one lock order for workers learning at once (PostgreSQL)
+        shingled = partial(body_shingles, shingle=self.story_options.shingle)
+        removed = 0
         with self.transaction() as conn:
             chrome.save_chrome(conn, self.mark, station, lines, utc_now())
-            shingled = partial(body_shingles, shingle=self.story_options.shingle)
-            return chrome.apply_chrome(
-                conn, self.mark, station, rewrite, self.from_json, self.to_json, shingled
-            )
+            for start in range(0, len(ordered), FETCH_CHUNK):
+                chunk = ordered[start : start + FETCH_CHUNK]
+                removed += chrome.apply_chrome(
+                    conn, self.mark, station, chunk, rewrite, self.from_json, self.to_json, shingled
+                )
+        return removed
 
     def chrome(self, station: str) -> list[dict[str, Any]]:
         """The station's learned chrome lines, most pages first."""

@@ -160,6 +160,7 @@ def test_similarity_bounds_are_never_below_similarity():
         bounds = similarity_bounds(x, *end_to_end(bodies))
         assert (bounds >= [similarity(x, y) for y in bodies]).all()
         assert similarity_bounds(x, *end_to_end([x]))[0] == 1.0
+    assert similarity_bounds(x, *end_to_end([empty, empty])).tolist() == [0.0, 0.0]
 
 
 def test_band_keys_are_stable_and_one_per_band():
@@ -240,15 +241,34 @@ def test_a_bridging_copy_merges_two_stories_into_the_smaller_id(tmp_path):
         assert store.story_of(tail.canonical_url) == (min(apart), 3)
 
 
-def test_the_matcher_finds_the_same_stories_reading_shingles_lazily_or_at_once(tmp_path):
-    """SQLite's matcher reads the shingles of a story's first candidate, then of its others
-    only when the first was not alike: the stories found are those of reading them all."""
+def matched_by_reading_everything(store, hashes, keys, options: StoryOptions) -> set[str]:
+    """What matching_stories must find, read the long way: every stored article sharing a band
+    key, the first max_candidates of them by URL key, each compared by similarity."""
+    rows = store.conn.execute(
+        "SELECT a.url_key, a.story_id, a.shingles FROM articles a WHERE a.rowid IN"
+        f" (SELECT article FROM band_articles WHERE band IN ({', '.join('?' * len(keys))}))"
+        " ORDER BY a.url_key",
+        keys,
+    ).fetchall()[: options.max_candidates]
+    return {
+        row["story_id"]
+        for row in rows
+        if similarity(hashes, np.frombuffer(row["shingles"], dtype="<u8")) >= options.threshold
+    }
+
+
+@pytest.mark.parametrize("max_candidates", [200, 3, 1])
+def test_the_matcher_finds_the_stories_of_the_first_candidates_by_url_key(tmp_path, max_candidates):
+    """The matcher reads its candidates unsorted when they are no more than max_candidates,
+    else the first max_candidates by URL key, and (SQLite) the shingles of a story's first
+    candidate, then of its others only when the first was not alike: read lazily or at once,
+    the stories of comparing them all."""
     half = len(SOURCE.body) // 2
     head = copy(SOURCE, "headcopy", SOURCE.body[: half + 1])
     tail = copy(SOURCE, "tailcopy", SOURCE.body[half - 1 :])
-    options = StoryOptions(threshold=0.45)
-    with open_store(tmp_path / "lazy.db", stories=options) as store:
-        for record in (head, tail, SOURCE, OTHER, THIRD, *copies_of(OTHER)):
+    options = StoryOptions(threshold=0.45, max_candidates=max_candidates)
+    with open_store(tmp_path / "candidates.db", stories=options) as store:
+        for record in (head, tail, SOURCE, OTHER, THIRD, *copies_of(OTHER), *copies_of(SOURCE)):
             store.save_record(record)
         probes = [
             copy(SOURCE, "zzcopy", SOURCE.body[half:]),
@@ -258,16 +278,34 @@ def test_the_matcher_finds_the_same_stories_reading_shingles_lazily_or_at_once(t
         ]
         found = []
         for probe in probes:
-            hashes = shingle_hashes(shingles(probe.body, options.shingle))
-            keys = band_keys(hashes, options)
+            hashes, keys = story_print(probe.body, options)
             lazily, at_once = (
                 matching_stories(store.conn, "?", 0, hashes, keys, options, lazy=lazy)
                 for lazy in (True, False)
             )
-            assert lazily == at_once
+            assert lazily == at_once == matched_by_reading_everything(store, hashes, keys, options)
             found.append(lazily)
-        assert found[0] == found[1] == {store.story_of(SOURCE.canonical_url)[0]}
-        assert found[2] == {store.story_of(OTHER.canonical_url)[0]} and found[3] == set()
+        if max_candidates == 200:
+            assert found[0] == found[1] == {store.story_of(SOURCE.canonical_url)[0]}
+            assert found[2] == {store.story_of(OTHER.canonical_url)[0]} and found[3] == set()
+
+
+def test_past_max_candidates_the_first_by_url_key_are_compared(tmp_path):
+    """A body made of two unlike stories' is like both; with room for one candidate only the
+    story of the first by URL key is found."""
+    one, two = THIRD, ARTICLES[3]  # each shares band keys with their joined bodies
+    both = copy(one, "both", [*one.body, *two.body])
+    first = min((one, two), key=lambda record: url_key(record.canonical_url))
+    for limit, expected in ((200, (one, two)), (1, (first,))):
+        options = StoryOptions(threshold=0.3, max_candidates=limit)
+        with open_store(tmp_path / f"first{limit}.db", stories=options) as store:
+            store.save_record(one)
+            store.save_record(two)
+            hashes, keys = story_print(both.body, options)
+            expected_stories = {store.story_of(r.canonical_url)[0] for r in expected}
+            for lazy in (True, False):
+                found = matching_stories(store.conn, "?", 0, hashes, keys, options, lazy=lazy)
+                assert found == expected_stories
 
 
 def test_an_edited_article_keeps_its_story_and_its_band_rows_are_replaced(tmp_path):
@@ -284,12 +322,20 @@ def test_an_edited_article_keeps_its_story_and_its_band_rows_are_replaced(tmp_pa
 def test_a_new_article_is_matched_through_the_band_index_not_a_scan(tmp_path):
     with open_store(tmp_path / "plan.db") as store:
         keys = band_keys(shingle_hashes(shingles(SOURCE.body, 4)), StoryOptions())
-        plan = store.conn.execute(  # the query of pipelines.store.stories.matching_stories
-            "EXPLAIN QUERY PLAN SELECT rowid AS id, story_id FROM articles"
+        bands = f"SELECT article FROM band_articles WHERE band IN ({', '.join('?' * len(keys))})"
+        plan = store.conn.execute(  # the queries of pipelines.store.stories.matching_stories
+            f"EXPLAIN QUERY PLAN SELECT rowid, story_id FROM articles WHERE rowid IN ({bands})"
+            " AND rowid <> ?",
+            [*keys, 0],
+        ).fetchall()
+        details = " ".join(row["detail"] for row in plan)
+        assert "SEARCH band_articles USING" in details and "SCAN band_articles" not in details
+        assert "SEARCH articles USING INTEGER PRIMARY KEY" in details  # each by its rowid
+        assert "SCAN articles" not in details
+        plan = store.conn.execute(  # the first max_candidates by URL key, when more
+            "EXPLAIN QUERY PLAN SELECT rowid, story_id FROM articles"
             " WHERE story_id IS NOT NULL AND url_key IN (SELECT url_key FROM articles"
-            " WHERE rowid IN (SELECT article FROM band_articles"
-            f" WHERE band IN ({', '.join('?' * len(keys))})) AND rowid <> ?"
-            " ORDER BY url_key LIMIT 200)",
+            f" WHERE rowid IN ({bands}) AND rowid <> ? ORDER BY url_key LIMIT 200)",
             [*keys, 0],
         ).fetchall()
         details = " ".join(row["detail"] for row in plan)
@@ -299,7 +345,7 @@ def test_a_new_article_is_matched_through_the_band_index_not_a_scan(tmp_path):
         assert "SEARCH articles USING COVERING INDEX articles_key_story" in details
         assert "SCAN articles" not in details
         plan = store.conn.execute(  # and of its reads of the candidates' shingles (SQLite)
-            "EXPLAIN QUERY PLAN SELECT rowid AS id, shingles FROM articles"
+            "EXPLAIN QUERY PLAN SELECT rowid, shingles FROM articles"
             " WHERE rowid IN (SELECT value FROM json_each(?))",
             ("[1, 2]",),
         ).fetchall()

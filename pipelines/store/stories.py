@@ -58,14 +58,6 @@ def body_shingles(body: list[str], shingle: int) -> bytes:
     return shingles_column(shingle_hashes(shingles(body, shingle)))
 
 
-def stored_shingles(found: Any, shingle: int) -> bytes:
-    """The `shingles` column of a stored article (a row with its `shingles`, and its body when
-    they are NULL: a store from before the column)."""
-    if found["shingles"] is not None:
-        return found["shingles"]
-    return body_shingles(_body(found["body"]), shingle)
-
-
 def matching_stories(
     conn,
     mark: str,
@@ -85,66 +77,99 @@ def matching_stories(
     matched yet; in each round every candidate's similarity_bounds are reckoned at once, and
     only one whose bound reaches the threshold is compared (similar). Without `lazy` (a store a
     round trip away) one query reads every candidate's story and shingles; with it (SQLite, in
-    process) the first reads only the candidates' stories (from the index articles_key_story,
-    by the URL keys their rowids give), and each round's shingles in one more query (a query
-    costs more than the row it reads)."""
+    process) the first reads only the candidates' stories (_candidates), and each round's
+    shingles one more (_shingles_of: a query costs more than the row it reads)."""
     import numpy as np
 
     stories = set(known)
     if not keys:
         return stories
-    columns = "rowid AS id, story_id" + ("" if lazy else f", {_SHINGLES}")
-    rows = [
-        found
-        for found in conn.execute(
-            f"SELECT {columns} FROM articles WHERE story_id IS NOT NULL AND url_key IN"
-            " (SELECT url_key FROM articles WHERE rowid IN (SELECT article FROM band_articles"
-            f" WHERE band IN ({marks(mark, len(keys))})) AND rowid <> {mark}"
-            f" ORDER BY url_key LIMIT {int(options.max_candidates)})",
+    if lazy:
+        found = _candidates(conn, mark, article, keys, options.max_candidates)
+    else:
+        rows = conn.execute(
+            f"SELECT rowid AS id, story_id, {_SHINGLES} FROM articles WHERE story_id IS NOT NULL"
+            f" AND url_key IN ({_first_candidates(mark, len(keys), options.max_candidates)})",
             [*keys, article],
         ).fetchall()
-        if found["story_id"] not in stories
-    ]
+        found = [(row["id"], row["story_id"]) for row in rows]
+        shingled = {row["id"]: (row["shingles"], row["body"]) for row in rows}
     exact = distinct(hashes)  # else every pair is compared by looking each number up
-    first: dict[str, Any] = {}  # the first candidate of each story, then the others
-    for found in rows:
-        first.setdefault(found["story_id"], found)
-    rounds = [
-        list(first.values()),
-        [found for found in rows if found is not first[found["story_id"]]],
-    ]
+    first: dict[str, tuple[int, str]] = {}  # the first candidate of each story, then the others
+    for candidate in found:
+        first.setdefault(candidate[1], candidate)
+    rounds = [list(first.values()), [c for c in found if c is not first[c[1]]]]
     for candidates in rounds:
-        candidates = [found for found in candidates if found["story_id"] not in stories]
+        candidates = [c for c in candidates if c[1] not in stories]
         if not candidates:
             continue
         if lazy:
-            shingled = _shingles_of(conn, mark, [found["id"] for found in candidates])
+            shingled = _shingles_of(conn, mark, [c[0] for c in candidates])
+        # a candidate's shingles column, or its body shingled (a store from before the column)
         stored = [
-            stored_shingles(shingled[found["id"]] if lazy else found, options.shingle)
-            for found in candidates
+            column if column is not None else body_shingles(_body(body), options.shingle)
+            for column, body in [shingled[c[0]] for c in candidates]
         ]
         # every candidate's shingle_hashes end to end, the n-th from edges[n] to edges[n + 1]
         packed = np.frombuffer(b"".join(stored), dtype="<u8")
         edges = np.cumsum([0, *map(len, stored)]) // 8
         # a candidate whose bound is under the threshold is not alike: most, on a site of
         # near-copies, are passed over without being compared one by one
-        bounds = similarity_bounds(hashes, packed, edges) if exact else None
-        for n, found in enumerate(candidates):
-            story = found["story_id"]
-            if story in stories or (bounds is not None and bounds[n] < options.threshold):
-                continue
-            if similar(hashes, packed[edges[n] : edges[n + 1]], options.threshold, exact):
+        if exact:
+            bounds = similarity_bounds(hashes, packed, edges)
+            near = np.flatnonzero(bounds >= options.threshold).tolist()
+        else:
+            near = range(len(candidates))
+        for n in near:
+            story = candidates[n][1]
+            if story not in stories and similar(
+                hashes, packed[edges[n] : edges[n + 1]], options.threshold, exact
+            ):
                 stories.add(story)
     return stories
 
 
-def _shingles_of(conn, mark: str, ids: list[int]) -> dict[int, Any]:
-    """The rows (their shingles, or body: _SHINGLES) of these SQLite articles, by rowid: one
-    query, the same text for any number of them (a JSON array of the rowids)."""
-    query = f"SELECT rowid AS id, {_SHINGLES} FROM articles WHERE rowid IN"
-    return {row["id"]: row for row in conn.execute(
-        f"{query} (SELECT value FROM json_each({mark}))", (json.dumps(ids),)
-    )}  # fmt: skip
+def _first_candidates(mark: str, bands: int, limit: int) -> str:
+    """The query of the URL keys of the first `limit` articles by URL key that share one of
+    `bands` band keys, other than one article (its parameters: the keys, then its rowid)."""
+    return (
+        "SELECT url_key FROM articles WHERE rowid IN (SELECT article FROM band_articles"
+        f" WHERE band IN ({marks(mark, bands)})) AND rowid <> {mark}"
+        f" ORDER BY url_key LIMIT {int(limit)}"
+    )
+
+
+def _candidates(
+    conn, mark: str, article: int, keys: Sequence[str], limit: int
+) -> list[tuple[int, str]]:
+    """(rowid, story) of each SQLite article with a story that shares a band key with `keys`,
+    other than `article`, of the first `limit` by URL key: read by rowid, unsorted, when they
+    are no more than `limit` (most often), else their stories from the index
+    articles_key_story by the URL keys their rowids give."""
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples
+    found = cursor.execute(
+        "SELECT rowid, story_id FROM articles WHERE rowid IN (SELECT article FROM band_articles"
+        f" WHERE band IN ({marks(mark, len(keys))})) AND rowid <> {mark}",
+        [*keys, article],
+    ).fetchall()
+    if len(found) > limit:
+        found = cursor.execute(
+            "SELECT rowid, story_id FROM articles WHERE story_id IS NOT NULL"
+            f" AND url_key IN ({_first_candidates(mark, len(keys), limit)})",
+            [*keys, article],
+        ).fetchall()
+    return [candidate for candidate in found if candidate[1] is not None]
+
+
+def _shingles_of(conn, mark: str, ids: list[int]) -> dict[int, tuple[bytes | None, Any]]:
+    """The shingles and body (_SHINGLES) of these SQLite articles, by rowid: one query, the
+    same text for any number of them (a JSON array of the rowids)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples
+    query = f"SELECT rowid, {_SHINGLES} FROM articles WHERE rowid IN"
+    rows = cursor.execute(f"{query} (SELECT value FROM json_each({mark}))", (json.dumps(ids),))
+    return {rowid: (column, body) for rowid, column, body in rows}
 
 
 # A candidate's shingles, and its body only when they are NULL (a store from before them).

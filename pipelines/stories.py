@@ -82,8 +82,17 @@ def shingle_hashes(grams: Iterable[str]) -> np.ndarray:
     numbers have as many in common as their shingles (a chance of 2**-64 a pair to differ)."""
     import numpy as np
 
-    digests = b"".join([hashlib.sha1(gram.encode()).digest()[:8] for gram in grams])
-    return np.sort(np.frombuffer(digests, dtype="<u8"))
+    grams = list(grams)
+    # one encode for all: the shingles joined by a newline, which none holds (else one by one)
+    encoded = "\n".join(grams).encode().split(b"\n") if grams else []
+    if len(encoded) != len(grams):
+        encoded = [gram.encode() for gram in grams]
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(gram).digest() for gram in encoded])
+    # each digest's first 8 bytes, read in place (20 bytes apart) and copied to sort
+    hashes = np.ndarray((len(encoded),), dtype="<u8", buffer=digests, strides=(20,)).copy()
+    hashes.sort()
+    return hashes
 
 
 def minhash(hashes: np.ndarray, permutations: int) -> np.ndarray:

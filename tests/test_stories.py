@@ -4,6 +4,7 @@ index, on SQLite and PostgreSQL alike; groups do not depend on the order article
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import random
 import sqlite3
@@ -87,6 +88,19 @@ def test_shingles_and_similarity():
     assert similarity(hashes, hashes) == 1.0
     assert similarity(hashes, shingle_hashes(shingles(["one two three four"], 4))) == 0.5
     assert similarity(hashes, shingle_hashes(frozenset())) == 0.0
+
+
+@pytest.mark.parametrize(
+    "grams", [["one two", "ünïcode wörds", "x"], ["a\nb", "", "c"], [""], ["\n"], []]
+)
+def test_shingle_hashes_are_the_first_8_bytes_of_each_shingles_sha1(grams):
+    """Stored shingles and band keys are made of these numbers: bit for bit the definition,
+    for shingles holding a newline or nothing too."""
+    digests = [hashlib.sha1(gram.encode()).digest()[:8] for gram in grams]
+    expected = sorted(int.from_bytes(digest, "little") for digest in digests)
+    hashes = shingle_hashes(grams)
+    assert hashes.dtype == np.dtype("<u8") and hashes.tolist() == expected
+    assert hashes.tobytes() == np.array(expected, dtype="<u8").tobytes()
 
 
 def test_overlap_is_similarity_of_distinct_numbers():

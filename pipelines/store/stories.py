@@ -144,13 +144,13 @@ def _candidates(
 ) -> list[tuple[int, str]]:
     """(rowid, story) of each SQLite article with a story that shares a band key with `keys`,
     other than `article`, of the first `limit` by URL key: read by rowid, unsorted, when they
-    are no more than `limit` (most often), else their stories from the index
-    articles_key_story by the URL keys their rowids give."""
+    are no more than `limit` (most often; at most one more is read to tell), else their stories
+    from the index articles_key_story by the URL keys their rowids give."""
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples
     found = cursor.execute(
         "SELECT rowid, story_id FROM articles WHERE rowid IN (SELECT article FROM band_articles"
-        f" WHERE band IN ({marks(mark, len(keys))})) AND rowid <> {mark}",
+        f" WHERE band IN ({marks(mark, len(keys))})) AND rowid <> {mark} LIMIT {int(limit) + 1}",
         [*keys, article],
     ).fetchall()
     if len(found) > limit:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from crawler.config import Config, ConfigError, load_config
 from crawler.options import add_config_options, add_setting_option
-from crawler.startup import no_collection
+from crawler.startup import cached_regexes, no_collection
 from crawler.stations import (
     STATIONS_ENV,
     ProfileError,
@@ -735,7 +735,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout = QuietStdout(sys.stdout)
         except (OSError, ValueError):  # not a real file (a test's capture): leave it
             pass
-    with no_collection():  # the crawl commands import Scrapy here
+    with no_collection(), cached_regexes():  # the crawl commands import Scrapy here
         args = build_parser(command).parse_args(argv)
     try:
         args.config_values = configure(args)

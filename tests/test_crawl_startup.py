@@ -83,3 +83,17 @@ def test_the_regexes_of_a_crawls_start_up_come_from_the_cache_as_re_compiles_the
     for (pattern, flags), (final_flags, code, groups, groupindex, indexgroup) in table.items():
         kept = _sre.compile(pattern, final_flags, code, groups, groupindex, indexgroup)
         assert kept == _compile_anew(pattern, flags), pattern
+
+
+def test_the_crawl_commands_load_no_other_commands_module():
+    """`radioscrape crawl` (export, demo) builds its own parser, not the store's commands'."""
+    code = """
+import sys
+from crawler import cli
+for command in cli.CRAWL_COMMANDS:
+    assert cli.build_parser(command).parse_args([command]).command == command
+others = ("crawler.store_cli", "crawler.stories_cli", "crawler.chrome_cli", "crawler.reclean")
+assert not set(others) & set(sys.modules), set(others) & set(sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -13,7 +13,6 @@ from pathlib import Path
 from crawler.addons import REDIS_SCHEMES
 from crawler.config import ConfigError
 from crawler.crawl_job import LOCAL_SITE_SETTINGS, CrawlOptions, run_crawl
-from crawler.demo_site import DEMO_PAGES, demo_sites
 from crawler.options import add_config_options, add_setting_option
 from crawler.report import EXIT_FAILURE, EXIT_OK
 from crawler.stations import registry
@@ -215,6 +214,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """`radioscrape demo`: crawl the demo station sites (one 127.0.0.1 port per station)."""
+    from crawler.demo_site import DEMO_PAGES, demo_sites  # not at a crawl's start
+
     cfg = args.config_values
     # The demo never touches the crawl's store or its Redis, whatever the config says.
     settings = {k: v for k, v in cfg.scrapy_settings().items() if k not in DEMO_IGNORES}

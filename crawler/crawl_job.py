@@ -5,6 +5,7 @@ One Twisted reactor per process: call run_crawl once per process.
 
 from __future__ import annotations
 
+import logging
 import sys
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -91,6 +92,13 @@ class CrawlOutcome:
         return self.exit_code
 
 
+def logs_info(settings) -> bool:
+    """Whether the crawl's log takes INFO messages (LOG_LEVEL INFO or lower, or unknown)."""
+    level = settings.get("LOG_LEVEL")
+    number = logging.getLevelName(level) if isinstance(level, str) else level
+    return not isinstance(number, int) or number <= logging.INFO
+
+
 def crawl_lock(settings) -> AbstractContextManager:
     """The store's lock for one crawl (none for the workers of a distributed crawl, which share
     the store: Redis, not the lock, keeps them apart)."""
@@ -105,6 +113,8 @@ def run_crawl(options: CrawlOptions) -> int:
     environment is wrong: found by `preflight` before any page is fetched)."""
     with no_collection(), cached_regexes():
         settings = project_settings(options.scrapy_settings())
+        if not logs_info(settings):  # Scrapy looks its LOG_VERSIONS up to log them at INFO
+            settings.set("LOG_VERSIONS", [], priority="cmdline")
         try:
             preflight(settings, options.spider_kwargs(), options.settings)
         except ConfigError as exc:

@@ -6,6 +6,10 @@ import _sre
 import subprocess
 import sys
 
+import pytest
+from scrapy.settings import Settings
+
+from crawler.crawl_job import logs_info
 from crawler.startup import RegexCache, _compile_anew
 from tests.conftest import ROOT
 
@@ -97,3 +101,13 @@ assert not set(others) & set(sys.modules), set(others) & set(sys.modules)
 """
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("level", "logged"),
+    [("WARNING", False), ("ERROR", False), (40, False), ("INFO", True), ("DEBUG", True),
+     (20, True), ("not a level", True)],
+)  # fmt: skip
+def test_scrapy_looks_its_versions_up_only_for_a_log_that_takes_info(level, logged):
+    """Scrapy logs LOG_VERSIONS at INFO, looked up before it knows the level (~4 ms)."""
+    assert logs_info(Settings({"LOG_LEVEL": level})) is logged

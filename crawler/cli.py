@@ -11,22 +11,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit
 
-from crawler.config import Config, ConfigError, load_config
-from crawler.options import add_config_options, add_setting_option
 from crawler.startup import cached_regexes, no_collection
-from crawler.stations import (
-    STATIONS_ENV,
-    ProfileError,
-    build_registry,
-    load_profile,
-    registry,
-    station_dirs,
-    station_files,
-)
-from pipelines.core.dates import utc_now
-from pipelines.core.items import Page, dumps
-from pipelines.core.refusals import EXIT_OK, EXIT_SCHEME, REFUSALS, refusal
-from pipelines.core.urls import is_http_url
+
+# Every command's imports, as its start-up's (main): with the collector paused and the
+# regexes from the cache.
+with no_collection(), cached_regexes():
+    from crawler.config import Config, ConfigError, load_config
+    from crawler.options import add_config_options, add_setting_option
+    from crawler.stations import (
+        STATIONS_ENV,
+        ProfileError,
+        build_registry,
+        load_profile,
+        registry,
+        station_dirs,
+        station_files,
+    )
+    from pipelines.core.dates import utc_now
+    from pipelines.core.items import Page, dumps
+    from pipelines.core.refusals import EXIT_OK, EXIT_SCHEME, REFUSALS, refusal
+    from pipelines.core.urls import is_http_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

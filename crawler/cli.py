@@ -44,7 +44,7 @@ LIGHT_COMMANDS = ("scrape", "stations", "fixture", "config", "search", "show", "
 # Nor the store's modules (SQLite, story matching, numpy...) for these: a one-off scrape without
 # --db opens no store.
 STORELESS_COMMANDS = ("scrape", "stations", "fixture", "config")
-# These are all crawler.crawl_cli's: none of the other commands' modules is loaded for them.
+# These are all crawler.crawl_cli's: no other command's parser or module is made for them.
 CRAWL_COMMANDS = ("crawl", "export", "demo")
 EXIT_USAGE = 2  # usage, configuration or environment error (one line on stderr)
 
@@ -559,14 +559,19 @@ EXIT_TABLE = """exit codes (the first failing target decides):
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command-line interface; for one of LIGHT_COMMANDS, without the crawl commands
-    (so Scrapy is not imported); for one of CRAWL_COMMANDS, without the store's commands."""
+    (so Scrapy is not imported); for one of CRAWL_COMMANDS, with theirs alone."""
+    parser = argparse.ArgumentParser(prog="radioscrape", description=__doc__)
+    parser.add_argument("--version", action=VersionAction)
+    sub = parser.add_subparsers(dest="command", required=True)
+    if command in CRAWL_COMMANDS:
+        from crawler import crawl_cli
+
+        crawl_cli.register(sub)
+        return parser
     # Here, not at the top: main() builds the parser with the collector paused, and the
     # fixtures import the cleaning chain (trafilatura...).
     from crawler.fixtures import GENERIC
 
-    parser = argparse.ArgumentParser(prog="radioscrape", description=__doc__)
-    parser.add_argument("--version", action=VersionAction)
-    sub = parser.add_subparsers(dest="command", required=True)
     formatter = argparse.RawDescriptionHelpFormatter
 
     scrape = sub.add_parser(
@@ -652,11 +657,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         add_config_options(each)
         each.set_defaults(func=func)
 
-    if command in CRAWL_COMMANDS:
-        from crawler import crawl_cli
-
-        crawl_cli.register(sub)
-        return parser
     if command not in STORELESS_COMMANDS:
         from crawler import store_cli, stories_cli
 

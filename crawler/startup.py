@@ -54,7 +54,7 @@ class RegexCache:
 
     def __init__(self, path: Path | None):
         self.path = path
-        self.header = (REGEX_CACHE_FORMAT, sys.version, _sre.MAGIC)
+        self.header = (REGEX_CACHE_FORMAT, sys.version, _sre.MAGIC, _sre.CODESIZE, _sre.MAXREPEAT)
         self.table: dict[tuple[str | bytes, int], tuple] = self._read()
         self.used: set[tuple[str | bytes, int]] = set()
         self.added = 0  # patterns compiled anew since the file was read or written

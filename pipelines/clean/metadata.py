@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import json
 import re
+import re._parser as sre_parse
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
+from functools import lru_cache
 from html import unescape
 from itertools import chain
 from string import ascii_lowercase, ascii_uppercase
 
 from lxml import etree, html
 
-from pipelines.clean.clutter import rule_by_name
+from pipelines.clean.clutter import _needs, rule_by_name
 from pipelines.clean.text import fold, squash, text_with_breaks
 from pipelines.core.dates import parse_date
 from pipelines.core.urls import absolute_url, url_path
@@ -37,12 +39,46 @@ ARTICLE_TYPES = frozenset(
         "PodcastEpisode",
     }
 )
-_CHROME = "ancestor::nav or ancestor::footer or ancestor::aside"
-_CARD = (
-    "ancestor-or-self::*[contains(@class, 'card') or contains(@class, 'teaser')"
-    " or contains(@class, 'related')"
-    " or (contains(@class, 'promo') and not(contains(@class, 'promoted')))]"
-)
+# Chrome and cards, tested on an element's ancestors in Python: an XPath per element costs
+# more than walking them (lxml sets up a context for each).
+
+
+def _in_chrome(el: etree._Element) -> bool:
+    """Whether `el` is inside a nav, footer or aside."""
+    return next(el.iterancestors("nav", "footer", "aside"), None) is not None
+
+
+def _in_page_chrome(el: etree._Element) -> bool:
+    """Whether `el` is inside a nav, an aside or the page's footer (one outside any article:
+    an article's own footer may hold its byline and tags)."""
+    footer = False  # a footer below this ancestor, with no article between
+    for a in el.iterancestors():
+        if a.tag in ("nav", "aside"):
+            return True
+        if a.tag == "footer":
+            footer = True
+        elif a.tag == "article":
+            footer = False
+    return footer
+
+
+def _in_card(el: etree._Element) -> bool:
+    """Whether `el` or an ancestor has a card, teaser, related or promo (not promoted) class
+    (case-sensitive)."""
+    for a in chain((el,), el.iterancestors()):
+        cls = a.get("class")
+        if cls and (
+            "card" in cls
+            or "teaser" in cls
+            or "related" in cls
+            or ("promo" in cls and "promoted" not in cls)
+        ):
+            return True
+    return False
+
+
+def _outside_chrome_and_cards(el: etree._Element) -> bool:
+    return not _in_chrome(el) and not _in_card(el)
 
 
 _ASCII_LOWER = str.maketrans(ascii_uppercase, ascii_lowercase)
@@ -69,17 +105,51 @@ _STANDFIRST_CLASS = re.compile(
     r"|strapline|description|synopsis)([\s_-]|$)",
     re.I,
 )
-_STANDFIRST_PLACE = etree.XPath(
-    f"not({_CHROME}) and not({_CARD}) and preceding::h1"
-    " and not(re:test(@class, 'site-|tagline', 'i'))",
-    namespaces={"re": "http://exslt.org/regular-expressions"},
-)
-# A paragraph beside the headline that is not the start of running text (the next block with
-# text is not a paragraph, list, quote or table).
-_STANDFIRST_SHOWN_PLACES = etree.XPath(
-    f"//h1/following-sibling::p[not({_CHROME}) and not(following-sibling::*[normalize-space()]"
-    "[1][self::p or self::ul or self::ol or self::blockquote or self::table or self::dl])]"
-)
+_SITE_CLASS = re.compile("site-|tagline", re.I)
+
+
+def _standfirst_place(el: etree._Element) -> bool:
+    """Whether a standfirst-classed element stands where a standfirst does: after an h1,
+    outside chrome and cards, without a site- or tagline class."""
+    return (
+        not _SITE_CLASS.search(el.get("class") or "")
+        and _outside_chrome_and_cards(el)
+        and _after_h1(el)
+    )
+
+
+def _after_h1(el: etree._Element) -> bool:
+    """Whether an h1 comes before `el` in the page, not around it (XPath's preceding::h1)."""
+    for a in chain((el,), el.iterancestors()):
+        for before in a.itersiblings(preceding=True):
+            if next(before.iter("h1"), None) is not None:
+                return True
+    return False
+
+
+# What may follow a paragraph beside the headline that is not the start of running text.
+_RUNNING_TEXT = frozenset({"p", "ul", "ol", "blockquote", "table", "dl"})
+_XML_SPACE = b" \t\r\n"  # XPath's normalize-space() strips these
+
+
+def _standfirst_shown_places(root: html.HtmlElement):
+    """The paragraphs beside a headline (later siblings of an h1) outside chrome, that are not
+    the start of running text: the next sibling with text is not a paragraph, list, quote or
+    table (one beside two headlines comes twice)."""
+    for h1 in root.iter("h1"):
+        for p in h1.itersiblings("p"):
+            following = next(
+                (
+                    s
+                    for s in p.itersiblings()
+                    if isinstance(s.tag, str) and _utf8_text(s).strip(_XML_SPACE)
+                ),
+                None,
+            )
+            if (following is None or following.tag not in _RUNNING_TEXT) and not _in_chrome(p):
+                yield p
+
+
 # A byline node: rel/itemprop "author" or a byline/author class, outside chrome and cards
 # (the class test in Python, as for the standfirst).
 # Drupal names the author field `field--name-uid` (the user who wrote it) or
@@ -89,12 +159,7 @@ _BYLINE_CLASS = re.compile(r"byline|author|field-?-name-uid|(?:^|[\s_-])submitte
 _BYLINE_PROPERTIES = frozenset(
     {"author", "schema:author", "schema:creator", "dc:creator", "sioc:has_creator", "creator"}
 )
-_OUTSIDE_CHROME_AND_CARDS = etree.XPath(f"not({_CHROME}) and not({_CARD})")
 # Bylines may sit in an article's own <footer> (Drupal's node__meta), not in the page's.
-_BYLINE_PLACE = etree.XPath(
-    "not(ancestor::nav or ancestor::aside or ancestor::footer[not(ancestor::article)])"
-    f" and not({_CARD})"
-)
 _NAME_PROP = etree.XPath(
     ".//*[@itemprop='name' or @property='schema:name' or @property='foaf:name' or @property='name']"
 )
@@ -104,9 +169,6 @@ _NAME_PROP = etree.XPath(
 # ancestors, they cost four times as much.
 _TAG_FIELDS = ("field--name-field-tags", "field-name-field-tags")
 _TAG_CLASS = re.compile(r"(^|[\s_-])tags?([\s_-]|$)|tag-?list|post-tags|entry-tags", re.I)
-_TAG_PLACE = etree.XPath(
-    "not(ancestor::nav or ancestor::aside or ancestor::footer[not(ancestor::article)])"
-)
 # A row of tag links shown without a tag class ("Filed Under: <a>", "Etiquetas: <a>, <a>", bare
 # chips): links to tag pages, by the words of their path in several languages, whose parent
 # holds no other text than a short label and separators.
@@ -115,7 +177,6 @@ _TAG_PATH = re.compile(
     r"|tagged)/[^/]+/?$",
     re.I,
 )
-_OUTSIDE_CHROME = etree.XPath(f"not({_CHROME})")
 _TAG_ROW_MAX_LABEL = 40
 # The words (lower case) a tag path holds: an ASCII link without any, and without the tabs and
 # line breaks urlsplit drops, is no tag link (cheaper than parsing every link's URL).
@@ -127,24 +188,34 @@ _TAG_PATH_WORDS = re.compile("tag|etiqueta|schlagwort|stichwort|-cle|trefwoord")
 # ASCII). The card test (every ancestor's class) is the costly part, so it runs only on the
 # rare block whose text reads like a byline.
 _OTHER_INITIALS = "".join(c for c in map(chr, range(0x21, 0x7F)) if c not in "uUpPwWsSbBaArRtT")
-_SHORT_BLOCKS = etree.XPath(
-    "//*[self::div or self::p or self::span]"
-    f"[not(contains($other_initials, substring(normalize-space(.), 1, 1)))][not({_CHROME})]"
-)
-_NOT_IN_CARD = etree.XPath(f"not({_CARD})")
+
+
+def _short_blocks(root: html.HtmlElement):
+    """The div, p and span elements outside chrome whose text may start a byline (see
+    _OTHER_INITIALS), in document order."""
+    for node in root.iter("div", "p", "span"):
+        if _first_text_char(node) not in _OTHER_INITIALS and not _in_chrome(node):
+            yield node
+
+
+def _first_text_char(node: etree._Element) -> str:
+    """The first character of the node's text after XML spaces ('' when none)."""
+    for text in node.itertext():
+        if text := text.lstrip(" \t\r\n"):
+            return text[0]
+    return ""
+
+
 # The breadcrumb trail: the first element (document order) whose class or aria-label says
 # "breadcrumb", or that holds only links, at least two, the first to "/" (outside <nav>).
 # (Found from its first link: counting every element's links costs more.)
-_NOT_IN_NAV = etree.XPath("not(ancestor::nav)")
 _BREADCRUMB_WORD = re.compile("breadcrumb", re.I)
 # A show link: a link with a show class (tested in Python: an XPath class test on every link
 # costs more), outside chrome and cards.
 _SHOW_CLASS = re.compile(
     r"(^|[\s_-])(show|episode-show|show-name|show-link|show-title)([\s_-]|$)|__show|--show", re.I
 )
-_SHOW_LINKS = etree.XPath(f"//a[@href][not({_CHROME})]")
 _UPDATE_MARK = re.compile(r"updat|modif", re.I)
-_IMAGES = etree.XPath(f".//img[@src][not({_CHROME})][not({_CARD})]")
 _BY_PREFIX = re.compile(r"^(?:.*(?:\||\s))?(?:written |words |story |report )?by\s+", re.I)
 # The labels a credit line starts with, in several languages (lower case): "Label: Name",
 # and the compound labels that also stand without a colon ("Photo credit Jane Doe").
@@ -193,6 +264,13 @@ _BYLINE_TEXT = re.compile(
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+")
 # The clutter rules' credit lines: photo-credit (first) and agency-credit.
 _CREDIT_LINE_PATTERNS = tuple(rule_by_name(n).pattern for n in ("photo-credit", "agency-credit"))
+# Strings (lower case, UTF-8) one of which every photo-credit line holds in `text.lower()`
+# (the clutter rules' guard; b"" when the rule has none). They are ASCII without i, k or s, so
+# its text's UTF-8 with only the ASCII letters in lower case holds one too (cheaper to make).
+_PHOTO_CREDIT_NEEDS = tuple(
+    s.encode()
+    for s in _needs(sre_parse.parse(rule_by_name("photo-credit").text, re.IGNORECASE)) or [""]
+)
 # Leading blanks: what squash() drops at the start of a text (whitespace, zero-width spaces).
 _BLANKS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]*")
 
@@ -218,6 +296,7 @@ _MARK_WORDS = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # a station's pages share their classes
 def _class_marks(cls: str) -> int:
     """The marks (see _MARK_BYLINE...) a class attribute gives its element."""
     if cls.isascii() and not _MARK_WORDS.search(cls.lower()):
@@ -256,6 +335,8 @@ def _marked(root: html.HtmlElement, row: etree._Element | None) -> _Marked:
     for el in root.iter(etree.Element):  # elements only
         # the attributes looked for but the class are rare: asked for only when there
         keys = el.keys()
+        if not keys and el is not row:  # most elements have no attribute
+            continue
         marks = 0
         if "class" in keys and (cls := el.get("class")) and (marks := class_marks.get(cls, -1)) < 0:
             marks = class_marks[cls] = _class_marks(cls)
@@ -446,7 +527,6 @@ _KICKER_CLASS = re.compile(
     re.I,
 )
 _HEADLINE_TAGS = ("h1", "h2", "h3", "p", "div", "span")
-_IN_CHROME_OR_BREADCRUMB = etree.XPath(f"{_CHROME} or ancestor::*[contains(@class, 'breadcrumb')]")
 _SIMILAR = 0.5  # below this the h1 is not the headline og:title/JSON-LD name
 
 
@@ -478,7 +558,7 @@ def _shown_as(root, headline: str) -> str | None:
     headline_like = (  # title- or headline-classed, outside chrome
         el
         for el in root.iter(*_HEADLINE_TAGS)
-        if ("title" in (words := _class_words(el)) or "headline" in words) and _OUTSIDE_CHROME(el)
+        if ("title" in (words := _class_words(el)) or "headline" in words) and not _in_chrome(el)
     )
     same_text = (
         el
@@ -491,7 +571,8 @@ def _shown_as(root, headline: str) -> str | None:
             text
             and fold(text) == key
             and not in_widget(node)
-            and not _IN_CHROME_OR_BREADCRUMB(node)
+            and not _in_chrome(node)
+            and not any("breadcrumb" in (a.get("class") or "") for a in node.iterancestors())
         ):
             return text
     return None
@@ -595,7 +676,7 @@ def _standfirst(root, profile, title: str | None, container, meta: dict, ld: dic
     if chosen := _selected_text(profile, "standfirst", root):
         return chosen, True
     for node in marked.standfirsts:
-        if not _STANDFIRST_PLACE(node):
+        if not _standfirst_place(node):
             continue
         text = squash(node.text_content())
         if (
@@ -617,7 +698,7 @@ def _shown_above_body(root, description: str, container) -> bool:
     strong lead line): then it is the standfirst shown, and the body does not repeat it. The
     first paragraph of a body wrapper is body text even when the description repeats it."""
     key = fold(description)
-    for node in _STANDFIRST_SHOWN_PLACES(root):
+    for node in _standfirst_shown_places(root):
         if (
             fold(squash(node.text_content())) == key
             and not _caption_or_byline(node)
@@ -738,7 +819,11 @@ def _author(root, profile, ld: dict, meta: dict, marked: _Marked) -> str | None:
     # its dates and roles
     # byline candidates: rel/itemprop/RDFa author, or a byline, author or Drupal author-field
     # class, outside the page's chrome and cards
-    nodes = [n for n in marked.bylines if n.tag not in ("meta", "link") and _BYLINE_PLACE(n)]
+    nodes = [
+        n
+        for n in marked.bylines
+        if n.tag not in ("meta", "link") and not _in_page_chrome(n) and not _in_card(n)
+    ]
     inner: dict = {}
     tops = []
     chosen = set(nodes)
@@ -749,15 +834,15 @@ def _author(root, profile, ld: dict, meta: dict, marked: _Marked) -> str | None:
     for node in tops:
         if found := _name_in(node, inner):
             return found
-    for node in _SHORT_BLOCKS(root, other_initials=_OTHER_INITIALS):
+    for node in _short_blocks(root):
         text = squash(node.text_content())
-        if len(text) < 200 and (m := _BYLINE_TEXT.match(text)) and _NOT_IN_CARD(node):
+        if len(text) < 200 and (m := _BYLINE_TEXT.match(text)) and not _in_card(node):
             return clean_byline(m.group(1))
         if text and len(text) < 20 and _LABEL.match(text + " ") and not _LABEL.sub("", text + " "):
             # a "Written by" label with the name in the element after it
             following = node.getnext()
             name = squash(following.text_content()) if following is not None else ""
-            if _FULL_NAME.fullmatch(name) and _NOT_IN_CARD(node):
+            if _FULL_NAME.fullmatch(name) and not _in_card(node):
                 return clean_byline(name)
     return None
 
@@ -834,7 +919,7 @@ def _page_times(root) -> tuple[str | None, str | None]:
                 )
             )
         )
-        if (first is None or marked) and _OUTSIDE_CHROME_AND_CARDS(node):
+        if (first is None or marked) and _outside_chrome_and_cards(node):
             first = first or node.get("datetime")
             if marked:
                 return first, node.get("datetime")
@@ -884,7 +969,7 @@ def _tag_links(root, marked: _Marked) -> list:
             found = parent in holders or grandparent in holders
             if not found and grandparent is not None:
                 found = grandparent.getparent() in marked.tag_fields
-        if found and _TAG_PLACE(link):
+        if found and not _in_page_chrome(link):
             out.append(link)
     return out
 
@@ -897,7 +982,7 @@ def _tag_row(root) -> list:
             href is None
             or (href.isascii() and href.isprintable() and not _TAG_PATH_WORDS.search(href.lower()))
             or not _TAG_PATH.match(url_path(href))
-            or not _OUTSIDE_CHROME(link)
+            or _in_chrome(link)
         ):
             continue
         row = link.getparent()
@@ -908,7 +993,7 @@ def _tag_row(root) -> list:
         if (
             all(_TAG_PATH.match(url_path(a.get("href"))) for a in links)
             and len(label.strip(" ,;|·•/")) <= _TAG_ROW_MAX_LABEL
-            and _NOT_IN_CARD(row)
+            and not _in_card(row)
         ):
             return links
     return []
@@ -1030,12 +1115,19 @@ def _image(root, container, profile, ld: dict, meta: dict, base: str) -> dict | 
                 for i in root.iter("img")
                 if (src := i.get("src")) is not None
                 and _stem(src) == stem
-                and _OUTSIDE_CHROME_AND_CARDS(i)
+                and _outside_chrome_and_cards(i)
             ),
             None,
         )
     if img is None and not url:
-        img = next(iter(_IMAGES(container)), None)
+        img = next(
+            (
+                i
+                for i in container.iterdescendants("img")
+                if i.get("src") is not None and _outside_chrome_and_cards(i)
+            ),
+            None,
+        )
         url = img.get("src") if img is not None else None
     if not url:
         return None
@@ -1063,10 +1155,24 @@ def _credit_beside(img: etree._Element) -> str | None:
     return None
 
 
+def _utf8_text(node: etree._Element) -> bytes:
+    """The node's text_content() in UTF-8, made three times faster than that (it evaluates an
+    XPath, then decodes)."""
+    return etree.tostring(node, method="text", encoding="utf-8", with_tail=False)
+
+
 def _credit_line(container) -> str | None:
+    """The first photo-credit line (a p, div, span, em or small) in `container`, without its
+    label."""
     photo_credit = _CREDIT_LINE_PATTERNS[0]
-    for node in container.iter("p", "div", "span", "em", "small"):
-        raw = node.text_content() if len(node) else node.text or ""  # a leaf: its own text
+    walk = etree.iterwalk(container, events=("start",), tag=("p", "div", "span", "em", "small"))
+    for _, node in walk:
+        data = _utf8_text(node)
+        lower = data.lower()
+        if not any(s in lower for s in _PHOTO_CREDIT_NEEDS):
+            walk.skip_subtree()  # no credit line in it: nor in the nodes under it
+            continue
+        raw = data.decode()
         # 61 or more words squash to 121 characters or more: too long (squash only splits)
         if len(raw) >= 120 and len(raw.split(None, 60)) == 61:
             continue
@@ -1100,7 +1206,7 @@ def extract_metadata(root: html.HtmlElement, container, url: str, profile=None) 
     row = _link_row(root)
     marked = _marked(root, row)
     crumbs = _breadcrumb_links(marked, row, url)
-    h1s = [h for h in root.iter("h1") if _OUTSIDE_CHROME(h)]
+    h1s = [h for h in root.iter("h1") if not _in_chrome(h)]
     show = _show(root, profile, url, ld, crumbs, h1s)
     section = _first(
         _selected_text(profile, "section", root),
@@ -1241,7 +1347,11 @@ def _link_row(root) -> etree._Element | None:
             continue  # not the row's first element
         row = link.getparent()
         children = [c for c in row if isinstance(c.tag, str)]
-        if len(children) >= 2 and all(c.tag == "a" for c in children) and _NOT_IN_NAV(row):
+        if (
+            len(children) >= 2
+            and all(c.tag == "a" for c in children)
+            and next(row.iterancestors("nav"), None) is None
+        ):
             return row
     return None
 
@@ -1349,7 +1459,7 @@ def _show_links(root):
             cls
             and "show" in _class_words(link)
             and _SHOW_CLASS.search(cls)
-            and _OUTSIDE_CHROME_AND_CARDS(link)
+            and _outside_chrome_and_cards(link)
         ):
             yield link
 
@@ -1376,7 +1486,9 @@ def _show(
     if profile and (name := profile.shows.get(m.group(1).rstrip("/").rsplit("/", 1)[-1])):
         return name
     show_path = m.group(1).rstrip("/")
-    for link in _SHOW_LINKS(root):
+    for link in root.iter("a"):
+        if link.get("href") is None or _in_chrome(link):
+            continue
         same = url_path(absolute_url(url, link.get("href"))).rstrip("/") == show_path
         if same and (text := squash(link.text_content())):
             return text

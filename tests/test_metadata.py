@@ -191,6 +191,20 @@ def test_a_meta_description_shown_under_the_headline_is_not_repeated_in_the_body
     assert record.body[0].startswith("Paragraph 1")
 
 
+@pytest.mark.parametrize(
+    ("header", "standfirst"),
+    [
+        ('<h1>Headline</h1><p class="standfirst">{}</p>', True),
+        ('<p class="standfirst">{}</p><h1>Headline</h1>', False),  # above the headline
+        ('<h1>Headline <span class="standfirst">{}</span></h1>', False),  # inside it
+    ],
+)
+def test_a_standfirst_comes_after_the_headline(header, standfirst):
+    summary = "A summary of the story, shown with the headline."
+    body = f"<article><header>{header.format(summary)}</header>{STORY}</article>"
+    assert meta_of(page(body=body)).standfirst == (summary if standfirst else None)
+
+
 def test_no_standfirst_and_no_description_is_null():
     assert meta_of(page(body=f"<article><h1>Headline</h1>{STORY}</article>")).standfirst is None
 
@@ -313,6 +327,19 @@ DRUPAL_FIELD = """
 )  # fmt: skip
 def test_drupal_author_fields_are_read(template, name):
     assert meta_of(page(body=template.format(story=STORY))).author == name
+
+
+@pytest.mark.parametrize(
+    ("body", "author"),
+    [
+        (f'<article><h1>Headline</h1>{STORY}<footer><p class="byline">By Jane Doe</p></footer>'
+         "</article>", "Jane Doe"),
+        (f"<article><h1>Headline</h1>{STORY}</article>"
+         '<footer><p class="byline">By Site Team</p></footer>', None),
+    ],
+)  # fmt: skip
+def test_a_byline_in_the_articles_footer_counts_and_in_the_pages_does_not(body, author):
+    assert meta_of(page(body=body)).author == author
 
 
 def test_a_label_element_gives_the_name_after_it():
@@ -471,6 +498,14 @@ def test_a_credit_line_beside_the_image_without_a_colon_is_the_credit():
         f" Chris Hollo/Grand Ole Opry</div></div>{STORY}</article>"
     )
     assert meta_of(page(body=body)).image["credit"] == "Chris Hollo/Grand Ole Opry"
+
+
+def test_a_credit_line_is_found_in_any_case_and_across_inline_elements():
+    body = (
+        f'<article><h1>Headline</h1><img src="/a.jpg"><div><div>{STORY}'
+        "<p>PHO<b>TO</b>: Jane Doe</p></div></div></article>"
+    )
+    assert meta_of(page(body=body)).image["credit"] == "Jane Doe"
 
 
 @pytest.mark.parametrize(

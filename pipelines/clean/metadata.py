@@ -1128,6 +1128,9 @@ def _image(root, container, profile, ld: dict, meta: dict, base: str) -> dict | 
                 i
                 for i in root.iter("img")
                 if (src := i.get("src")) is not None
+                # an ASCII URL without control characters (that urlsplit drops) holds its stem
+                # as it is: one without `stem` is passed over before it is parsed
+                and (stem in src.lower() or not (src.isascii() and src.isprintable()))
                 and _stem(src) == stem
                 and _outside_chrome_and_cards(i)
             ),

@@ -851,7 +851,11 @@ def _author(root, profile, ld: dict, meta: dict, marked: _Marked) -> str | None:
         if found := _name_in(node, inner):
             return found
     for node in _short_blocks(root):
-        text = squash(_text(node))
+        raw = _text(node)
+        # 101 or more words squash to 201 characters or more: too long (squash only splits)
+        if len(raw) >= 200 and len(raw.split(None, 100)) == 101:
+            continue
+        text = squash(raw)
         if len(text) < 200 and (m := _BYLINE_TEXT.match(text)) and not _in_card(node):
             return clean_byline(m.group(1))
         if text and len(text) < 20 and _LABEL.match(text + " ") and not _LABEL.sub("", text + " "):

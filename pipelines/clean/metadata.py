@@ -49,7 +49,7 @@ def _in_chrome(el: etree._Element) -> bool:
 
 def _in_page_chrome(el: etree._Element) -> bool:
     """Whether `el` is inside a nav, an aside or the page's footer (one outside any article:
-    an article's own footer may hold its byline and tags)."""
+    an article's own footer, Drupal's node__meta, may hold its byline and tags)."""
     footer = False  # a footer below this ancestor, with no article between
     for a in el.iterancestors():
         if a.tag in ("nav", "aside"):
@@ -158,7 +158,6 @@ _BYLINE_CLASS = re.compile(r"byline|author|field-?-name-uid|(?:^|[\s_-])submitte
 _BYLINE_PROPERTIES = frozenset(
     {"author", "schema:author", "schema:creator", "dc:creator", "sioc:has_creator", "creator"}
 )
-# Bylines may sit in an article's own <footer> (Drupal's node__meta), not in the page's.
 _NAME_PROP = etree.XPath(
     ".//*[@itemprop='name' or @property='schema:name' or @property='foaf:name' or @property='name']"
 )
@@ -266,12 +265,9 @@ _PHOTO_CREDIT_NEEDS = tuple(
 _BLANKS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]*")
 
 
-# An element's text (text_content()) serialised as text: two to four times faster than
-# text_content(), which evaluates an XPath.
-
-
 def _text(node: etree._Element) -> str:
-    """All the text inside an element (its text_content())."""
+    """All the text inside an element: its text_content(), serialised as text (two to four
+    times faster: text_content() evaluates an XPath)."""
     return etree.tostring(node, method="text", encoding="unicode", with_tail=False)
 
 

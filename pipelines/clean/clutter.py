@@ -174,6 +174,12 @@ def _needs(items) -> frozenset[str] | None:
     return best
 
 
+def required_strings(regex: str) -> frozenset[str] | None:
+    """Lower-case strings one of which every case-insensitive match of `regex` holds (the
+    guard _guarded gives a text rule); None when none is found."""
+    return _needs(sre_parse.parse(regex, re.IGNORECASE))
+
+
 def _punctuation(text: str) -> bool:
     return not any(char.isalnum() or char.isspace() for char in text)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import re._parser as sre_parse
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +15,7 @@ from string import ascii_lowercase, ascii_uppercase
 
 from lxml import etree, html
 
-from pipelines.clean.clutter import _needs, rule_by_name
+from pipelines.clean.clutter import required_strings, rule_by_name
 from pipelines.clean.text import fold, squash, text_with_breaks
 from pipelines.core.dates import parse_date
 from pipelines.core.urls import absolute_url, url_path
@@ -258,8 +257,7 @@ _CREDIT_LINE_PATTERNS = tuple(rule_by_name(n).pattern for n in ("photo-credit", 
 # (the clutter rules' guard; b"" when the rule has none). They are ASCII without i, k or s, so
 # its text's UTF-8 with only the ASCII letters in lower case holds one too (cheaper to make).
 _PHOTO_CREDIT_NEEDS = tuple(
-    s.encode()
-    for s in _needs(sre_parse.parse(rule_by_name("photo-credit").text, re.IGNORECASE)) or [""]
+    s.encode() for s in required_strings(rule_by_name("photo-credit").text) or [""]
 )
 # Leading blanks: what squash() drops at the start of a text (whitespace, zero-width spaces).
 _BLANKS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]*")

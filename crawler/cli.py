@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit
 
-from crawler.startup import cached_regexes, no_collection
+from crawler.startup import no_collection
 
-# Every command's imports, as its start-up's (main): with the collector paused and the
-# regexes from the cache.
-with no_collection(), cached_regexes():
+# Every command's imports, as its start-up's (main): with the collector paused.
+with no_collection():
     from crawler.config import Config, ConfigError, load_config
     from crawler.options import add_config_options, add_setting_option
     from crawler.stations import (
@@ -746,7 +745,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout = QuietStdout(sys.stdout)
         except (OSError, ValueError):  # not a real file (a test's capture): leave it
             pass
-    with no_collection(), cached_regexes():  # the crawl commands import Scrapy here
+    with no_collection():  # the crawl commands import Scrapy here
         args = build_parser(command).parse_args(argv)
     try:
         args.config_values = configure(args)

@@ -19,7 +19,7 @@ from crawler.lock import AlreadyRunning, store_lock
 from crawler.preflight import preflight
 from crawler.report import EXIT_FAILURE, EXIT_RUNNING
 from crawler.spiders.station import StationSpider
-from crawler.startup import cached_regexes, no_collection
+from crawler.startup import no_collection
 from pipelines.core import signals
 
 # Settings for crawling a site on 127.0.0.1 (the demo, tests): no politeness delays needed.
@@ -111,7 +111,7 @@ def run_crawl(options: CrawlOptions) -> int:
     """Crawl under the store's lock; return the report's exit code (EXIT_RUNNING when another
     run holds the lock, EXIT_FAILURE with one line on stderr when the configuration or the
     environment is wrong: found by `preflight` before any page is fetched)."""
-    with no_collection(), cached_regexes():
+    with no_collection():
         settings = project_settings(options.scrapy_settings())
         if not logs_info(settings):  # Scrapy looks its LOG_VERSIONS up to log them at INFO
             settings.set("LOG_VERSIONS", [], priority="cmdline")
@@ -124,7 +124,7 @@ def run_crawl(options: CrawlOptions) -> int:
         with crawl_lock(settings):
             # The start-up's objects (modules, Scrapy's components) live as long as the crawl:
             # frozen, each full collection no longer walks them (800 pages: 0.17 -> 0.03 s).
-            with no_collection(freeze=True), cached_regexes():
+            with no_collection(freeze=True):
                 process = CrawlerProcess(settings)
                 crawler = process.create_crawler(StationSpider)
                 outcome = CrawlOutcome(crawler)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import _sre
 import subprocess
 import sys
 
@@ -10,7 +9,6 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler.crawl_job import logs_info
-from crawler.startup import RegexCache, _compile_anew
 from tests.conftest import ROOT
 
 TLS_ALIASES = """
@@ -63,30 +61,6 @@ def test_the_cookies_middleware_is_not_even_imported_while_cookies_are_off():
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.split() == expected
-
-
-CRAWL_START = """
-import sys
-from pathlib import Path
-from crawler.startup import RegexCache, cached_regexes
-regexes = RegexCache(Path(sys.argv[1]))
-with cached_regexes(regexes):
-    import crawler.cli, crawler.crawl_job, pipelines.clean, pipelines.store.pipeline
-sys.dont_write_bytecode = False  # (as the bench's crawls: bytecode and the cache written)
-regexes.save()
-"""
-
-
-def test_the_regexes_of_a_crawls_start_up_come_from_the_cache_as_re_compiles_them(tmp_path):
-    """Every pattern the crawl's imports compile (Scrapy's, trafilatura's, the cleaner's) is
-    kept, and the kept one is the pattern re compiles (== compares their code)."""
-    path = tmp_path / "regexes"
-    subprocess.run([sys.executable, "-c", CRAWL_START, path], cwd=ROOT, check=True)
-    table = RegexCache(path).table
-    assert len(table) > 300
-    for (pattern, flags), (final_flags, code, groups, groupindex, indexgroup) in table.items():
-        kept = _sre.compile(pattern, final_flags, code, groups, groupindex, indexgroup)
-        assert kept == _compile_anew(pattern, flags), pattern
 
 
 def test_the_crawl_commands_load_no_other_commands_module():

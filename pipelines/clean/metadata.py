@@ -16,7 +16,7 @@ from string import ascii_lowercase, ascii_uppercase
 from lxml import etree, html
 
 from pipelines.clean.clutter import required_strings, rule_by_name
-from pipelines.clean.text import fold, squash, text_with_breaks
+from pipelines.clean.text import fold, squash, text_content, text_with_breaks
 from pipelines.core.dates import parse_date
 from pipelines.core.urls import absolute_url, url_path
 
@@ -263,19 +263,13 @@ _PHOTO_CREDIT_NEEDS = tuple(
 _BLANKS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]*")
 
 
-def _text(node: etree._Element) -> str:
-    """All the text inside an element: its text_content(), serialised as text (two to four
-    times faster: text_content() evaluates an XPath)."""
-    return etree.tostring(node, method="text", encoding="unicode", with_tail=False)
-
-
 def _utf8_text(node: etree._Element) -> bytes:
-    """_text(node) in UTF-8."""
+    """text_content(node) in UTF-8."""
     return etree.tostring(node, method="text", encoding="utf-8", with_tail=False)
 
 
 def _first_char(node: etree._Element, blanks: re.Pattern = _BLANKS) -> str:
-    """The first character of the node's text (_text()) after `blanks` ('' when none),
+    """The first character of the node's text (text_content()) after `blanks` ('' when none),
     read without joining all of its text. After _BLANKS: the first of its squashed text too,
     unless Unicode normalisation composes it with the marks after it (into a letter that is
     not ASCII) or it is one of the three that normalise to ASCII (U+037E, U+1FEF, U+212A)."""
@@ -452,7 +446,7 @@ def _selected_text(profile, name: str, root) -> str | None:
     selector = profile.selectors.get(name) if profile else None
     if selector is None:
         return None
-    return next((t for t in (squash(_text(n)) for n in selector(root)) if t), None)
+    return next((t for t in (squash(text_content(n)) for n in selector(root)) if t), None)
 
 
 def _ld_name(value) -> list[str]:
@@ -551,7 +545,7 @@ def _headline_variants(h1, whole: str) -> list[str]:
     kids = [c for c in h1 if isinstance(c.tag, str) and c.tag != "br"]
     kickers = [c for c in kids if _KICKER_CLASS.search(c.get("class") or "")]
     if not kickers and len(kids) >= 2 and not squash(h1.text) and not squash(kids[0].tail):
-        first = squash(_text(kids[0]))
+        first = squash(text_content(kids[0]))
         if first and len(first.split()) <= 6 and len(first) < len(whole) / 2:
             kickers = [kids[0]]
     variants = [whole]
@@ -688,7 +682,7 @@ def _standfirst(root, profile, title: str | None, container, meta: dict, ld: dic
     for node in marked.standfirsts:
         if not _standfirst_place(node):
             continue
-        text = squash(_text(node))
+        text = squash(text_content(node))
         if (
             20 <= len(text) <= 500
             and fold(text) != fold(title or "")
@@ -710,7 +704,7 @@ def _shown_above_body(root, description: str, container) -> bool:
     key = fold(description)
     for node in _standfirst_shown_places(root):
         if (
-            fold(squash(_text(node))) == key
+            fold(squash(text_content(node))) == key
             and not _caption_or_byline(node)
             and not in_widget(node)
             and not in_body(node, container)
@@ -746,14 +740,14 @@ def in_body(node, container) -> bool:
     while sibling is not None and (
         not isinstance(sibling.tag, str)
         or sibling.tag in ("script", "style", "template")
-        or not squash(_text(sibling))
+        or not squash(text_content(sibling))
     ):
         sibling = sibling.getnext()
     return (
         sibling is not None
         and sibling.tag == "p"
-        and len(squash(_text(sibling))) >= 60
-        and not _BYLINE_TEXT.match(squash(_text(sibling)))
+        and len(squash(text_content(sibling))) >= 60
+        and not _BYLINE_TEXT.match(squash(text_content(sibling)))
     )
 
 
@@ -845,7 +839,7 @@ def _author(root, profile, ld: dict, meta: dict, marked: _Marked) -> str | None:
         if found := _name_in(node, inner):
             return found
     for node in _short_blocks(root):
-        raw = _text(node)
+        raw = text_content(node)
         # 101 or more words squash to 201 characters or more: too long (squash only splits)
         if len(raw) >= 200 and len(raw.split(None, 100)) == 101:
             continue
@@ -855,7 +849,7 @@ def _author(root, profile, ld: dict, meta: dict, marked: _Marked) -> str | None:
         if text and len(text) < 20 and _LABEL.match(text + " ") and not _LABEL.sub("", text + " "):
             # a "Written by" label with the name in the element after it
             following = node.getnext()
-            name = squash(_text(following)) if following is not None else ""
+            name = squash(text_content(following)) if following is not None else ""
             if _FULL_NAME.fullmatch(name) and not _in_card(node):
                 return clean_byline(name)
     return None
@@ -952,7 +946,7 @@ def _trafilatura_date(root, tz) -> datetime | None:
 def _tags(root, profile, ld: dict, meta: dict, marked: _Marked) -> list[str]:
     selector = profile.selectors.get("tags") if profile else None
     nodes = selector(root) if selector is not None else (_tag_links(root, marked) or _tag_row(root))
-    visible = [squash(_text(n)) for n in nodes]
+    visible = [squash(text_content(n)) for n in nodes]
     keywords = ld.get("keywords")
     if isinstance(keywords, str):
         keywords = keywords.split(",")
@@ -1001,9 +995,9 @@ def _tag_row(root) -> list:
             continue
         row = link.getparent()
         links = [a for a in row.iter("a") if a.get("href")]
-        label = squash(_text(row))
+        label = squash(text_content(row))
         for a in links:
-            label = label.replace(squash(_text(a)), "", 1)
+            label = label.replace(squash(text_content(a)), "", 1)
         if (
             all(_TAG_PATH.match(url_path(a.get("href"))) for a in links)
             and len(label.strip(" ,;|·•/")) <= _TAG_ROW_MAX_LABEL
@@ -1041,7 +1035,7 @@ def _is_credit_text(text: str) -> bool:
 def _caption_and_credit(holder: etree._Element) -> tuple[str | None, str | None]:
     """Caption and credit shown with an image: credit from a credit-classed node or a
     credit-shaped child of the caption, caption from the rest of the caption's text."""
-    credit_nodes = [n for n in _credit_nodes(holder) if squash(_text(n))]
+    credit_nodes = [n for n in _credit_nodes(holder) if squash(text_content(n))]
     cap = next(_caption_nodes(holder), None)
     if cap is not None:
         credit_nodes += [
@@ -1049,10 +1043,12 @@ def _caption_and_credit(holder: etree._Element) -> tuple[str | None, str | None]
             for c in cap.iterdescendants()
             if isinstance(c.tag, str)
             and c not in credit_nodes
-            and _is_credit_text(squash(_text(c)))
+            and _is_credit_text(squash(text_content(c)))
         ]
     credit = (
-        squash(_CREDIT_PREFIX.sub("", squash(_text(credit_nodes[0])))) if credit_nodes else None
+        squash(_CREDIT_PREFIX.sub("", squash(text_content(credit_nodes[0]))))
+        if credit_nodes
+        else None
     )
     if cap is None:
         return None, credit
@@ -1060,7 +1056,7 @@ def _caption_and_credit(holder: etree._Element) -> tuple[str | None, str | None]
     for node in [*_credit_nodes(cap)] + [
         c
         for c in cap.iterdescendants()
-        if isinstance(c.tag, str) and _is_credit_text(squash(_text(c)))
+        if isinstance(c.tag, str) and _is_credit_text(squash(text_content(c)))
     ]:
         if node.getparent() is not None:
             node.drop_tree()
@@ -1164,7 +1160,7 @@ def _credit_beside(img: etree._Element) -> str | None:
     sibling = img.getnext()
     if sibling is None or not isinstance(sibling.tag, str):
         return None
-    text = squash(_text(sibling))
+    text = squash(text_content(sibling))
     if text and len(text) < 120 and _CREDIT_PREFIX.match(text):
         return squash(_CREDIT_PREFIX.sub("", text)) or None
     return None
@@ -1373,7 +1369,7 @@ def _breadcrumb_links(marked: _Marked, row, url: str) -> list[tuple[str, str]]:
     if trail is None or in_widget(trail) or (trail is row and len(row) > 6):
         return []
     return [
-        (url_path(absolute_url(url, a.get("href"))).rstrip("/"), squash(_text(a)))
+        (url_path(absolute_url(url, a.get("href"))).rstrip("/"), squash(text_content(a)))
         for a in trail.iterdescendants("a")
         if a.get("href") is not None
     ]
@@ -1442,7 +1438,7 @@ def in_widget(node) -> bool:
         if (
             depth < 2
             and _first_char(el) in _WIDGET_LABEL_INITIALS
-            and _WIDGET_LABEL.match(text := squash(_text(el)))
+            and _WIDGET_LABEL.match(text := squash(text_content(el)))
         ):
             return len(text) < 200  # a labelled widget is small; a page wrapper is not
     return False
@@ -1500,7 +1496,7 @@ def _show(
     for node in _show_links(root):
         if in_widget(node) or (story is not None and story not in node.iterancestors()):
             continue
-        if text := squash(_text(node)):
+        if text := squash(text_content(node)):
             return text
     if name := _ld_series(ld) or _breadcrumb_show(crumbs, url):
         return name
@@ -1514,6 +1510,6 @@ def _show(
         if link.get("href") is None or _in_chrome(link):
             continue
         same = url_path(absolute_url(url, link.get("href"))).rstrip("/") == show_path
-        if same and (text := squash(_text(link))):
+        if same and (text := squash(text_content(link))):
             return text
     return None

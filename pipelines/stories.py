@@ -190,13 +190,9 @@ def similarity_bounds(hashes: np.ndarray, packed: np.ndarray, edges: np.ndarray)
     comparing exactly."""
     import numpy as np
 
-    def low(numbers: np.ndarray) -> np.ndarray:
-        """The low 16 bits of each number: the first 2 bytes of each little-endian one."""
-        return numbers.astype("<u8", copy=False).view("<u2")[::4]
-
     seen = np.zeros(1 << 16, dtype=np.uint8)
-    seen[low(hashes)] = 1
-    found = seen.take(low(packed))
+    seen[_low16(hashes)] = 1
+    found = seen.take(_low16(packed))
     sizes = np.diff(edges)
     # each other's count of found, summed from where it starts (an empty one found none)
     common = np.zeros(sizes.size, dtype=np.int64)
@@ -204,6 +200,11 @@ def similarity_bounds(hashes: np.ndarray, packed: np.ndarray, edges: np.ndarray)
     if found.size:
         common[filled] = np.add.reduceat(found, edges[:-1][filled], dtype=np.int64)
     return common / (hashes.size + sizes - common)
+
+
+def _low16(numbers: np.ndarray) -> np.ndarray:
+    """The low 16 bits of each 64-bit number: the first 2 bytes of each little-endian one."""
+    return numbers.astype("<u8", copy=False).view("<u2")[::4]
 
 
 def story_id_of(url_key: str) -> str:

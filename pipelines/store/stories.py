@@ -129,12 +129,20 @@ def matching_stories(
     return stories
 
 
+def _sharing(mark: str, bands: int) -> str:
+    """The condition on articles that they share one of `bands` band keys and are not one
+    article (its parameters: the keys, then that article's rowid)."""
+    return (
+        "rowid IN (SELECT article FROM band_articles"
+        f" WHERE band IN ({marks(mark, bands)})) AND rowid <> {mark}"
+    )
+
+
 def _first_candidates(mark: str, bands: int, limit: int) -> str:
     """The query of the URL keys of the first `limit` articles by URL key that share one of
     `bands` band keys, other than one article (its parameters: the keys, then its rowid)."""
     return (
-        "SELECT url_key FROM articles WHERE rowid IN (SELECT article FROM band_articles"
-        f" WHERE band IN ({marks(mark, bands)})) AND rowid <> {mark}"
+        f"SELECT url_key FROM articles WHERE {_sharing(mark, bands)}"
         f" ORDER BY url_key LIMIT {int(limit)}"
     )
 
@@ -149,8 +157,8 @@ def _candidates(
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples
     found = cursor.execute(
-        "SELECT rowid, story_id FROM articles WHERE rowid IN (SELECT article FROM band_articles"
-        f" WHERE band IN ({marks(mark, len(keys))})) AND rowid <> {mark} LIMIT {int(limit) + 1}",
+        f"SELECT rowid, story_id FROM articles WHERE {_sharing(mark, len(keys))}"
+        f" LIMIT {int(limit) + 1}",
         [*keys, article],
     ).fetchall()
     if len(found) > limit:

@@ -20,7 +20,7 @@ from pipelines.core.urls import url_key
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UPDATED
 from pipelines.store.export import export
-from pipelines.store.stories import matching_stories, shingles_column, similar
+from pipelines.store.stories import ShingleReads, matching_stories, shingles_column, similar
 from pipelines.stories import (
     MINHASH_SEED,
     StoryOptions,
@@ -295,7 +295,7 @@ def test_the_matcher_finds_the_stories_of_the_first_candidates_by_url_key(tmp_pa
             hashes, keys = story_print(probe.body, options)
             lazily, at_once = (
                 matching_stories(store.conn, "?", 0, hashes, keys, options, lazy=lazy)
-                for lazy in (True, False)
+                for lazy in (ShingleReads(), None)
             )
             assert lazily == at_once == matched_by_reading_everything(store, hashes, keys, options)
             found.append(lazily)
@@ -317,7 +317,7 @@ def test_past_max_candidates_the_first_by_url_key_are_compared(tmp_path):
             store.save_record(two)
             hashes, keys = story_print(both.body, options)
             expected_stories = {store.story_of(r.canonical_url)[0] for r in expected}
-            for lazy in (True, False):
+            for lazy in (ShingleReads(), None):
                 found = matching_stories(store.conn, "?", 0, hashes, keys, options, lazy=lazy)
                 assert found == expected_stories
 
@@ -543,3 +543,25 @@ def test_vacuum_keeps_the_rowids_the_band_index_and_the_search_index_point_at(tm
         third = copy(THIRD, "heartcopy", [INTRO, *THIRD.body])
         store.save_record(third)
         assert store.story_of(third.canonical_url) == (store.story_of(THIRD.canonical_url)[0], 2)
+
+
+def test_shingles_read_in_a_batch_are_the_ones_written_in_it(tmp_path):
+    """Within one transaction the store reads each candidate's shingles once (ShingleReads);
+    an article whose body changes in that transaction is matched by its new shingles, as when
+    each record is stored in its own transaction."""
+    edited = dataclasses.replace(SOURCE, body=OTHER.body, content_hash="edited")
+    records = [SOURCE, copy(SOURCE, "early", SOURCE.body), edited, copy(OTHER, "late", OTHER.body)]
+    found = []
+    for batched in (True, False):
+        with open_store(tmp_path / f"batched{batched}.db") as store:
+            if batched:
+                with store.transaction():
+                    for record in records:
+                        store.save_record(record)
+            else:
+                for record in records:
+                    store.save_record(record)
+            found.append([store.story_of(record.canonical_url) for record in records])
+    assert found[0] == found[1]
+    # the late copy is like the edited article (its new body) and joins its story
+    assert found[0][3] == found[0][2] == (found[0][0][0], 3)

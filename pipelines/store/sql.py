@@ -39,6 +39,7 @@ from pipelines.store.base import (
 from pipelines.store.chrome import Rewrite
 from pipelines.store.schema import JSON_FIELDS, Dialect, render
 from pipelines.store.stories import (
+    ShingleReads,
     assign_story,
     backfill,
     body_shingles,
@@ -57,9 +58,10 @@ class SQLStore(Store):
     dialect: Dialect
     mark: str  # the driver's parameter placeholder
     row_lock = ""  # added to the read of an article about to get its next version
-    # Whether the story matcher reads a candidate's shingles only when it compares it, a query
-    # each (pipelines.store.stories.matching_stories): cheaper in process, not a round trip away.
-    lazy_story_reads = False
+    # With reads, the story matcher reads a candidate's shingles only when it compares it, a
+    # query a round (pipelines.store.stories.matching_stories): cheaper in process, not a round
+    # trip away. None: one query reads them all.
+    lazy_story_reads: ShingleReads | None = None
     conn: Any
     story_options: StoryOptions
 
@@ -335,6 +337,8 @@ class SQLStore(Store):
                 removed += chrome.apply_chrome(
                     conn, self.mark, station, chunk, rewrite, self.from_json, self.to_json, shingled
                 )
+            if self.lazy_story_reads is not None:  # bodies and their shingles rewritten
+                self.lazy_story_reads.clear()
         return removed
 
     def chrome(self, station: str) -> list[dict[str, Any]]:

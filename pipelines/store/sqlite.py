@@ -15,6 +15,7 @@ from pipelines.store.base import INTERRUPTED, SearchHit, StoreUnusable, search_f
 from pipelines.store.schema import SQLITE, VERSION_TABLE
 from pipelines.store.search import fts5_query, sqlite_search
 from pipelines.store.sql import SQLStore
+from pipelines.store.stories import ShingleReads
 from pipelines.stories import StoryOptions
 
 CACHE_KIB = 8192  # SQLite's page cache of a connection: storing 800 records -12% CPU against 2 MiB
@@ -26,13 +27,13 @@ class SQLiteStore(SQLStore):
     errors = (sqlite3.Error, OSError)
     dialect = SQLITE
     mark = "?"
-    lazy_story_reads = True
 
     def __init__(
         self, path: str | Path, timeout: float = 30.0, stories: StoryOptions | None = None
     ):
         self.path = Path(path)
         self.story_options = stories or StoryOptions()
+        self.lazy_story_reads = ShingleReads()
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
         except sqlite3.Error as exc:  # a folder that cannot be written or does not exist
@@ -63,6 +64,7 @@ class SQLiteStore(SQLStore):
             yield self.conn
             return
         self.conn.execute("BEGIN IMMEDIATE")
+        self.lazy_story_reads.clear()  # another process may have written since the last
         try:
             yield self.conn
         except BaseException:

@@ -20,7 +20,7 @@ from pipelines.core.urls import url_key
 from pipelines.store import open_store
 from pipelines.store.base import NEW, UPDATED
 from pipelines.store.export import export
-from pipelines.store.stories import ShingleReads, matching_stories, shingles_column, similar
+from pipelines.store.stories import CandidateReads, matching_stories, shingles_column, similar
 from pipelines.stories import (
     MINHASH_SEED,
     StoryOptions,
@@ -295,7 +295,7 @@ def test_the_matcher_finds_the_stories_of_the_first_candidates_by_url_key(tmp_pa
             hashes, keys = story_print(probe.body, options)
             lazily, at_once = (
                 matching_stories(store.conn, "?", 0, hashes, keys, options, lazy=lazy)
-                for lazy in (ShingleReads(), None)
+                for lazy in (CandidateReads(), None)
             )
             assert lazily == at_once == matched_by_reading_everything(store, hashes, keys, options)
             found.append(lazily)
@@ -317,7 +317,7 @@ def test_past_max_candidates_the_first_by_url_key_are_compared(tmp_path):
             store.save_record(two)
             hashes, keys = story_print(both.body, options)
             expected_stories = {store.story_of(r.canonical_url)[0] for r in expected}
-            for lazy in (ShingleReads(), None):
+            for lazy in (CandidateReads(), None):
                 found = matching_stories(store.conn, "?", 0, hashes, keys, options, lazy=lazy)
                 assert found == expected_stories
 
@@ -545,23 +545,49 @@ def test_vacuum_keeps_the_rowids_the_band_index_and_the_search_index_point_at(tm
         assert store.story_of(third.canonical_url) == (store.story_of(THIRD.canonical_url)[0], 2)
 
 
-def test_shingles_read_in_a_batch_are_the_ones_written_in_it(tmp_path):
-    """Within one transaction the store reads each candidate's shingles once (ShingleReads);
-    an article whose body changes in that transaction is matched by its new shingles, as when
-    each record is stored in its own transaction."""
-    edited = dataclasses.replace(SOURCE, body=OTHER.body, content_hash="edited")
-    records = [SOURCE, copy(SOURCE, "early", SOURCE.body), edited, copy(OTHER, "late", OTHER.body)]
-    found = []
-    for batched in (True, False):
-        with open_store(tmp_path / f"batched{batched}.db") as store:
-            if batched:
-                with store.transaction():
-                    for record in records:
-                        store.save_record(record)
-            else:
+def stored_stories(path, records, options: StoryOptions, batched: bool):
+    """Each record's (story, copies) once all are stored, in one transaction or one each."""
+    with open_store(path, stories=options) as store:
+        if batched:
+            with store.transaction():
                 for record in records:
                     store.save_record(record)
-            found.append([store.story_of(record.canonical_url) for record in records])
-    assert found[0] == found[1]
+                # what the batch holds of the articles it read is what the store holds
+                reads, rows = (
+                    store.lazy_story_reads,
+                    store.conn.execute("SELECT rowid, story_id, shingles FROM articles").fetchall(),
+                )
+                stored = {rowid: (story, shingles) for rowid, story, shingles in rows}
+                assert reads.stories and reads.shingled
+                assert all(stored[rowid][0] == story for rowid, story in reads.stories.items())
+                assert all(stored[rowid][1] == read[0] for rowid, read in reads.shingled.items())
+        else:
+            for record in records:
+                store.save_record(record)
+        return [store.story_of(record.canonical_url) for record in records]
+
+
+def test_what_a_batch_reads_of_its_candidates_is_what_it_wrote(tmp_path):
+    """Within one transaction the store reads each candidate's story and shingles once
+    (CandidateReads): an article whose body changes in that transaction is matched by its new
+    shingles, and one whose story was merged into another by its new story, as when each
+    record is stored in its own transaction."""
+    edited = dataclasses.replace(SOURCE, body=OTHER.body, content_hash="edited")
+    records = [SOURCE, copy(SOURCE, "early", SOURCE.body), edited, copy(OTHER, "late", OTHER.body)]
+    one, two = THIRD, ARTICLES[3]  # a body of both links their stories (threshold 0.3)
+    merging = [one, two, copy(one, "both", [*one.body, *two.body]), copy(two, "late", two.body)]
+    for name, stored, options in (
+        ("edit", records, StoryOptions()),
+        ("merge", merging, StoryOptions(threshold=0.3)),
+    ):
+        batched, alone = (
+            stored_stories(tmp_path / f"{name}{batch}.db", stored, options, batch)
+            for batch in (True, False)
+        )
+        assert batched == alone
     # the late copy is like the edited article (its new body) and joins its story
-    assert found[0][3] == found[0][2] == (found[0][0][0], 3)
+    edit = stored_stories(tmp_path / "edit.db", records, StoryOptions(), True)
+    assert edit[3] == edit[2] == (edit[0][0], 3)
+    # the merged story holds all four, the late copy of the story merged away included
+    merge = stored_stories(tmp_path / "merge.db", merging, StoryOptions(threshold=0.3), True)
+    assert len({story for story, _ in merge}) == 1 and merge[3][1] == 4

@@ -39,7 +39,7 @@ from pipelines.store.base import (
 from pipelines.store.chrome import Rewrite
 from pipelines.store.schema import JSON_FIELDS, Dialect, render
 from pipelines.store.stories import (
-    ShingleReads,
+    CandidateReads,
     assign_story,
     backfill,
     body_shingles,
@@ -59,9 +59,10 @@ class SQLStore(Store):
     mark: str  # the driver's parameter placeholder
     row_lock = ""  # added to the read of an article about to get its next version
     # With reads, the story matcher reads a candidate's shingles only when it compares it, a
-    # query a round (pipelines.store.stories.matching_stories): cheaper in process, not a round
-    # trip away. None: one query reads them all.
-    lazy_story_reads: ShingleReads | None = None
+    # query a round, and each candidate's story and shingles once a transaction
+    # (pipelines.store.stories.CandidateReads): cheaper in process, not a round trip away.
+    # None: one query reads them all.
+    lazy_story_reads: CandidateReads | None = None
     conn: Any
     story_options: StoryOptions
 

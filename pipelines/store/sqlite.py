@@ -15,7 +15,7 @@ from pipelines.store.base import INTERRUPTED, SearchHit, StoreUnusable, search_f
 from pipelines.store.schema import SQLITE, VERSION_TABLE
 from pipelines.store.search import fts5_query, sqlite_search
 from pipelines.store.sql import SQLStore
-from pipelines.store.stories import ShingleReads
+from pipelines.store.stories import CandidateReads
 from pipelines.stories import StoryOptions
 
 CACHE_KIB = 8192  # SQLite's page cache of a connection: storing 800 records -12% CPU against 2 MiB
@@ -33,7 +33,7 @@ class SQLiteStore(SQLStore):
     ):
         self.path = Path(path)
         self.story_options = stories or StoryOptions()
-        self.lazy_story_reads = ShingleReads()
+        self.lazy_story_reads = CandidateReads()
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
         except sqlite3.Error as exc:  # a folder that cannot be written or does not exist

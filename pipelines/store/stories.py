@@ -66,7 +66,7 @@ def matching_stories(
     keys: Sequence[str],
     options: StoryOptions,
     known: frozenset[str] = frozenset(),
-    lazy: ShingleReads | None = None,
+    lazy: CandidateReads | None = None,
 ) -> set[str]:
     """The stories of the stored articles (other than `article`, a rowid) that share a band key
     with these and whose body is similar enough (its shingle_hashes against `hashes`), plus the
@@ -77,15 +77,15 @@ def matching_stories(
     matched yet; in each round every candidate's similarity_bounds are reckoned at once, and
     only one whose bound reaches the threshold is compared (similar). Without `lazy` (a store a
     round trip away) one query reads every candidate's story and shingles; with it (SQLite, in
-    process) the first reads only the candidates' stories (_candidates), and each round's
-    shingles one more, of the candidates it has not read yet (ShingleReads)."""
+    process) the first reads only the candidates' stories, and each round's shingles one
+    more, of the candidates it has not read yet (CandidateReads)."""
     import numpy as np
 
     stories = set(known)
     if not keys:
         return stories
     if lazy is not None:
-        found = _candidates(conn, mark, article, keys, options.max_candidates)
+        found = lazy.candidates(conn, mark, article, keys, options.max_candidates)
     else:
         rows = conn.execute(
             f"SELECT rowid AS id, story_id, {_SHINGLES} FROM articles WHERE story_id IS NOT NULL"
@@ -147,66 +147,87 @@ def _first_candidates(mark: str, bands: int, limit: int) -> str:
     )
 
 
-def _candidates(
-    conn, mark: str, article: int, keys: Sequence[str], limit: int
-) -> list[tuple[int, str]]:
-    """(rowid, story) of each SQLite article with a story that shares a band key with `keys`,
-    other than `article`, of the first `limit` by URL key: read by rowid, unsorted, when they
-    are no more than `limit` (most often; at most one more is read to tell), else their stories
-    from the index articles_key_story by the URL keys their rowids give."""
-    cursor = conn.cursor()
-    cursor.row_factory = None  # plain tuples
-    found = cursor.execute(
-        f"SELECT rowid, story_id FROM articles WHERE {_sharing(mark, len(keys))}"
-        f" LIMIT {int(limit) + 1}",
-        [*keys, article],
-    ).fetchall()
-    if len(found) > limit:
-        found = cursor.execute(
-            "SELECT rowid, story_id FROM articles WHERE story_id IS NOT NULL"
-            f" AND url_key IN ({_first_candidates(mark, len(keys), limit)})",
-            [*keys, article],
-        ).fetchall()
-    return [candidate for candidate in found if candidate[1] is not None]
+class CandidateReads:
+    """What the SQLite store's story matcher reads of the articles it compares a record with,
+    each article's at most once a transaction: on a site of near-copies one record's
+    candidates are most of the next ones' (storing 1,500 of the crawl bench's pages: -0.2 ms a
+    record). Their stories, kept as assign_story gives and merges them, and their shingles
+    and body (_SHINGLES), kept as it writes them. The store clears it when a transaction
+    begins (another process may have written since) and after rewriting bodies (chrome)."""
 
-
-class ShingleReads:
-    """The shingles and body (_SHINGLES) of SQLite articles by rowid, each read at most once a
-    transaction: on a site of near-copies the candidates compared for one record are most of
-    the next ones' (storing 1,500 of the crawl bench's pages: -0.15 ms a record). The store
-    clears it when a transaction begins (another process may have written since) and after
-    rewriting bodies (chrome); assign_story gives it each shingles column it writes."""
-
-    LIMIT = 4096  # articles kept (~2.4 KB each on news pages), then it starts again
+    LIMIT = 4096  # articles kept of each (shingles: ~2.4 KB on news pages), then it starts again
 
     def __init__(self) -> None:
-        self.read: dict[int, tuple[bytes | None, Any]] = {}
+        self.stories: dict[int, str | None] = {}
+        self.shingled: dict[int, tuple[bytes | None, Any]] = {}
 
-    def shingles_of(self, conn, mark: str, ids: list[int]) -> dict[int, tuple[bytes | None, Any]]:
-        """These articles' shingles and body, by rowid (and others'): the ones not read yet in
-        one query, the same text for any number of them (a JSON array of the rowids)."""
-        missing = [rowid for rowid in ids if rowid not in self.read]
-        if not missing:
-            return self.read
-        if len(self.read) + len(missing) > self.LIMIT:
-            self.read.clear()
-            missing = ids
+    def candidates(
+        self, conn, mark: str, article: int, keys: Sequence[str], limit: int
+    ) -> list[tuple[int, str]]:
+        """(rowid, story) of each article with a story that shares a band key with `keys`,
+        other than `article`, of the first `limit` by URL key: from the band index alone and
+        the stories not read yet, by rowid, when they are no more than `limit` (most often; at
+        most one more is read to tell), else their stories from the index articles_key_story
+        by the URL keys their rowids give."""
         cursor = conn.cursor()
         cursor.row_factory = None  # plain tuples
-        query = f"SELECT rowid, {_SHINGLES} FROM articles WHERE rowid IN"
-        rows = cursor.execute(
-            f"{query} (SELECT value FROM json_each({mark}))", (json.dumps(missing),)
-        )
-        self.read.update((rowid, (column, body)) for rowid, column, body in rows)
-        return self.read
+        ids = [row[0] for row in cursor.execute(
+            f"SELECT DISTINCT article FROM band_articles WHERE band IN ({marks(mark, len(keys))})"
+            f" AND article <> {mark} LIMIT {int(limit) + 1}",
+            [*keys, article],
+        )]  # fmt: skip
+        if len(ids) > limit:
+            return cursor.execute(
+                "SELECT rowid, story_id FROM articles WHERE story_id IS NOT NULL"
+                f" AND url_key IN ({_first_candidates(mark, len(keys), limit)})",
+                [*keys, article],
+            ).fetchall()
+        if missing := self._missing(self.stories, ids):
+            self.stories.update(_by_rowid(cursor, mark, "story_id", missing))
+        stories = self.stories
+        return [(rowid, stories[rowid]) for rowid in ids if stories.get(rowid) is not None]
 
-    def wrote(self, article: int, column: bytes) -> None:
-        """The article's `shingles` column is now `column` (written in this transaction)."""
-        self.read[article] = (column, None)
+    def shingles_of(self, conn, mark: str, ids: list[int]) -> dict[int, tuple[bytes | None, Any]]:
+        """These articles' shingles and body, by rowid (and others')."""
+        if missing := self._missing(self.shingled, ids):
+            cursor = conn.cursor()
+            cursor.row_factory = None  # plain tuples
+            rows = _by_rowid(cursor, mark, _SHINGLES, missing)
+            self.shingled.update((rowid, (column, body)) for rowid, column, body in rows)
+        return self.shingled
+
+    def _missing(self, read: dict, ids: list[int]) -> list[int]:
+        """The articles of `ids` not in `read`; all of them, `read` emptied, past LIMIT."""
+        missing = [rowid for rowid in ids if rowid not in read]
+        if len(read) + len(missing) > self.LIMIT:
+            read.clear()
+            return list(ids)
+        return missing
+
+    def wrote(self, article: int, story: str, column: bytes) -> None:
+        """The article's story and `shingles` column are now these (written in this
+        transaction)."""
+        self.stories[article] = story
+        self.shingled[article] = (column, None)
+
+    def merged(self, stories: Sequence[str], story: str) -> None:
+        """The articles of these stories are now `story`'s."""
+        gone = set(stories)
+        for rowid, was in self.stories.items():
+            if was in gone:
+                self.stories[rowid] = story
 
     def clear(self) -> None:
         """Forget every article read."""
-        self.read.clear()
+        self.stories.clear()
+        self.shingled.clear()
+
+
+def _by_rowid(cursor, mark: str, columns: str, ids: list[int]):
+    """Rows of (rowid, `columns`) of these SQLite articles: one query, the same text for any
+    number of them (a JSON array of the rowids)."""
+    query = f"SELECT rowid, {columns} FROM articles WHERE rowid IN"
+    return cursor.execute(f"{query} (SELECT value FROM json_each({mark}))", (json.dumps(ids),))
 
 
 # A candidate's shingles, and its body only when they are NULL (a store from before them).
@@ -235,7 +256,7 @@ def assign_story(
     options: StoryOptions,
     lock: Callable[[Sequence[str]], None] | None = None,
     own: str | None = None,
-    lazy: ShingleReads | None = None,
+    lazy: CandidateReads | None = None,
     placed: str | None = None,
 ) -> str:
     """Give the stored article `key` (rowid `article`; its row already written in this
@@ -259,7 +280,8 @@ def assign_story(
         )
     column = shingles_column(hashes)
     if lazy is not None:
-        lazy.wrote(article, column)
+        lazy.merged(merged, story)
+        lazy.wrote(article, story, column)
     if placed is None:
         conn.execute(
             f"UPDATE articles SET story_id = {mark}, shingles = {mark} WHERE url_key = {mark}",

@@ -576,18 +576,19 @@ def test_what_a_batch_reads_of_its_candidates_is_what_it_wrote(tmp_path):
     records = [SOURCE, copy(SOURCE, "early", SOURCE.body), edited, copy(OTHER, "late", OTHER.body)]
     one, two = THIRD, ARTICLES[3]  # a body of both links their stories (threshold 0.3)
     merging = [one, two, copy(one, "both", [*one.body, *two.body]), copy(two, "late", two.body)]
+    found = {}
     for name, stored, options in (
         ("edit", records, StoryOptions()),
         ("merge", merging, StoryOptions(threshold=0.3)),
     ):
-        batched, alone = (
+        found[name], alone = (
             stored_stories(tmp_path / f"{name}{batch}.db", stored, options, batch)
             for batch in (True, False)
         )
-        assert batched == alone
+        assert found[name] == alone
     # the late copy is like the edited article (its new body) and joins its story
-    edit = stored_stories(tmp_path / "edit.db", records, StoryOptions(), True)
+    edit = found["edit"]
     assert edit[3] == edit[2] == (edit[0][0], 3)
     # the merged story holds all four, the late copy of the story merged away included
-    merge = stored_stories(tmp_path / "merge.db", merging, StoryOptions(threshold=0.3), True)
+    merge = found["merge"]
     assert len({story for story, _ in merge}) == 1 and merge[3][1] == 4

@@ -129,20 +129,12 @@ def matching_stories(
     return stories
 
 
-def _sharing(mark: str, bands: int) -> str:
-    """The condition on articles that they share one of `bands` band keys and are not one
-    article (its parameters: the keys, then that article's rowid)."""
-    return (
-        "rowid IN (SELECT article FROM band_articles"
-        f" WHERE band IN ({marks(mark, bands)})) AND rowid <> {mark}"
-    )
-
-
 def _first_candidates(mark: str, bands: int, limit: int) -> str:
     """The query of the URL keys of the first `limit` articles by URL key that share one of
     `bands` band keys, other than one article (its parameters: the keys, then its rowid)."""
     return (
-        f"SELECT url_key FROM articles WHERE {_sharing(mark, bands)}"
+        "SELECT url_key FROM articles WHERE rowid IN (SELECT article FROM band_articles"
+        f" WHERE band IN ({marks(mark, bands)})) AND rowid <> {mark}"
         f" ORDER BY url_key LIMIT {int(limit)}"
     )
 
@@ -279,9 +271,10 @@ def assign_story(
             f"UPDATE articles SET story_id = {mark} WHERE story_id IN ({marks(mark, len(merged))})",
             [story, *merged],
         )
+        if lazy is not None:  # rare: every story read is looked at
+            lazy.merged(merged, story)
     column = shingles_column(hashes)
     if lazy is not None:
-        lazy.merged(merged, story)
         lazy.wrote(article, story, column)
     if placed is None:
         conn.execute(

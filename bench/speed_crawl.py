@@ -12,7 +12,9 @@ RSS feed and section listings. The site is served by LocalSite on 127.0.0.1 and 
      does not skew;
   c. the same crawl with RADIOSCRAPE_EXTRACT_WORKERS=1 and =2: pages/s, the scaling ratio and
      the pages the crawl process cleaned itself (the pool behind, nothing downloading);
-  b and c are each the median of --rounds runs (the configurations taking turns), once on the
+  b and c are each the median of --rounds runs (the configurations taking turns, bare
+     trafilatura run before each crawl and after the last; each crawl's ratio is to the mean
+     of the bare rounds on either side of it, so that drift within a run cancels), once on the
      machine as it is ("quiet") and once with a CPU-bound process running beside them ("busy",
      the shared machine of issue 21), unless --load picks one;
   d. a re-crawl of the unchanged site: requests and seconds as ratios to the first crawl, and
@@ -451,33 +453,50 @@ def cpu_bound_process(busy: bool) -> Iterator[None]:
 def crawl_figures(
     site: LocalSite, routes: GeneratedSite, args, tmp: Path, load: str
 ) -> dict[int, list[CrawlRun]]:
-    """b and c under one load: bare trafilatura and the crawls with 0, 1 and 2 workers, each
-    run --rounds times taking turns (into {load}-w{workers}-r{round}.db); print the medians;
-    return the runs by number of workers."""
+    """b and c under one load: the crawls with 0, 1 and 2 workers, each run --rounds times
+    taking turns (into {load}-w{workers}-r{round}.db), with bare trafilatura run before each
+    crawl and after the last, so that every crawl has a bare round on either side; print the
+    medians of each crawl's ratio to the mean of its two bare rounds (the machine's drift
+    within a run cancels) beside the ratio of the medians; return the runs by workers."""
     bares: list[Bare] = []
     runs: dict[int, list[CrawlRun]] = {w: [] for w in args.workers}
+    order: list[tuple[int, CrawlRun]] = []  # the crawls in the order they ran
     with cpu_bound_process(load == "busy"):
         for round_ in range(args.rounds):
-            bares.append(bare_trafilatura(routes, args.pages))
             for workers in runs:
+                bares.append(bare_trafilatura(routes, args.pages))
                 db = tmp / f"{load}-w{workers}-r{round_}.db"
-                runs[workers].append(crawl(site, args.station, db, workers, args.concurrency))
+                order.append((workers, crawl(site, args.station, db, workers, args.concurrency)))
+                runs[workers].append(order[-1][1])
+        bares.append(bare_trafilatura(routes, args.pages))
+    paired: dict[int, list[tuple[float, float]]] = {w: [] for w in args.workers}
+    for (workers, run), before, after in zip(order, bares, bares[1:], strict=False):
+        paired[workers].append(
+            (
+                run.stored / run.seconds / ((before.pps + after.pps) / 2),
+                run.stored / run.cpu_seconds / ((before.cpu_pps + after.cpu_pps) / 2),
+            )
+        )
     bare = statistics.median(b.pps for b in bares)
     bare_cpu = statistics.median(b.cpu_pps for b in bares)
     print(f"\n[{load}] median of {args.rounds} rounds; load average after them: {_load()}")
     print(
-        f"bare trafilatura.bare_extraction, one process, {bares[0].pages} pages: {bare:.1f}/s"
-        f" ({bare_cpu:.1f}/s of CPU time)"
+        f"bare trafilatura.bare_extraction, one process, {bares[0].pages} pages, before each"
+        f" crawl and after the last: {bare:.1f}/s ({bare_cpu:.1f}/s of CPU time; from"
+        f" {min(b.pps for b in bares):.1f} to {max(b.pps for b in bares):.1f}/s)"
     )
     for workers, done in runs.items():
         pps = statistics.median(r.stored / r.seconds for r in done)
-        cpu_pps = statistics.median(r.stored / r.cpu_seconds for r in done)
         own = statistics.median(r.stored / r.crawl_seconds for r in done)
+        ratio = statistics.median(wall for wall, _ in paired[workers])
+        cpu_ratio = statistics.median(cpu for _, cpu in paired[workers])
         label = "in the crawl process" if workers == 0 else f"{workers} extraction workers"
         print(
-            f"crawl, {label:<22}: {pps:6.1f} pages/s = {pps / bare:.2f}x bare trafilatura"
+            f"crawl, {label:<22}: {pps:6.1f} pages/s = {ratio:.2f}x bare trafilatura"
+            f" (rounds: {', '.join(f'{wall:.2f}x' for wall, _ in paired[workers])};"
+            f" ratio of the medians {pps / bare:.2f}x)"
             f" [without start-up: {own:6.1f}/s = {own / bare:.2f}x]"
-            f" [CPU time: {cpu_pps:6.1f}/s = {cpu_pps / bare_cpu:.2f}x]"
+            f" [CPU time: {cpu_ratio:.2f}x]"
             f" ({min(r.stored for r in done)} stored, peak RSS"
             f" {max(r.peak_rss_mib for r in done):.0f} MiB"
             + (f", {statistics.median(r.cleaned_in_process for r in done):.0f} cleaned by the"
@@ -491,12 +510,12 @@ def crawl_figures(
             f" {middle.worker_cpu / middle.stored * 1000:.2f} ms, the site's server"
             f" {middle.server_cpu / middle.stored * 1000:.2f} ms"
         )
-    pps = {w: statistics.median(r.stored / r.seconds for r in done) for w, done in runs.items()}
-    cpu = {w: statistics.median(r.stored / r.cpu_seconds for r in done) for w, done in runs.items()}
-    if 1 in pps and 2 in pps:
-        print(f"scaling, 2 workers / 1 worker: {pps[2] / pps[1]:.2f}x (CPU {cpu[2] / cpu[1]:.2f}x)")
-    if 0 in pps and 2 in pps:
-        print(f"scaling, 2 workers / in process: {pps[2] / pps[0]:.2f}x")
+    for fewer, label in ((1, "1 worker"), (0, "in process")):
+        if 2 in paired and fewer in paired:
+            pairs = list(zip(paired[2], paired[fewer], strict=True))
+            wall = statistics.median(more[0] / less[0] for more, less in pairs)
+            cpu = statistics.median(more[1] / less[1] for more, less in pairs)
+            print(f"scaling, 2 workers / {label}: {wall:.2f}x (CPU {cpu:.2f}x), median of rounds")
     return runs
 
 

@@ -466,8 +466,9 @@ def crawl_figures(
             for workers in runs:
                 bares.append(bare_trafilatura(routes, args.pages))
                 db = tmp / f"{load}-w{workers}-r{round_}.db"
-                order.append((workers, crawl(site, args.station, db, workers, args.concurrency)))
-                runs[workers].append(order[-1][1])
+                run = crawl(site, args.station, db, workers, args.concurrency)
+                order.append((workers, run))
+                runs[workers].append(run)
         bares.append(bare_trafilatura(routes, args.pages))
     paired: dict[int, list[tuple[float, float]]] = {w: [] for w in args.workers}
     for (workers, run), before, after in zip(order, bares, bares[1:], strict=False):
@@ -515,7 +516,11 @@ def crawl_figures(
             pairs = list(zip(paired[2], paired[fewer], strict=True))
             wall = statistics.median(more[0] / less[0] for more, less in pairs)
             cpu = statistics.median(more[1] / less[1] for more, less in pairs)
-            print(f"scaling, 2 workers / {label}: {wall:.2f}x (CPU {cpu:.2f}x), median of rounds")
+            medians = [statistics.median(r.stored / r.seconds for r in runs[w]) for w in (2, fewer)]
+            print(
+                f"scaling, 2 workers / {label}: {wall:.2f}x (CPU {cpu:.2f}x), median of rounds"
+                f" (ratio of the medians {medians[0] / medians[1]:.2f}x)"
+            )
     return runs
 
 
